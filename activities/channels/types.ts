@@ -1,0 +1,51 @@
+/** The one interface every channel adapter implements, and the two ways a send can fail. */
+import type { Channel } from '../../workflows/dsl/types';
+
+export interface OutgoingMessage {
+  /** Ledger id; SMSC uses it as its numeric client id. */
+  messageId: number;
+  idempotencyKey: string;
+  channel: Channel;
+  customerId: string;
+  /** Email address, E.164 phone, push token or webhook URL. */
+  to: string;
+  subject: string | null;
+  body: string;
+  /** Marketing email gets List-Unsubscribe headers; transactional mail does not. */
+  transactional: boolean;
+  unsubscribeUrl: string | null;
+  template: string;
+}
+
+export interface Delivery {
+  provider: string;
+  providerMessageId: string;
+}
+
+export interface ChannelAdapter {
+  readonly provider: string;
+  send(message: OutgoingMessage): Promise<Delivery>;
+}
+
+/** The provider will never accept this message: retrying is pointless. */
+export class PermanentSendError extends Error {
+  constructor(
+    message: string,
+    /** The address itself is bad: the journey sees `skipped: invalid_contact` and it is suppressed. */
+    readonly invalidContact = false,
+  ) {
+    super(message);
+    this.name = 'PermanentSendError';
+  }
+}
+
+/** An outage, a rate limit, a timeout: retry later under the same idempotency key. */
+export class TransientSendError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'TransientSendError';
+  }
+}

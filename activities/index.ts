@@ -1,0 +1,27 @@
+/** Every activity the worker registers, built from its dependencies. */
+import type { Db } from '../db/client';
+import type { ChannelRegistry } from './channels';
+import type { Caps } from './eligibility';
+import { createLoadProfile } from './profile';
+import { createRunActivities } from './runs';
+import { createSend } from './send';
+import type { Renderer } from './templates';
+
+export interface ActivityDeps {
+  db: Db;
+  channels: ChannelRegistry;
+  render: Renderer;
+  caps: Caps;
+  webhookUrl?: string;
+  unsubscribeUrl: (customerId: string, channel: string) => string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    send: createSend(deps),
+    loadProfile: createLoadProfile(deps.db, deps.webhookUrl),
+    ...createRunActivities(deps.db),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,137 @@
+/**
+ * The one send activity. In order: ledger by idempotency key (already decided: same answer) →
+ * consent → suppression → frequency cap → render → provider → ledger update. The decision and the
+ * rendered message are committed before the provider is called, so a retry after a crash calls the
+ * provider again with the same key and the same content, and the provider's own idempotency (or a
+ * status check, for SMSC) makes sure the customer gets it once.
+ */
+import { Context, ApplicationFailure } from '@temporalio/activity';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { customers, journeyRuns, messages, suppressions } from '../db/schema';
+import { logger } from '../lib/logger';
+import type { SendRequest, SendResult } from '../workflows/dsl/types';
+import type { ChannelRegistry } from './channels';
+import { PermanentSendError, TransientSendError } from './channels/types';
+import { checkEligibility, normaliseAddress, type Caps } from './eligibility';
+import { TemplateNotFoundError, type Renderer } from './templates';
+
+export interface SendDeps {
+  db: Db;
+  channels: ChannelRegistry;
+  render: Renderer;
+  caps: Caps;
+  webhookUrl?: string;
+  unsubscribeUrl: (customerId: string, channel: string) => string;
+}
+
+type Message = typeof messages.$inferSelect;
+
+export function createSend(deps: SendDeps) {
+  const { db } = deps;
+
+  async function decide(req: SendRequest, requestedAt: Date): Promise<Message> {
+    return db.transaction(async (tx) => {
+      // One customer's sends are decided one at a time: the cap count and the insert are atomic.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${req.customerId}))`);
+      const [existing] = await tx.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
+      if (existing) return existing;
+
+      const verdict = await checkEligibility(tx, req, requestedAt, deps.caps, deps.webhookUrl);
+      const base = {
+        idempotencyKey: req.idempotencyKey,
+        customerId: req.customerId,
+        workflowId: req.workflowId,
+        journey: req.journey,
+        step: req.step,
+        channel: req.channel,
+        template: req.template,
+        transactional: req.transactional,
+        recipient: verdict.to,
+        requestedAt,
+        provider: deps.channels[req.channel].provider,
+      };
+      if (!verdict.ok) {
+        const [row] = await tx.insert(messages).values({ ...base, status: 'skipped', skipReason: verdict.reason }).returning();
+        return row!;
+      }
+      const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
+      const rendered = await deps.render(req.template, req.channel, { customer, ...req.data });
+      const [row] = await tx
+        .insert(messages)
+        .values({ ...base, status: 'pending', subject: rendered.subject, body: rendered.body })
+        .returning();
+      await tx
+        .update(journeyRuns)
+        .set({ currentStep: req.step })
+        .where(sql`${journeyRuns.workflowId} = ${req.workflowId} and ${journeyRuns.status} = 'running'`);
+      return row!;
+    });
+  }
+
+  async function deliver(row: Message, req: SendRequest): Promise<SendResult> {
+    const adapter = deps.channels[req.channel];
+    try {
+      const delivery = await adapter.send({
+        messageId: row.id,
+        idempotencyKey: row.idempotencyKey,
+        channel: req.channel,
+        customerId: req.customerId,
+        to: row.recipient!,
+        subject: row.subject,
+        body: row.body ?? '',
+        transactional: row.transactional,
+        unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel),
+        template: row.template,
+      });
+      await db
+        .update(messages)
+        .set({ status: 'sent', provider: delivery.provider, providerMessageId: delivery.providerMessageId, error: null, updatedAt: new Date() })
+        .where(eq(messages.id, row.id));
+      logger.info({ messageId: row.id, channel: req.channel, provider: delivery.provider, step: req.step }, 'message sent');
+      return { status: 'sent', channel: req.channel, messageId: row.id, step: req.step };
+    } catch (err) {
+      if (err instanceof PermanentSendError) {
+        await db
+          .update(messages)
+          .set({ status: err.invalidContact ? 'skipped' : 'failed', skipReason: err.invalidContact ? 'invalid_contact' : null, error: err.message, updatedAt: new Date() })
+          .where(eq(messages.id, row.id));
+        if (err.invalidContact && row.recipient) {
+          await db
+            .insert(suppressions)
+            .values({ channel: req.channel, address: normaliseAddress(req.channel, row.recipient), reason: 'invalid' })
+            .onConflictDoNothing();
+          return { status: 'skipped', channel: req.channel, reason: 'invalid_contact', step: req.step };
+        }
+        throw ApplicationFailure.nonRetryable(`${adapter.provider}: ${err.message}`, 'PermanentSendError');
+      }
+      await db.update(messages).set({ error: (err as Error).message, updatedAt: new Date() }).where(eq(messages.id, row.id));
+      if (err instanceof TransientSendError && err.retryAfterMs !== undefined) {
+        throw ApplicationFailure.create({ message: err.message, type: 'TransientSendError', nextRetryDelay: err.retryAfterMs });
+      }
+      throw err;
+    }
+  }
+
+  return async function send(req: SendRequest): Promise<SendResult> {
+    // The time the journey asked, not the time this attempt runs: caps and timelines use it.
+    const requestedAt = new Date(Context.current().info.scheduledTimestampMs);
+    let row: Message;
+    try {
+      row = await decide(req, requestedAt);
+    } catch (err) {
+      if (err instanceof TemplateNotFoundError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateNotFound');
+      throw err;
+    }
+    switch (row.status) {
+      case 'pending':
+        return deliver(row, req);
+      case 'skipped':
+        return { status: 'skipped', channel: row.channel, reason: row.skipReason as never, step: row.step };
+      case 'failed':
+        return { status: 'failed', channel: row.channel, error: row.error ?? 'failed', step: row.step };
+      default:
+        return { status: 'sent', channel: row.channel, messageId: row.id, step: row.step };
+    }
+  };
+}

@@ -1,0 +1,107 @@
+/** PUT /v1/customers/:customerId (upsert with consents) and GET /v1/customers/:customerId/messages. */
+import { desc, eq, sql } from 'drizzle-orm';
+import { Router } from 'express';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { consents, customers, messages, pushTokens } from '../../db/schema';
+import { HttpError, parse } from '../errors';
+
+export const customerIdSchema = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const phone = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const parsed = parsePhoneNumberFromString(value, 'RU');
+    if (!parsed?.isValid()) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid phone number' });
+      return z.NEVER;
+    }
+    return parsed.number;
+  });
+
+const customerBody = z
+  .object({
+    email: z.email().transform((e) => e.toLowerCase()).nullable(),
+    phone: phone.nullable(),
+    name: z.string().trim().max(200).nullable(),
+    city: z.string().trim().max(200).nullable(),
+    timeZone: z.string().refine(isTimeZone, 'unknown IANA time zone'),
+    birthday: z.iso.date().nullable(),
+    attributes: z.record(z.string(), z.unknown()),
+    consents: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), webhook: z.boolean() }).partial().strict(),
+    pushTokens: z.array(z.string().min(8).max(4096)).max(20),
+  })
+  .partial()
+  .strict();
+
+export function customersRouter(db: Db): Router {
+  const router = Router();
+
+  router.put('/v1/customers/:customerId', async (req, res) => {
+    const id = parse(customerIdSchema, req.params.customerId, 'customerId');
+    const body = parse(customerBody, req.body ?? {});
+    const { consents: consentInput, pushTokens: tokens, ...profile } = body;
+    const created = await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(customers)
+        .values({ id, ...profile })
+        .onConflictDoUpdate({ target: customers.id, set: { ...profile, updatedAt: new Date() } })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      for (const [channel, granted] of Object.entries(consentInput ?? {})) {
+        await tx
+          .insert(consents)
+          .values({ customerId: id, channel: channel as 'email', granted, source: 'api' })
+          .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted, source: 'api', updatedAt: new Date() } });
+      }
+      for (const token of tokens ?? []) {
+        await tx.insert(pushTokens).values({ token, customerId: id }).onConflictDoUpdate({ target: pushTokens.token, set: { customerId: id } });
+      }
+      return row?.inserted ?? false;
+    });
+    const [customer] = await db.select().from(customers).where(eq(customers.id, id));
+    const granted = await db.select({ channel: consents.channel, granted: consents.granted }).from(consents).where(eq(consents.customerId, id));
+    res.status(created ? 201 : 200).json({
+      ...customer,
+      consents: Object.fromEntries(granted.map((c) => [c.channel, c.granted])),
+    });
+  });
+
+  router.get('/v1/customers/:customerId/messages', async (req, res) => {
+    const id = parse(customerIdSchema, req.params.customerId, 'customerId');
+    const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
+    if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');
+    const rows = await db
+      .select({
+        id: messages.id,
+        journey: messages.journey,
+        step: messages.step,
+        channel: messages.channel,
+        template: messages.template,
+        status: messages.status,
+        skipReason: messages.skipReason,
+        error: messages.error,
+        provider: messages.provider,
+        workflowId: messages.workflowId,
+        requestedAt: messages.requestedAt,
+        createdAt: messages.createdAt,
+        updatedAt: messages.updatedAt,
+      })
+      .from(messages)
+      .where(eq(messages.customerId, id))
+      .orderBy(desc(messages.requestedAt), desc(messages.id));
+    res.json({ messages: rows });
+  });
+
+  return router;
+}

@@ -1,0 +1,36 @@
+/** GET /v1/outbox: what the local outbox channel "sent", newest first. */
+import { and, desc, eq, notInArray } from 'drizzle-orm';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { messages } from '../../db/schema';
+import { parse } from '../errors';
+
+const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+export function outboxRouter(db: Db): Router {
+  const router = Router();
+  router.get('/v1/outbox', async (req, res) => {
+    const { limit } = parse(query, req.query);
+    const rows = await db
+      .select({
+        id: messages.id,
+        customerId: messages.customerId,
+        channel: messages.channel,
+        to: messages.recipient,
+        subject: messages.subject,
+        body: messages.body,
+        journey: messages.journey,
+        step: messages.step,
+        template: messages.template,
+        status: messages.status,
+        sentAt: messages.updatedAt,
+      })
+      .from(messages)
+      .where(and(eq(messages.provider, 'outbox'), notInArray(messages.status, ['skipped', 'pending'])))
+      .orderBy(desc(messages.id))
+      .limit(limit);
+    res.json({ messages: rows });
+  });
+  return router;
+}

@@ -1,0 +1,93 @@
+/**
+ * The API process: the Express app on PORT and the sweeper that routes events a crash left
+ * unrouted. `npm run api` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
+ */
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import type { Db } from '../db/client';
+import { openDatabase } from '../db/client';
+import { loadConfig } from '../lib/config';
+import { logger } from '../lib/logger';
+import { createApp } from './app';
+import { routePending } from './routing';
+
+export interface ApiHandle {
+  server: Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startApi(opts: {
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  apiKeys: string[];
+  port: number;
+  host?: string;
+  sweepEveryMs?: number;
+}): Promise<ApiHandle> {
+  const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue };
+  const app = createApp({ ...deps, apiKeys: opts.apiKeys });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    routePending(deps)
+      .then((n) => n && logger.info({ routed: n }, 'sweeper routed events left unrouted'))
+      .catch((err) => logger.warn({ err }, 'sweeper could not route events; will retry'))
+      .finally(() => (sweeping = false));
+  }, opts.sweepEveryMs ?? 10_000);
+  sweeper.unref();
+  return {
+    server,
+    port,
+    async stop() {
+      clearInterval(sweeper);
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+export function apiKeysFrom(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS) {
+    throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
+  }
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const api = await startApi({
+    db: database.db,
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    apiKeys: apiKeysFrom(config.CASCADE_API_KEYS),
+    port: config.PORT,
+    host: '0.0.0.0',
+  });
+  logger.info({ port: api.port }, 'api listening');
+  const shutdown = async () => {
+    await api.stop();
+    await connection.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    logger.fatal({ err }, 'api failed');
+    process.exit(1);
+  });
+}

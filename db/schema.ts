@@ -1,0 +1,203 @@
+/** Every table Cascade keeps. Times are UTC (`timestamptz`); each customer carries an IANA time zone. */
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const channels = ['email', 'sms', 'push', 'webhook'] as const;
+export type Channel = (typeof channels)[number];
+
+export const customers = pgTable(
+  'customers',
+  {
+    /** The caller's id for the customer (their CRM or shop id). */
+    id: text('id').primaryKey(),
+    email: text('email'),
+    /** E.164, normalised at the API edge. */
+    phone: text('phone'),
+    name: text('name'),
+    city: text('city'),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    birthday: date('birthday'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('customers_email_idx').on(t.email), index('customers_phone_idx').on(t.phone)],
+);
+
+export const consents = pgTable(
+  'consents',
+  {
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<Channel>().notNull(),
+    granted: boolean('granted').notNull(),
+    /** Where the latest change came from: api, unsubscribe link, webhook. */
+    source: text('source').notNull().default('api'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.channel] })],
+);
+
+export const pushTokens = pgTable('push_tokens', {
+  token: text('token').primaryKey(),
+  customerId: text('customer_id')
+    .notNull()
+    .references(() => customers.id, { onDelete: 'cascade' }),
+  platform: text('platform'),
+  createdAt: createdAt(),
+});
+
+export const events = pgTable(
+  'events',
+  {
+    /** The caller's event id: their idempotency key. */
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set once every workflow the event reaches has it; null rows are re-routed by the sweeper. */
+    routedAt: timestamp('routed_at', { withTimezone: true }),
+    routedTo: jsonb('routed_to').$type<string[]>(),
+  },
+  (t) => [
+    index('events_customer_type_idx').on(t.customerId, t.type, t.occurredAt),
+    index('events_unrouted_idx').on(t.receivedAt).where(sql`${t.routedAt} is null`),
+  ],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** online or offline: an in-store purchase counts as much as a web order. */
+    source: text('source').$type<'online' | 'offline'>().notNull(),
+    total: numeric('total', { precision: 12, scale: 2 }).notNull().default('0'),
+    currency: text('currency').notNull().default('RUB'),
+    placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('orders_customer_idx').on(t.customerId, t.placedAt)],
+);
+
+export const journeyRuns = pgTable(
+  'journey_runs',
+  {
+    runId: text('run_id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    journey: text('journey').notNull(),
+    customerId: text('customer_id').notNull(),
+    status: text('status').$type<'running' | 'completed' | 'exited' | 'failed'>().notNull().default('running'),
+    currentStep: text('current_step'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endReason: text('end_reason'),
+    /** The event that started the run, so a re-routed trigger does not start a second run. */
+    triggerEventId: text('trigger_event_id'),
+    convertedAt: timestamp('converted_at', { withTimezone: true }),
+    conversionEventId: text('conversion_event_id'),
+  },
+  (t) => [
+    index('journey_runs_customer_idx').on(t.customerId, t.status),
+    index('journey_runs_workflow_idx').on(t.workflowId),
+  ],
+);
+
+export const messageStatuses = [
+  'pending',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'bounced',
+  'complained',
+  'failed',
+  'skipped',
+] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+
+/** The send ledger: one row per send attempt of a journey step, unique on its idempotency key. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: serial('id').primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    customerId: text('customer_id').notNull(),
+    workflowId: text('workflow_id').notNull(),
+    journey: text('journey').notNull(),
+    step: text('step').notNull(),
+    channel: text('channel').$type<Channel>().notNull(),
+    /** Which adapter carried it: resend, smsc, fcm, webhook, outbox. */
+    provider: text('provider').notNull(),
+    template: text('template').notNull(),
+    transactional: boolean('transactional').notNull().default(false),
+    recipient: text('recipient'),
+    subject: text('subject'),
+    body: text('body'),
+    status: text('status').$type<MessageStatus>().notNull(),
+    skipReason: text('skip_reason'),
+    providerMessageId: text('provider_message_id'),
+    error: text('error'),
+    /** Workflow time when the journey asked for the send (differs from created_at under time skipping). */
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_idempotency_key_idx').on(t.idempotencyKey),
+    index('messages_customer_idx').on(t.customerId, t.createdAt),
+    index('messages_provider_id_idx').on(t.provider, t.providerMessageId),
+    index('messages_cap_idx').on(t.customerId, t.channel, t.requestedAt),
+  ],
+);
+
+export const messageEvents = pgTable(
+  'message_events',
+  {
+    id: serial('id').primaryKey(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    /** The provider's delivery id (svix-id, SMSC id:phone:status) so a redelivered webhook is a no-op. */
+    providerEventId: text('provider_event_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('message_events_provider_event_idx').on(t.providerEventId), index('message_events_message_idx').on(t.messageId)],
+);
+
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    channel: text('channel').$type<Channel>().notNull(),
+    /** Lower-cased email or E.164 phone. */
+    address: text('address').notNull(),
+    reason: text('reason').$type<'hard_bounce' | 'complaint' | 'unsubscribe' | 'invalid'>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.address] })],
+);

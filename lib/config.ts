@@ -1,0 +1,28 @@
+/** Environment settings, parsed once. Secrets live only here and in the adapters that use them. */
+import { z } from 'zod';
+
+const optional = z.string().trim().min(1).optional();
+
+const schema = z.object({
+  DATABASE_URL: optional,
+  TEMPORAL_ADDRESS: optional,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('cascade'),
+  PORT: z.coerce.number().int().positive().default(3000),
+  CASCADE_API_KEYS: optional,
+  CASCADE_DATA_DIR: z.string().default('.data'),
+  /** Public base URL of the API, used in unsubscribe links. */
+  CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

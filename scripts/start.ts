@@ -1,0 +1,112 @@
+/**
+ * `npm start`: Cascade in one process for a laptop. Without TEMPORAL_ADDRESS it runs the Temporal dev
+ * server (SQLite under .data/, Web UI on :8233); without DATABASE_URL, embedded Postgres (PGlite);
+ * without provider credentials, the outbox channel. Same code paths as production otherwise.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { apiKeysFrom, startApi } from '../api/server';
+import { openDatabase } from '../db/client';
+import { loadConfig } from '../lib/config';
+import { logger } from '../lib/logger';
+import { devServerSearchAttributeArgs, ensureSearchAttributes } from '../lib/temporal';
+import { activityDepsFromConfig, createWorker } from '../worker';
+import { ensureTemporalBinaries } from './temporal-binaries';
+
+const config = loadConfig();
+const dataDir = resolve(config.CASCADE_DATA_DIR);
+mkdirSync(dataDir, { recursive: true });
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((done, fail) => {
+    const attempt = () => {
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        done();
+      });
+      socket.on('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) fail(new Error(`Temporal dev server did not listen on ${port} within ${timeoutMs} ms`));
+        else setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+}
+
+function startDevServer(): { address: string; child: ChildProcess } {
+  const { cli } = ensureTemporalBinaries();
+  const port = 7233;
+  const child = spawn(
+    cli.path,
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', '8233',
+      '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'warn', ...devServerSearchAttributeArgs],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  child.on('exit', (code) => {
+    logger.fatal({ code }, 'Temporal dev server exited');
+    process.exit(1);
+  });
+  logger.info({ route: cli.route }, 'Temporal dev server starting');
+  return { address: `127.0.0.1:${port}`, child };
+}
+
+function apiKeys(): string[] {
+  const fromEnv = apiKeysFrom(config.CASCADE_API_KEYS);
+  if (fromEnv.length) return fromEnv;
+  const file = join(dataDir, 'api-key');
+  if (existsSync(file)) return [readFileSync(file, 'utf8').trim()];
+  const key = `csk_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  // Printed once, on purpose, to the terminal of the person who just started Cascade.
+  process.stdout.write(`\nNew API key (kept in ${file}, shown only now):\n  ${key}\n\n`);
+  return [key];
+}
+
+async function main(): Promise<void> {
+  const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
+  const address = config.TEMPORAL_ADDRESS ?? dev!.address;
+  if (dev) await waitForPort(7233, 30_000);
+
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir });
+  const connection = await Connection.connect({ address });
+  if (!dev) await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { worker } = await createWorker({
+    address,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDepsFromConfig(database.db, config),
+  });
+  const keys = apiKeys();
+  const api = await startApi({ db: database.db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, apiKeys: keys, port: config.PORT });
+
+  console.log(`Cascade is running.
+  API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)
+  Temporal:     ${address}${dev ? '   (embedded dev server, history in .data/temporal.db)' : ''}
+  Temporal UI:  ${dev ? 'http://127.0.0.1:8233' : 'your cluster\'s UI'}
+  Database:     ${database.kind === 'pglite' ? `embedded Postgres in ${join(dataDir, 'pglite')}` : 'DATABASE_URL'}
+  Channels:     ${process.env.RESEND_API_KEY ? 'Resend' : 'outbox (GET /v1/outbox)'}`);
+
+  const shutdown = async () => {
+    worker.shutdown();
+    await api.stop();
+    dev?.child.removeAllListeners('exit');
+    dev?.child.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  await worker.run();
+  await database.close();
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'Cascade failed to start');
+  process.exit(1);
+});

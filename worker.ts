@@ -1,0 +1,74 @@
+/**
+ * The Temporal worker: journeys from workflows/, side effects from activities/, task queue `cascade`.
+ * `npm run worker` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { channelsFromEnv } from './activities/channels';
+import { DEFAULT_CAPS, parseCaps } from './activities/eligibility';
+import { createRenderer } from './activities/templates';
+import { openDatabase, type Db } from './db/client';
+import { loadConfig, type Config } from './lib/config';
+import { logger } from './lib/logger';
+import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export function activityDepsFromConfig(db: Db, config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
+  return {
+    db,
+    channels: channelsFromEnv(env),
+    render: createRenderer(),
+    caps: parseCaps(env.CASCADE_FREQUENCY_CAPS ?? DEFAULT_CAPS),
+    webhookUrl: env.CASCADE_WEBHOOK_URL,
+    unsubscribeUrl: (customerId, channel) =>
+      `${config.CASCADE_PUBLIC_URL}/unsubscribe?customer=${encodeURIComponent(customerId)}&channel=${channel}`,
+  };
+}
+
+export async function createWorker(opts: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  bundle?: WorkerOptions['workflowBundle'];
+}): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: createActivities(opts.deps),
+    ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath }),
+  });
+  return { worker, connection };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
+    throw new Error('npm run worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything embedded)');
+  }
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
+  const client = await connectTemporal(config.TEMPORAL_ADDRESS);
+  await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  await client.close();
+  const { worker, connection } = await createWorker({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: activityDepsFromConfig(database.db, config),
+  });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  await worker.run();
+  await connection.close();
+  await database.close();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    logger.fatal({ err }, 'worker failed');
+    process.exit(1);
+  });
+}

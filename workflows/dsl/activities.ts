@@ -1,0 +1,18 @@
+/** Activity stubs as journeys call them, with the timeouts and retry policy each kind of call needs. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+
+/**
+ * Sends retry for a day with backoff: a provider outage delays a message, never duplicates it (the
+ * idempotency key is the same on every attempt). Permanent provider errors are non-retryable failures.
+ */
+export const sendActivities = proxyActivities<Pick<Activities, 'send'>>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+export const dataActivities = proxyActivities<Omit<Activities, 'send'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});

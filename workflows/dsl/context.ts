@@ -1,0 +1,224 @@
+/**
+ * `j`, what a journey body works with. Every primitive is a thin layer over the Temporal SDK:
+ *
+ *   await j.send({ channel: 'email', template: 'welcome-1' });          // { status: 'sent' | 'skipped', reason? }
+ *   await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday' });
+ *   await j.sleep('3 days');
+ *   await j.sleepUntil('10:00');                                           // customer's local time
+ *   const order = await j.waitFor('order.placed', { timeout: '2 days' });  // the event, or null
+ */
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  sleep as wfSleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { sendActivities, dataActivities } from './activities';
+import type { Inbox, EventSpec } from './events';
+import type { JourneyOptions } from './journey';
+import { nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
+import { StepAttribute } from './search-attributes';
+import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from './types';
+
+/** Marketing SMS and push wait out the night; email does not wake anyone, so it goes at once. */
+const QUIET_FROM = parseLocalTime('21:00');
+const QUIET_TO = parseLocalTime('09:00');
+const QUIET_CHANNELS: Channel[] = ['sms', 'push'];
+
+export interface SendOptions {
+  channel: Channel;
+  template: string;
+  /** Stable step id; defaults to the template. Must be unique within a run (per restart). */
+  step?: string;
+  /** Merged into the template data next to the customer profile. */
+  data?: Record<string, unknown>;
+  /** defer (default): sleep to 09:00 local; skip: return skipped 'quiet_hours'; ignore: send now. */
+  quietHours?: 'defer' | 'skip' | 'ignore';
+}
+
+export interface JourneyContext {
+  readonly customer: Profile;
+  readonly trigger: JourneyEvent | undefined;
+  readonly key: string | undefined;
+  /** Increases when a restart event starts the body over. */
+  readonly epoch: number;
+  readonly status: RunStatus;
+  send(opts: SendOptions): Promise<SendResult>;
+  sendFirstAvailable(channels: Channel[], opts: Omit<SendOptions, 'channel'>): Promise<SendResult>;
+  sleep(duration: Duration): Promise<void>;
+  /** Sleeps until the next time the customer's clock shows `at` ("10:00"). */
+  sleepUntil(at: string | LocalTime): Promise<void>;
+  /** Sleeps until an absolute instant (ISO string or epoch ms); returns at once if it has passed. */
+  sleepUntilInstant(when: string | number): Promise<void>;
+  waitFor(spec: EventSpec, opts: { timeout: Duration }): Promise<JourneyEvent | null>;
+  /** A promo code made once per call site from the SDK's deterministic randomness: `WELCOME-7F3K9Q`. */
+  promoCode(prefix: string): string;
+  /** Re-reads the profile (consents, orders) for a decision made long after the run started. */
+  refreshCustomer(): Promise<Profile>;
+}
+
+export interface RunContext extends JourneyContext {
+  onSent: () => void;
+  restart(): void;
+}
+
+export function createContext(args: {
+  options: JourneyOptions;
+  input: JourneyInput;
+  inbox: Inbox;
+  customer: Profile;
+}): RunContext {
+  const { options, input, inbox } = args;
+  const info = workflowInfo();
+  let epoch = input.carried?.epoch ?? 0;
+  let customer = args.customer;
+  let usedSteps = new Set<string>();
+  const status: RunStatus = {
+    journey: options.id,
+    customerId: input.customerId,
+    key: input.key,
+    step: 'start',
+    waiting: { for: 'nothing' },
+    sent: [],
+    converted: false,
+  };
+
+  const setWaiting = (w: RunStatus['waiting']) => (status.waiting = w);
+
+  const sleepMs = async (ms: number) => {
+    if (ms <= 0) return;
+    setWaiting({ for: 'time', until: new Date(Date.now() + ms).toISOString() });
+    await wfSleep(ms);
+    setWaiting({ for: 'nothing' });
+  };
+
+  const ctx: RunContext = {
+    get customer() {
+      return customer;
+    },
+    trigger: input.trigger,
+    key: input.key,
+    get epoch() {
+      return epoch;
+    },
+    status,
+    onSent: () => {},
+    restart() {
+      epoch += 1;
+      usedSteps = new Set();
+      status.step = 'restarted';
+    },
+
+    async send(opts) {
+      const step = opts.step ?? opts.template;
+      if (usedSteps.has(step)) {
+        throw ApplicationFailure.nonRetryable(`Step id "${step}" is used twice in journey ${options.id}; give each send its own step`);
+      }
+      usedSteps.add(step);
+      status.step = step;
+      upsertSearchAttributes([{ key: StepAttribute, value: step }]);
+
+      const quiet = options.transactional ? 'ignore' : (opts.quietHours ?? 'defer');
+      if (quiet !== 'ignore' && QUIET_CHANNELS.includes(opts.channel)) {
+        const until = quietUntil(Date.now(), customer.timeZone, QUIET_FROM, QUIET_TO);
+        if (until !== null) {
+          if (quiet === 'skip') return record({ status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
+          await sleepMs(until - Date.now());
+        }
+      }
+
+      // The first execution's run id keeps keys stable across retries and continue-as-new, yet
+      // distinct for a later run of the same workflow id (re-entry after the previous run ended).
+      const restartPart = epoch === 0 ? '' : `/r${epoch}`;
+      const idempotencyKey = `${info.workflowId}/${info.firstExecutionRunId}${restartPart}/${step}`;
+      // A send that started finishes and is recorded even if an exit event arrives meanwhile.
+      const result = await CancellationScope.nonCancellable(() =>
+        sendActivities
+          .send({
+          idempotencyKey,
+          customerId: input.customerId,
+          workflowId: info.workflowId,
+          runId: info.firstExecutionRunId,
+          journey: options.id,
+          step,
+          channel: opts.channel,
+          template: opts.template,
+          data: { ...(input.trigger ? { event: input.trigger.properties } : {}), ...opts.data },
+          transactional: options.transactional ?? false,
+        })
+          .catch((err: unknown): SendResult => {
+            // Retries are exhausted or the provider said no for good: the journey goes on without it.
+            if (!(err instanceof ActivityFailure)) throw err;
+            const error = err.cause instanceof ApplicationFailure ? err.cause.message : err.message;
+            return { status: 'failed', channel: opts.channel, error, step };
+          }),
+      );
+      return record(result);
+    },
+
+    async sendFirstAvailable(channels, opts) {
+      const step = opts.step ?? opts.template;
+      let last: SendResult | undefined;
+      for (const channel of channels) {
+        last = await ctx.send({ ...opts, channel, step: `${step}:${channel}` });
+        if (last.status === 'sent') return last;
+      }
+      if (!last) throw ApplicationFailure.nonRetryable('sendFirstAvailable needs at least one channel');
+      return last;
+    },
+
+    sleep: (duration) => sleepMs(msToNumber(duration)),
+
+    sleepUntil: (at) => {
+      const local = typeof at === 'string' ? parseLocalTime(at) : at;
+      return sleepMs(nextLocalTime(Date.now(), customer.timeZone, local) - Date.now());
+    },
+
+    sleepUntilInstant: async (when) => {
+      const target = typeof when === 'number' ? when : Date.parse(when);
+      if (target > Date.now()) await sleepMs(target - Date.now());
+    },
+
+    async waitFor(spec, opts) {
+      const type = typeof spec === 'string' ? spec : spec.event;
+      let hit = inbox.take(spec);
+      if (hit) return hit;
+      const timeout = msToNumber(opts.timeout);
+      setWaiting({ for: 'event', event: type, until: new Date(Date.now() + timeout).toISOString() });
+      const ok = await condition(() => (hit = inbox.take(spec)) !== undefined, timeout);
+      setWaiting({ for: 'nothing' });
+      return ok ? (hit ?? null) : null;
+    },
+
+    promoCode(prefix) {
+      // Inside a workflow Math.random is the SDK's seeded generator: replays give the same code.
+      const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+      let code = '';
+      for (let i = 0; i < 6; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
+      return `${prefix}-${code}`;
+    },
+
+    async refreshCustomer() {
+      customer = await dataActivities.loadProfile(input.customerId);
+      return customer;
+    },
+  };
+
+  function record(result: SendResult): SendResult {
+    status.sent.push({
+      step: result.step,
+      channel: result.channel,
+      status: result.status,
+      ...(result.status === 'skipped' ? { reason: result.reason } : result.status === 'failed' ? { reason: result.error } : {}),
+    });
+    if (result.status === 'sent') ctx.onSent();
+    return result;
+  }
+
+  return ctx;
+}

@@ -1,0 +1,2 @@
+/** The worker's workflow bundle entry: every export is a workflow type. */
+export * from './journeys';
