@@ -1,5 +1,5 @@
 /**
- * Keeps the journey_runs table in step with the workflows: start, end with reason, conversion.
+ * Keeps the journey_runs table in step with the workflows: start, and end with reason and conversion.
  * A workflow id has at most one running run, so ends and conversions are found by workflow id: the
  * row may have been written by the API under the run id it signalled (see api/routing.ts).
  */
@@ -19,14 +19,13 @@ export function createRunActivities(db: Db) {
     async recordRunEnd(end: RunEnd): Promise<void> {
       await db
         .update(journeyRuns)
-        .set({ status: end.status, endReason: end.reason, endedAt: new Date() })
+        .set({
+          status: end.status,
+          endReason: end.reason,
+          endedAt: new Date(),
+          ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
+        })
         .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')));
-    },
-    async recordConversion(c: { workflowId: string; eventId: string }): Promise<void> {
-      await db
-        .update(journeyRuns)
-        .set({ convertedAt: new Date(), conversionEventId: c.eventId })
-        .where(and(eq(journeyRuns.workflowId, c.workflowId), eq(journeyRuns.status, 'running')));
     },
   };
 }

@@ -22,7 +22,7 @@ import { sendActivities, dataActivities } from './activities';
 import type { Inbox, EventSpec } from './events';
 import type { JourneyOptions } from './journey';
 import { nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
-import { StepAttribute } from './search-attributes';
+import { JourneyAttribute, StepAttribute } from './search-attributes';
 import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from './types';
 
 /** Marketing SMS and push wait out the night; email does not wake anyone, so it goes at once. */
@@ -121,7 +121,10 @@ export function createContext(args: {
       }
       usedSteps.add(step);
       status.step = step;
-      upsertSearchAttributes([{ key: StepAttribute, value: step }]);
+      // Runs started through Cascade carry the search attributes; a bare test server has none defined.
+      if (info.typedSearchAttributes.get(JourneyAttribute) !== undefined) {
+        upsertSearchAttributes([{ key: StepAttribute, value: step }]);
+      }
 
       const quiet = options.transactional ? 'ignore' : (opts.quietHours ?? 'defer');
       if (quiet !== 'ignore' && QUIET_CHANNELS.includes(opts.channel)) {

@@ -65,17 +65,17 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
 
     const customer = await dataActivities.loadProfile(input.customerId);
     const ctx = createContext({ options, input, inbox, customer });
-    let converted = false;
+    let conversion: JourneyEvent | undefined;
     let lastSentAt: number | undefined;
     const goal = options.goal;
     ctx.onSent = () => (lastSentAt = Date.now());
 
     setHandler(eventSignal, (event) => {
       if (!inbox.receive(event)) return;
-      if (goal && !converted && event.type === goal.event && lastSentAt !== undefined && inbox.matches(goal.event, event)) {
-        converted = Date.now() - lastSentAt <= msOf(goal.within);
-        if (converted) ctx.status.converted = true;
-        if (converted) void dataActivities.recordConversion({ workflowId: info.workflowId, eventId: event.id });
+      const inWindow = lastSentAt !== undefined && goal !== undefined && Date.now() - lastSentAt <= msOf(goal.within);
+      if (goal && !conversion && inWindow && inbox.matches(goal.event, event)) {
+        conversion = event;
+        ctx.status.converted = true;
       }
     });
     setHandler(statusQuery, () => ctx.status);
@@ -94,7 +94,12 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       ctx.status.ended = reason;
       ctx.status.waiting = { for: 'nothing' };
       await condition(allHandlersFinished);
-      await dataActivities.recordRunEnd({ workflowId: info.workflowId, status, reason });
+      await dataActivities.recordRunEnd({
+        workflowId: info.workflowId,
+        status,
+        reason,
+        ...(conversion ? { conversion: { eventId: conversion.id, at: conversion.occurredAt } } : {}),
+      });
       return reason;
     };
 
@@ -122,14 +127,14 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     }
 
     // Give the goal its full window after the last message, so late conversions are still counted.
-    if (goal && !converted && lastSentAt !== undefined) {
+    if (goal && !conversion && lastSentAt !== undefined) {
       const remaining = lastSentAt + msOf(goal.within) - Date.now();
       if (remaining > 0) {
         ctx.status.waiting = { for: 'event', event: goal.event, until: new Date(Date.now() + remaining).toISOString() };
-        await condition(() => converted || inbox.interrupt?.kind === 'exit', remaining);
+        await condition(() => conversion !== undefined || inbox.interrupt?.kind === 'exit', remaining);
       }
     }
-    return end('completed', converted ? 'completed: converted' : 'completed');
+    return end('completed', conversion ? 'completed: converted' : 'completed');
   };
 
   const name = workflowTypeOf(options.id);

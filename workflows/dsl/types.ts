@@ -82,6 +82,8 @@ export interface RunEnd {
   workflowId: string;
   status: 'completed' | 'exited' | 'failed';
   reason: string;
+  /** The goal event, when it came within the window after a message. */
+  conversion?: { eventId: string; at: string };
 }
 
 /** What the `status` query answers for ops: where a run is and why it waits. */

@@ -1,0 +1,137 @@
+/**
+ * End to end on real parts: the Temporal dev server, a Postgres server, the worker and the API
+ * in-process, spoken to over HTTP like a product system would.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { customers, events } from '../db/schema';
+import { statusQuery } from '../workflows/dsl/journey';
+import { createTestDatabase } from './support/database';
+import { startTestApi, testDeps } from './support/cascade';
+import { devServerEnv, startWorker } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+let api: Awaited<ReturnType<typeof startTestApi>>;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([devServerEnv(), createTestDatabase()]);
+  worker = await startWorker(env, testDeps(database.db));
+  api = await startTestApi(database.db, env.client);
+});
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+});
+
+const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
+const put = (body: unknown) => ({ method: 'PUT', body: JSON.stringify(body) });
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('HTTP API on the dev server', () => {
+  it('creates then updates a customer, normalising phone and email', async () => {
+    const first = await api.call('/v1/customers/anna', put({ email: 'Anna@Example.com', phone: '8 (912) 345-67-89', name: 'Anna', timeZone: 'Europe/Moscow', consents: { email: true } }));
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ id: 'anna', email: 'anna@example.com', phone: '+79123456789', consents: { email: true } });
+    const second = await api.call('/v1/customers/anna', put({ city: 'Moscow' }));
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ city: 'Moscow', name: 'Anna' });
+  });
+
+  it('signs up a customer and the welcome email lands in the outbox once, however often the event is sent', async () => {
+    await api.call('/v1/customers/bob', put({ email: 'bob@example.com', name: 'Bob', consents: { email: true } }));
+    const event = { id: 'evt-signup-bob', customerId: 'bob', type: 'customer.signed_up' };
+    const first = await api.call('/v1/events', json(event));
+    expect(first.status).toBe(202);
+    expect(await first.json()).toMatchObject({ workflows: ['welcome/bob'], duplicate: false });
+
+    const outbox = await eventually(async () => {
+      const body = (await (await api.call('/v1/outbox')).json()) as { messages: Array<{ to: string; subject: string; step: string }> };
+      const mine = body.messages.filter((m) => m.to === 'bob@example.com');
+      return mine.length ? mine : undefined;
+    });
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]).toMatchObject({ step: 'welcome-hello', subject: 'Welcome, Bob!' });
+
+    const again = await api.call('/v1/events', json(event));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ duplicate: true, workflows: ['welcome/bob'] });
+    await new Promise((r) => setTimeout(r, 1000));
+    const ledger = (await (await api.call('/v1/customers/bob/messages')).json()) as { messages: unknown[] };
+    expect(ledger.messages).toHaveLength(1);
+
+    const status = await env.client.workflow.getHandle('welcome/bob').query(statusQuery);
+    expect(status).toMatchObject({ journey: 'welcome', step: 'welcome-hello', waiting: { for: 'time' } });
+  });
+
+  it('lets ops find runs by customer in Temporal visibility', async () => {
+    const found = await eventually(async () => {
+      const runs = [];
+      for await (const wf of env.client.workflow.list({ query: `CascadeCustomerId = "bob" AND CascadeJourney = "welcome"` })) runs.push(wf.workflowId);
+      return runs.length ? runs : undefined;
+    });
+    expect(found).toEqual(['welcome/bob']);
+  });
+
+  it('delivers a later event to the running journey: an order ends the welcome chain', async () => {
+    const res = await api.call('/v1/events', json({ id: 'evt-order-bob', customerId: 'bob', type: 'order.placed', properties: { orderId: 'o-1', total: 1990 } }));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ workflows: ['welcome/bob'] });
+    const result = await env.client.workflow.getHandle('welcome/bob').result();
+    expect(result).toBe('exited: order.placed');
+  });
+
+  it('rejects bad input with 400 naming the field and writes nothing', async () => {
+    const bad = await api.call('/v1/customers/carol', put({ email: 'not-an-email', name: 'Carol' }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'invalid_request', field: 'email' } });
+    const phone = await api.call('/v1/customers/carol', put({ phone: '12' }));
+    expect(await phone.json()).toMatchObject({ error: { field: 'phone' } });
+    const tz = await api.call('/v1/customers/carol', put({ timeZone: 'Mars/Olympus' }));
+    expect(await tz.json()).toMatchObject({ error: { field: 'timeZone' } });
+    expect(await database.db.select().from(customers).where(eq(customers.id, 'carol'))).toHaveLength(0);
+
+    const noType = await api.call('/v1/events', json({ id: 'e-x', customerId: 'bob' }));
+    expect(noType.status).toBe(400);
+    expect(await noType.json()).toMatchObject({ error: { field: 'type' } });
+    const badOrder = await api.call('/v1/events', json({ id: 'e-y', customerId: 'bob', type: 'order.placed', properties: {} }));
+    expect(await badOrder.json()).toMatchObject({ error: { field: 'properties.orderId' } });
+    const malformed = await api.call('/v1/events', { method: 'POST', body: '{"id":' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { code: 'invalid_json' } });
+    expect(await database.db.select().from(events).where(eq(events.id, 'e-y'))).toHaveLength(0);
+  });
+
+  it('answers 404 for an event about an unknown customer', async () => {
+    const res = await api.call('/v1/events', json({ id: 'e-ghost', customerId: 'ghost', type: 'customer.signed_up' }));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_found', field: 'customerId' } });
+  });
+
+  it('refuses writes without a valid API key', async () => {
+    const none = await fetch(`${api.url}/v1/customers/x`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(none.status).toBe(401);
+    const wrong = await fetch(`${api.url}/v1/events`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('reports health of both stores', async () => {
+    const res = await fetch(`${api.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', checks: { database: 'ok', temporal: 'ok' } });
+  });
+});

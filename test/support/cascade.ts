@@ -1,0 +1,47 @@
+/** Cascade's own pieces wired for a test: activity deps on a test database, customers, the API. */
+import type { Client } from '@temporalio/client';
+import type { ActivityDeps } from '../../activities';
+import { channelsFromEnv } from '../../activities/channels';
+import { DEFAULT_CAPS, parseCaps } from '../../activities/eligibility';
+import { createRenderer } from '../../activities/templates';
+import { startApi, type ApiHandle } from '../../api/server';
+import type { Db } from '../../db/client';
+import { consents, customers, orders } from '../../db/schema';
+import type { Channel } from '../../workflows/dsl/types';
+import { taskQueue } from './temporal';
+
+export function testDeps(db: Db, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return {
+    db,
+    channels: channelsFromEnv({}),
+    render: createRenderer(),
+    caps: parseCaps(DEFAULT_CAPS),
+    unsubscribeUrl: (c, ch) => `http://127.0.0.1/unsubscribe?customer=${c}&channel=${ch}`,
+    ...overrides,
+  };
+}
+
+export async function seedCustomer(
+  db: Db,
+  c: Partial<typeof customers.$inferInsert> & { id: string; consent?: Channel[]; ordersPlaced?: number },
+): Promise<void> {
+  const { consent = ['email', 'sms', 'push', 'webhook'], ordersPlaced = 0, ...row } = c;
+  await db.insert(customers).values({ timeZone: 'Europe/Moscow', email: `${c.id}@example.com`, ...row });
+  for (const channel of consent) await db.insert(consents).values({ customerId: c.id, channel, granted: true });
+  for (let i = 0; i < ordersPlaced; i++) {
+    await db.insert(orders).values({ id: `${c.id}-past-${i}`, customerId: c.id, source: 'online', placedAt: new Date(Date.now() - (i + 30) * 864e5) });
+  }
+}
+
+export const TEST_API_KEY = 'test-key-0123456789';
+
+export async function startTestApi(db: Db, client: Client): Promise<ApiHandle & { url: string; call: typeof fetch }> {
+  const api = await startApi({ db, client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, sweepEveryMs: 500 });
+  const url = `http://127.0.0.1:${api.port}`;
+  const call: typeof fetch = (input, init) =>
+    fetch(`${url}${String(input)}`, {
+      ...init,
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init?.headers ?? {}) },
+    });
+  return { ...api, url, call };
+}
