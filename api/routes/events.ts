@@ -28,6 +28,8 @@ const orderProperties = z.object({
   source: z.enum(['online', 'offline']).default('online'),
 });
 
+const ROUTING_DEADLINE_MS = 5_000;
+
 export function eventsRouter(deps: RoutingDeps): Router {
   const db: Db = deps.db;
   const router = Router();
@@ -65,7 +67,8 @@ export function eventsRouter(deps: RoutingDeps): Router {
       return;
     }
     try {
-      const workflows = await routeEvent(deps, row);
+      // A bounded wait: a product system should hear "retry later" in seconds, not hang on a dead Temporal.
+      const workflows = await deps.client.withDeadline(Date.now() + ROUTING_DEADLINE_MS, () => routeEvent(deps, row));
       res.status(duplicate ? 200 : 202).json({ id: row.id, duplicate, workflows });
     } catch (err) {
       // Stored but not routed: the sweeper (or a retry with the same id) finishes the job.
