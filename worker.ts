@@ -11,6 +11,7 @@ import { createRenderer } from './activities/templates';
 import { openDatabase, type Db } from './db/client';
 import { loadConfig, type Config } from './lib/config';
 import { logger } from './lib/logger';
+import { requireUnsubscribeSecret, unsubscribeLinks } from './lib/unsubscribe-token';
 import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -18,12 +19,11 @@ export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', impor
 export function activityDepsFromConfig(db: Db, config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
   return {
     db,
-    channels: channelsFromEnv(env),
+    channels: channelsFromEnv(env, db),
     render: createRenderer(),
     caps: parseCaps(env.CASCADE_FREQUENCY_CAPS ?? DEFAULT_CAPS),
     webhookUrl: env.CASCADE_WEBHOOK_URL,
-    unsubscribeUrl: (customerId, channel) =>
-      `${config.CASCADE_PUBLIC_URL}/unsubscribe?customer=${encodeURIComponent(customerId)}&channel=${channel}`,
+    unsubscribeUrl: unsubscribeLinks(config.CASCADE_PUBLIC_URL, requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET)),
   };
 }
 
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('npm run worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything embedded)');
   }
+  requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
   const client = await connectTemporal(config.TEMPORAL_ADDRESS);
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);

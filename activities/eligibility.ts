@@ -5,11 +5,10 @@
  */
 import { msToNumber } from '@temporalio/common/lib/time';
 import { and, count, desc, eq, gt, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import type { Tx } from '../db/client';
 import { consents, customers, messages, pushTokens, suppressions } from '../db/schema';
 import type { Channel, SendRequest, SkipReason } from '../workflows/dsl/types';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface Cap {
   limit: number;
@@ -60,7 +59,8 @@ export async function checkEligibility(
     .select({ reason: suppressions.reason })
     .from(suppressions)
     .where(and(eq(suppressions.channel, req.channel), eq(suppressions.address, normaliseAddress(req.channel, to))));
-  if (suppressed) return { ok: false, reason: 'suppressed', to };
+  // An unsubscribe stops marketing only; order and service messages still go (bounces and complaints stop all).
+  if (suppressed && !(req.transactional && suppressed.reason === 'unsubscribe')) return { ok: false, reason: 'suppressed', to };
 
   const cap = caps[req.channel];
   if (!req.transactional && cap) {

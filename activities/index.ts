@@ -1,6 +1,7 @@
 /** Every activity the worker registers, built from its dependencies. */
 import type { Db } from '../db/client';
 import type { ChannelRegistry } from './channels';
+import { createAudienceActivities } from './audience';
 import type { Caps } from './eligibility';
 import { createLoadProfile } from './profile';
 import { createRunActivities } from './runs';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     send: createSend(deps),
     loadProfile: createLoadProfile(deps.db, deps.webhookUrl),
     ...createRunActivities(deps.db),
+    ...createAudienceActivities(deps.db),
   };
 }
 

@@ -8,7 +8,7 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { customers, journeyRuns, messages, suppressions } from '../db/schema';
+import { customers, journeyRuns, messages, suppressions, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
 import type { SendRequest, SendResult } from '../workflows/dsl/types';
 import type { ChannelRegistry } from './channels';
@@ -84,9 +84,11 @@ export function createSend(deps: SendDeps) {
         unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel),
         template: row.template,
       });
+      // A provider webhook (delivered, bounced…) can land before this update: never move the row back.
+      const sent = sql<MessageStatus>`case when ${messages.status} = 'pending' then 'sent' else ${messages.status} end`;
       await db
         .update(messages)
-        .set({ status: 'sent', provider: delivery.provider, providerMessageId: delivery.providerMessageId, error: null, updatedAt: new Date() })
+        .set({ status: sent, provider: delivery.provider, providerMessageId: delivery.providerMessageId, error: null, updatedAt: new Date() })
         .where(eq(messages.id, row.id));
       logger.info({ messageId: row.id, channel: req.channel, provider: delivery.provider, step: req.step }, 'message sent');
       return { status: 'sent', channel: req.channel, messageId: row.id, step: req.step };

@@ -9,8 +9,11 @@ import type { Db } from '../db/client';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { routePending } from './routing';
+import { startSmscStatusPoller } from './smsc-status-poller';
+import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
 
 export interface ApiHandle {
   server: Server;
@@ -26,9 +29,20 @@ export async function startApi(opts: {
   port: number;
   host?: string;
   sweepEveryMs?: number;
+  unsubscribeSecret?: string;
+  resendWebhookSecret?: string;
+  smscCallbackSecret?: string;
+  /** With SMSC configured, a poller of status.php covers lost delivery callbacks. */
+  smsc?: SmscConfig;
 }): Promise<ApiHandle> {
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue };
-  const app = createApp({ ...deps, apiKeys: opts.apiKeys });
+  const app = createApp({
+    ...deps,
+    apiKeys: opts.apiKeys,
+    unsubscribeSecret: opts.unsubscribeSecret,
+    resendWebhookSecret: opts.resendWebhookSecret,
+    smscCallbackSecret: opts.smscCallbackSecret,
+  });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(s));
   });
@@ -44,11 +58,13 @@ export async function startApi(opts: {
       .finally(() => (sweeping = false));
   }, opts.sweepEveryMs ?? 10_000);
   sweeper.unref();
+  const smscPoller = startSmscStatusPoller(deps, opts.smsc);
   return {
     server,
     port,
     async stop() {
       clearInterval(sweeper);
+      smscPoller?.stop();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
@@ -63,6 +79,7 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS) {
     throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
   }
+  const unsubscribeSecret = requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -73,6 +90,10 @@ async function main(): Promise<void> {
     apiKeys: apiKeysFrom(config.CASCADE_API_KEYS),
     port: config.PORT,
     host: '0.0.0.0',
+    unsubscribeSecret,
+    resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
+    smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
+    smsc: smscConfigFromEnv(process.env),
   });
   logger.info({ port: api.port }, 'api listening');
   const shutdown = async () => {

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     },
   });
   const database = await openDatabase({ url: pg.url, dataDir: '.data', max: 20 });
-  const config = loadConfig({ ...process.env, DATABASE_URL: pg.url });
+  const config = loadConfig({ ...process.env, DATABASE_URL: pg.url, CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef' });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

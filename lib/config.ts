@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 const optional = z.string().trim().min(1).optional();
+/** Compose passes unset variables as `""`: that means unset, not an invalid value. */
+const optionalSecret = z.string().trim().optional().transform((v) => v || undefined);
 
 const schema = z.object({
   DATABASE_URL: optional,
@@ -13,6 +15,12 @@ const schema = z.object({
   CASCADE_DATA_DIR: z.string().default('.data'),
   /** Public base URL of the API, used in unsubscribe links. */
   CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  /** Signs unsubscribe links (lib/unsubscribe-token.ts); npm start keeps a generated one under .data/. */
+  CASCADE_UNSUBSCRIBE_SECRET: optionalSecret,
+  /** `whsec_…` signing secret of the Resend webhook endpoint. */
+  RESEND_WEBHOOK_SECRET: optionalSecret,
+  /** The secret set in the SMSC account that signs its delivery callbacks (api/routes/webhooks-smsc.ts). */
+  SMSC_CALLBACK_SECRET: optionalSecret,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { smscConfigFromEnv } from '../activities/channels/smsc';
 import { apiKeysFrom, startApi } from '../api/server';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
@@ -68,6 +69,16 @@ function apiKeys(): string[] {
   return [key];
 }
 
+/** Like the API key: kept under .data/ so links in emails already sent keep working after a restart. */
+function unsubscribeSecret(): string {
+  if (config.CASCADE_UNSUBSCRIBE_SECRET) return config.CASCADE_UNSUBSCRIBE_SECRET;
+  const file = join(dataDir, 'unsubscribe-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
 async function main(): Promise<void> {
   const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
   const address = config.TEMPORAL_ADDRESS ?? dev!.address;
@@ -77,14 +88,25 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address });
   if (!dev) await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const unsubscribe = unsubscribeSecret();
   const { worker } = await createWorker({
     address,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: activityDepsFromConfig(database.db, config),
+    deps: activityDepsFromConfig(database.db, { ...config, CASCADE_UNSUBSCRIBE_SECRET: unsubscribe }),
   });
   const keys = apiKeys();
-  const api = await startApi({ db: database.db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, apiKeys: keys, port: config.PORT });
+  const api = await startApi({
+    db: database.db,
+    client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    apiKeys: keys,
+    port: config.PORT,
+    unsubscribeSecret: unsubscribe,
+    resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
+    smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
+    smsc: smscConfigFromEnv(process.env),
+  });
 
   console.log(`Cascade is running.
   API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)

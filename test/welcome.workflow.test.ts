@@ -7,6 +7,7 @@ import { welcome } from '../workflows/journeys/welcome';
 import { eventSignal } from '../workflows/dsl/journey';
 import { createTestDatabase } from './support/database';
 import { seedCustomer, testDeps } from './support/cascade';
+import { recordHistory } from './support/journeys';
 import { startWorker, taskQueue, timeSkippingEnv } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -57,6 +58,7 @@ describe('welcome journey', () => {
     expect(new Set(codes).size).toBe(1);
     const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'welcome/w1'));
     expect(run).toMatchObject({ status: 'completed', endReason: 'completed' });
+    await recordHistory(handle, 'welcome-all-six');
   });
 
   it('ends at the first order, with no email after it', async () => {
@@ -69,6 +71,7 @@ describe('welcome journey', () => {
     expect((await ledger('w2')).map((m) => m.template)).toEqual(['welcome-hello', 'welcome-fitting']);
     const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'welcome/w2'));
     expect(run).toMatchObject({ status: 'exited', endReason: 'exited: order.placed', conversionEventId: 'o-w2' });
+    await recordHistory(handle, 'welcome-ordered');
   });
 
   it('sends nothing to a customer without email consent, and says why', async () => {

@@ -1,10 +1,11 @@
 /** PUT /v1/customers/:customerId (upsert with consents) and GET /v1/customers/:customerId/messages. */
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { consents, customers, messages, pushTokens } from '../../db/schema';
+import { consentMap, setConsents } from '../../db/queries/consents';
+import { customers, messages, pushTokens } from '../../db/schema';
 import { HttpError, parse } from '../errors';
 
 export const customerIdSchema = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
@@ -57,23 +58,18 @@ export function customersRouter(db: Db): Router {
         .insert(customers)
         .values({ id, ...profile })
         .onConflictDoUpdate({ target: customers.id, set: { ...profile, updatedAt: new Date() } })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      for (const [channel, granted] of Object.entries(consentInput ?? {})) {
-        await tx
-          .insert(consents)
-          .values({ customerId: id, channel: channel as 'email', granted, source: 'api' })
-          .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted, source: 'api', updatedAt: new Date() } });
-      }
+        .returning({ ...getTableColumns(customers), inserted: sql<boolean>`(xmax = 0)` });
+      const { inserted, ...customer } = row!;
+      await setConsents(tx, customer, consentInput ?? {});
       for (const token of tokens ?? []) {
         await tx.insert(pushTokens).values({ token, customerId: id }).onConflictDoUpdate({ target: pushTokens.token, set: { customerId: id } });
       }
-      return row?.inserted ?? false;
+      return inserted;
     });
     const [customer] = await db.select().from(customers).where(eq(customers.id, id));
-    const granted = await db.select({ channel: consents.channel, granted: consents.granted }).from(consents).where(eq(consents.customerId, id));
     res.status(created ? 201 : 200).json({
       ...customer,
-      consents: Object.fromEntries(granted.map((c) => [c.channel, c.granted])),
+      consents: await consentMap(db, id),
     });
   });
 

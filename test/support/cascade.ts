@@ -7,6 +7,7 @@ import { createRenderer } from '../../activities/templates';
 import { startApi, type ApiHandle } from '../../api/server';
 import type { Db } from '../../db/client';
 import { consents, customers, orders } from '../../db/schema';
+import { unsubscribeLinks } from '../../lib/unsubscribe-token';
 import type { Channel } from '../../workflows/dsl/types';
 import { taskQueue } from './temporal';
 
@@ -16,7 +17,7 @@ export function testDeps(db: Db, overrides: Partial<ActivityDeps> = {}): Activit
     channels: channelsFromEnv({}),
     render: createRenderer(),
     caps: parseCaps(DEFAULT_CAPS),
-    unsubscribeUrl: (c, ch) => `http://127.0.0.1/unsubscribe?customer=${c}&channel=${ch}`,
+    unsubscribeUrl: unsubscribeLinks('http://127.0.0.1', TEST_UNSUBSCRIBE_SECRET),
     ...overrides,
   };
 }
@@ -34,9 +35,23 @@ export async function seedCustomer(
 }
 
 export const TEST_API_KEY = 'test-key-0123456789';
+export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789abcdef';
 
-export async function startTestApi(db: Db, client: Client): Promise<ApiHandle & { url: string; call: typeof fetch }> {
-  const api = await startApi({ db, client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, sweepEveryMs: 500 });
+export async function startTestApi(
+  db: Db,
+  client: Client,
+  opts: { resendWebhookSecret?: string } = {},
+): Promise<ApiHandle & { url: string; call: typeof fetch }> {
+  const api = await startApi({
+    db,
+    client,
+    taskQueue,
+    apiKeys: [TEST_API_KEY],
+    port: 0,
+    sweepEveryMs: 500,
+    unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
+    resendWebhookSecret: opts.resendWebhookSecret,
+  });
   const url = `http://127.0.0.1:${api.port}`;
   const call: typeof fetch = (input, init) =>
     fetch(`${url}${String(input)}`, {

@@ -6,11 +6,19 @@ import type { Activities } from '../../activities';
  * Sends retry for a day with backoff: a provider outage delays a message, never duplicates it (the
  * idempotency key is the same on every attempt). Permanent provider errors are non-retryable failures.
  */
-export const sendActivities = proxyActivities<Pick<Activities, 'send'>>({
+const sendOptions = {
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+} as const;
+
+/**
+ * The send activity of one step, with the step as its activity id: the history reads "offer-email",
+ * and a code change that reorders sends no longer replays silently with each send getting the
+ * other's result, it fails as non-deterministic (caught by test/replay.test.ts; use `patched()`).
+ */
+export const sendActivityFor = (activityId: string) =>
+  proxyActivities<Pick<Activities, 'send'>>({ ...sendOptions, activityId }).send;
 
 export const dataActivities = proxyActivities<Omit<Activities, 'send'>>({
   startToCloseTimeout: '30 seconds',

@@ -5,6 +5,8 @@
  *   await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday' });
  *   await j.sleep('3 days');
  *   await j.sleepUntil('10:00');                                           // customer's local time
+ *   await j.sleepUntil('10:00', { on: '2027-06-15' });                     // that local date
+ *   await j.sleepUntilElapsed('3 days');                                   // since the body (re)started
  *   const order = await j.waitFor('order.placed', { timeout: '2 days' });  // the event, or null
  */
 import type { Duration } from '@temporalio/common';
@@ -18,10 +20,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { sendActivities, dataActivities } from './activities';
+import { dataActivities, sendActivityFor } from './activities';
 import type { Inbox, EventSpec } from './events';
 import type { JourneyOptions } from './journey';
-import { nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
+import { localDateTime, nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
 import { JourneyAttribute, StepAttribute } from './search-attributes';
 import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from './types';
 
@@ -43,28 +45,43 @@ export interface SendOptions {
 
 export interface JourneyContext {
   readonly customer: Profile;
+  /** The event that started the run, or the restart event that started the body over. */
   readonly trigger: JourneyEvent | undefined;
   readonly key: string | undefined;
   /** Increases when a restart event starts the body over. */
   readonly epoch: number;
   readonly status: RunStatus;
   send(opts: SendOptions): Promise<SendResult>;
+  /**
+   * Tries the channels in order and stops at the first that sends. Re-reads the profile first;
+   * a channel the customer cannot be reached on is tried at once (the ledger says why it was
+   * skipped) instead of waiting out quiet hours for nothing.
+   */
   sendFirstAvailable(channels: Channel[], opts: Omit<SendOptions, 'channel'>): Promise<SendResult>;
   sleep(duration: Duration): Promise<void>;
-  /** Sleeps until the next time the customer's clock shows `at` ("10:00"). */
-  sleepUntil(at: string | LocalTime): Promise<void>;
+  /**
+   * Sleeps until the customer's clock shows `at` ("10:00"): next time, or on the local date `on`
+   * ("2027-06-15"). With `on`, returns false if that date is already over where the customer is,
+   * and true (at once) if it is that day but past `at`.
+   */
+  sleepUntil(at: string | LocalTime, opts?: { on?: string }): Promise<boolean>;
   /** Sleeps until an absolute instant (ISO string or epoch ms); returns at once if it has passed. */
   sleepUntilInstant(when: string | number): Promise<void>;
-  waitFor(spec: EventSpec, opts: { timeout: Duration }): Promise<JourneyEvent | null>;
+  /** Sleeps until `duration` after the body (re)started: "3 days after the last cart change". */
+  sleepUntilElapsed(duration: Duration): Promise<void>;
+  /** The first buffered or arriving event matching the spec (or any of the specs), or null after the timeout. */
+  waitFor(spec: EventSpec | EventSpec[], opts: { timeout: Duration }): Promise<JourneyEvent | null>;
   /** A promo code made once per call site from the SDK's deterministic randomness: `WELCOME-7F3K9Q`. */
   promoCode(prefix: string): string;
   /** Re-reads the profile (consents, orders) for a decision made long after the run started. */
   refreshCustomer(): Promise<Profile>;
+  /** Did the customer open or click any message on `channel` within the last `within`? */
+  openedWithin(channel: Channel, within: Duration): Promise<boolean>;
 }
 
 export interface RunContext extends JourneyContext {
   onSent: () => void;
-  restart(): void;
+  restart(event: JourneyEvent): void;
 }
 
 export function createContext(args: {
@@ -77,6 +94,8 @@ export function createContext(args: {
   const info = workflowInfo();
   let epoch = input.carried?.epoch ?? 0;
   let customer = args.customer;
+  let trigger = input.trigger;
+  let bodyStartedAt = Date.now();
   let usedSteps = new Set<string>();
   const status: RunStatus = {
     journey: options.id,
@@ -101,15 +120,19 @@ export function createContext(args: {
     get customer() {
       return customer;
     },
-    trigger: input.trigger,
+    get trigger() {
+      return trigger;
+    },
     key: input.key,
     get epoch() {
       return epoch;
     },
     status,
     onSent: () => {},
-    restart() {
+    restart(event) {
       epoch += 1;
+      trigger = event;
+      bodyStartedAt = Date.now();
       usedSteps = new Set();
       status.step = 'restarted';
     },
@@ -141,8 +164,7 @@ export function createContext(args: {
       const idempotencyKey = `${info.workflowId}/${info.firstExecutionRunId}${restartPart}/${step}`;
       // A send that started finishes and is recorded even if an exit event arrives meanwhile.
       const result = await CancellationScope.nonCancellable(() =>
-        sendActivities
-          .send({
+        sendActivityFor(epoch === 0 ? step : `r${epoch}/${step}`)({
           idempotencyKey,
           customerId: input.customerId,
           workflowId: info.workflowId,
@@ -151,7 +173,7 @@ export function createContext(args: {
           step,
           channel: opts.channel,
           template: opts.template,
-          data: { ...(input.trigger ? { event: input.trigger.properties } : {}), ...opts.data },
+          data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
           transactional: options.transactional ?? false,
         })
           .catch((err: unknown): SendResult => {
@@ -166,9 +188,11 @@ export function createContext(args: {
 
     async sendFirstAvailable(channels, opts) {
       const step = opts.step ?? opts.template;
+      const { reachable } = await ctx.refreshCustomer();
       let last: SendResult | undefined;
       for (const channel of channels) {
-        last = await ctx.send({ ...opts, channel, step: `${step}:${channel}` });
+        const quietHours = reachable.includes(channel) || options.transactional ? opts.quietHours : 'ignore';
+        last = await ctx.send({ ...opts, channel, step: `${step}:${channel}`, quietHours });
         if (last.status === 'sent') return last;
       }
       if (!last) throw ApplicationFailure.nonRetryable('sendFirstAvailable needs at least one channel');
@@ -177,9 +201,16 @@ export function createContext(args: {
 
     sleep: (duration) => sleepMs(msToNumber(duration)),
 
-    sleepUntil: (at) => {
+    async sleepUntil(at, opts) {
       const local = typeof at === 'string' ? parseLocalTime(at) : at;
-      return sleepMs(nextLocalTime(Date.now(), customer.timeZone, local) - Date.now());
+      if (opts?.on === undefined) {
+        await sleepMs(nextLocalTime(Date.now(), customer.timeZone, local) - Date.now());
+        return true;
+      }
+      const target = localDateTime(opts.on, local, customer.timeZone);
+      if (target < Date.now() && Date.now() >= localDateTime(opts.on, { hour: 24, minute: 0 }, customer.timeZone)) return false;
+      await sleepMs(target - Date.now());
+      return true;
     },
 
     sleepUntilInstant: async (when) => {
@@ -187,8 +218,10 @@ export function createContext(args: {
       if (target > Date.now()) await sleepMs(target - Date.now());
     },
 
+    sleepUntilElapsed: (duration) => sleepMs(bodyStartedAt + msToNumber(duration) - Date.now()),
+
     async waitFor(spec, opts) {
-      const type = typeof spec === 'string' ? spec : spec.event;
+      const type = (Array.isArray(spec) ? spec : [spec]).map((s) => (typeof s === 'string' ? s : s.event)).join(' | ');
       let hit = inbox.take(spec);
       if (hit) return hit;
       const timeout = msToNumber(opts.timeout);
@@ -210,6 +243,13 @@ export function createContext(args: {
       customer = await dataActivities.loadProfile(input.customerId);
       return customer;
     },
+
+    openedWithin: (channel, within) =>
+      dataActivities.openedSince({
+        customerId: input.customerId,
+        channel,
+        since: new Date(Date.now() - msToNumber(within)).toISOString(),
+      }),
   };
 
   function record(result: SendResult): SendResult {

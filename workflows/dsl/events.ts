@@ -2,7 +2,7 @@
  * The run's inbox. Every event signalled to a run lands here once (by event id), decides whether
  * it ends or restarts the run, and waits in a bounded buffer until a `waitFor` takes it.
  */
-import type { JourneyEvent } from './types';
+import type { JourneyEvent, SendResult } from './types';
 
 export type EventSpec = string | { event: string; where?: (e: JourneyEvent) => boolean };
 
@@ -50,9 +50,10 @@ export class Inbox {
     return true;
   }
 
-  /** Removes and returns the oldest buffered event that matches. */
-  take(spec: EventSpec): JourneyEvent | undefined {
-    const i = this.pending.findIndex((e) => this.matches(spec, e));
+  /** Removes and returns the oldest buffered event that matches the spec, or any of the specs. */
+  take(spec: EventSpec | EventSpec[]): JourneyEvent | undefined {
+    const specs = Array.isArray(spec) ? spec : [spec];
+    const i = this.pending.findIndex((e) => specs.some((s) => this.matches(s, e)));
     return i < 0 ? undefined : this.pending.splice(i, 1)[0];
   }
 
@@ -72,4 +73,19 @@ export class Inbox {
   carry(): { seenEventIds: string[]; pending: JourneyEvent[] } {
     return { seenEventIds: [...this.seen], pending: [...this.pending] };
   }
+}
+
+/**
+ * An open or a click of any message these sends delivered. Provider reports reach the run that
+ * sent the message as `message.opened` / `message.clicked` with the step in their properties.
+ *
+ *   const reaction = await j.waitFor(opensOrClicks([email, push]), { timeout: '2 days' });
+ */
+export function opensOrClicks(sent: SendResult[]): EventSpec[] {
+  const steps = sent.filter((r) => r.status === 'sent').map((r) => r.step);
+  const where = (e: JourneyEvent) => steps.includes(String(e.properties.step));
+  return [
+    { event: 'message.opened', where },
+    { event: 'message.clicked', where },
+  ];
 }

@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { dataActivities } from './activities';
-import { createContext, type JourneyContext } from './context';
+import { createContext, type JourneyContext, type RunContext } from './context';
 import { Inbox, type EventSpec } from './events';
 import { workflowTypeOf } from './ids';
 import type { JourneyEvent, JourneyInput, Profile, RunStatus } from './types';
@@ -45,8 +45,14 @@ export interface JourneyOptions {
   enterIf?: (customer: Profile, trigger: JourneyEvent | undefined) => true | string;
 }
 
+/** A body may return why it stopped early ("no appointment time"): the run ends "completed: <that>". */
 export type JourneyBody = (j: JourneyContext) => Promise<unknown>;
 export type JourneyWorkflow = ((input: JourneyInput) => Promise<string>) & { readonly options: JourneyOptions };
+
+function keyValueOf(options: JourneyOptions, input: JourneyInput): string | undefined {
+  const value = options.trigger?.key ? input.trigger?.properties[options.trigger.key] : undefined;
+  return value === undefined || value === null ? input.key : String(value);
+}
 
 export function journey(options: JourneyOptions, body: JourneyBody): JourneyWorkflow {
   const run = async (input: JourneyInput): Promise<string> => {
@@ -56,29 +62,44 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         exitOn: options.exitOn ?? [],
         restartOn: options.restartOn ?? [],
         keyProperty: options.trigger?.key,
-        key: input.key,
+        // every-trigger runs are named by the trigger's event id; events still match by the key value.
+        key: keyValueOf(options, input),
       },
       input.carried,
     );
     // signalWithStart delivers the trigger as the first signal too; the input already carries it.
     if (input.trigger) inbox.markSeen(input.trigger.id);
 
-    const customer = await dataActivities.loadProfile(input.customerId);
-    const ctx = createContext({ options, input, inbox, customer });
+    // Handlers first, so a query or an event in the first moments of the run is answered, not refused.
+    let ctx: RunContext | undefined;
     let conversion: JourneyEvent | undefined;
     let lastSentAt: number | undefined;
     const goal = options.goal;
-    ctx.onSent = () => (lastSentAt = Date.now());
-
     setHandler(eventSignal, (event) => {
       if (!inbox.receive(event)) return;
       const inWindow = lastSentAt !== undefined && goal !== undefined && Date.now() - lastSentAt <= msOf(goal.within);
       if (goal && !conversion && inWindow && inbox.matches(goal.event, event)) {
         conversion = event;
-        ctx.status.converted = true;
+        if (ctx) ctx.status.converted = true;
       }
     });
-    setHandler(statusQuery, () => ctx.status);
+    setHandler(
+      statusQuery,
+      () =>
+        ctx?.status ?? {
+          journey: options.id,
+          customerId: input.customerId,
+          key: input.key,
+          step: 'loading customer',
+          waiting: { for: 'nothing' },
+          sent: [],
+          converted: false,
+        },
+    );
+
+    const customer = await dataActivities.loadProfile(input.customerId);
+    ctx = createContext({ options, input, inbox, customer });
+    ctx.onSent = () => (lastSentAt = Date.now());
 
     if (!input.carried) {
       await dataActivities.recordRunStart({
@@ -106,23 +127,27 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     const admitted = options.enterIf ? options.enterIf(customer, input.trigger) : true;
     if (admitted !== true) return end('completed', `not entered: ${admitted}`);
 
+    let outcome: unknown;
     for (;;) {
       const scope = new CancellationScope();
       const done = scope.run(() => body(ctx));
       const interrupted = condition(() => inbox.interrupt !== undefined);
       await Promise.race([done, interrupted]);
       const interrupt = inbox.interrupt;
-      if (!interrupt) break;
+      if (!interrupt) {
+        outcome = await done;
+        break;
+      }
       scope.cancel();
       await done.catch((err: unknown) => {
         if (!isCancellation(err)) throw err;
       });
       inbox.interrupt = undefined;
       if (interrupt.kind === 'exit') return end('exited', `exited: ${interrupt.event.type}`);
-      ctx.restart();
+      ctx.restart(interrupt.event);
       if (workflowInfo().continueAsNewSuggested) {
         await condition(allHandlersFinished);
-        await continueAsNew<JourneyWorkflow>({ ...input, carried: { epoch: ctx.epoch, ...inbox.carry() } });
+        await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx.trigger, carried: { epoch: ctx.epoch, ...inbox.carry() } });
       }
     }
 
@@ -134,7 +159,8 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         await condition(() => conversion !== undefined || inbox.interrupt?.kind === 'exit', remaining);
       }
     }
-    return end('completed', conversion ? 'completed: converted' : 'completed');
+    const said = typeof outcome === 'string' && outcome ? `completed: ${outcome}` : 'completed';
+    return end('completed', conversion ? 'completed: converted' : said);
   };
 
   const name = workflowTypeOf(options.id);

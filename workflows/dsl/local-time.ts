@@ -89,6 +89,20 @@ export function quietUntil(nowMs: number, timeZone: string, from: LocalTime, to:
   return inside ? nextLocalTime(nowMs, timeZone, to) : null;
 }
 
+/** The instant the customer's clock shows `at` on the local date `date` ("2027-06-15"); hour 24 is the next midnight. */
+export function localDateTime(date: string, at: LocalTime, timeZone: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new Error(`Expected a date like "2027-06-15", got "${date}"`);
+  return zonedToUtc({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), ...at }, timeZone);
+}
+
+/** This year's date of a yearly occasion (a birthday "1990-02-29"), Feb 29 on Feb 28 in common years. */
+export function anniversaryIn(year: number, date: string): string {
+  const [, month, day] = date.split('-').map(Number) as [number, number, number];
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(day, lastDay)).padStart(2, '0')}`;
+}
+
 export function localYear(nowMs: number, timeZone: string): number {
   return localParts(nowMs, timeZone).year;
 }

@@ -1,0 +1,166 @@
+/**
+ * The journeys behind the HTTP API on the dev server: trigger events start the right runs, later
+ * events reach the running ones, re-entry policies hold, and a broadcast fans out to its members.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { journeyRuns, messages } from '../db/schema';
+import { broadcast } from '../workflows/dsl/broadcast';
+import { statusQuery } from '../workflows/dsl/journey';
+import { startTestApi, testDeps } from './support/cascade';
+import { createTestDatabase } from './support/database';
+import { HOUR, eventually, recordHistory, zoneWhereItIs } from './support/journeys';
+import { devServerEnv, startWorker, taskQueue } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+let api: Awaited<ReturnType<typeof startTestApi>>;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([devServerEnv(), createTestDatabase()]);
+  worker = await startWorker(env, testDeps(database.db));
+  api = await startTestApi(database.db, env.client);
+});
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+});
+
+const noon = zoneWhereItIs(12, Date.now());
+async function customer(id: string, body: Record<string, unknown> = {}) {
+  const res = await api.call(`/v1/customers/${id}`, {
+    method: 'PUT',
+    body: JSON.stringify({ email: `${id}@example.com`, name: id, timeZone: noon, consents: { email: true, sms: true, push: true }, ...body }),
+  });
+  expect(res.status).toBe(201);
+}
+async function post(id: string, customerId: string, type: string, properties: Record<string, unknown> = {}) {
+  const res = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id, customerId, type, properties }) });
+  expect(res.status, await res.clone().text()).toBeLessThan(300);
+  return ((await res.json()) as { workflows: string[] }).workflows.sort();
+}
+const runsOf = (workflowId: string) => database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
+const result = (workflowId: string) => env.client.workflow.getHandle(workflowId).result();
+const sentBy = (customerId: string, journey: string) =>
+  eventually(async () => {
+    const rows = await database.db.select().from(messages).where(and(eq(messages.customerId, customerId), eq(messages.journey, journey)));
+    return rows.length ? rows : undefined;
+  });
+
+describe('journeys over the HTTP API', () => {
+  it('a first-timer who leaves a cart gets the nudge, a returning customer the cart reminders, never both', async () => {
+    await customer('newbie');
+    expect(await post('ab-1', 'newbie', 'cart.abandoned', { city: 'Kazan' })).toEqual(['first-order-nudge/newbie']);
+    expect((await sentBy('newbie', 'first-order-nudge')).map((m) => m.template)).toEqual(['first-order-game']);
+
+    await customer('regular');
+    expect(await post('order-r-1', 'regular', 'order.placed', { orderId: 'R-1' })).toEqual(['order-confirmation/regular/order-r-1']);
+    expect(await result('order-confirmation/regular/order-r-1')).toBe('completed');
+    expect(await post('cart-r-1', 'regular', 'cart.updated', { cartId: 'c1' })).toEqual(['abandoned-cart/regular/c1']);
+    expect(await post('ab-r-1', 'regular', 'cart.abandoned', { cartId: 'c1' })).toEqual(['abandoned-cart/regular/c1', 'first-order-nudge/regular']);
+    expect(await result('first-order-nudge/regular')).toBe('not entered: has ordered before (abandoned-cart)');
+  });
+
+  it('delivers later events to the running run: a cart change restarts it, an order for the cart ends it', async () => {
+    const handle = env.client.workflow.getHandle('abandoned-cart/regular/c1');
+    expect(await post('cart-r-2', 'regular', 'cart.updated', { cartId: 'c1', itemCount: 3 })).toEqual(['abandoned-cart/regular/c1']);
+    await eventually(async () => ((await handle.query(statusQuery)).step === 'restarted' ? true : undefined));
+    const reached = await post('order-r-2', 'regular', 'order.placed', { orderId: 'R-2', cartId: 'c1' });
+    expect(reached).toEqual(['abandoned-cart/regular/c1', 'order-confirmation/regular/order-r-2']);
+    expect(await handle.result()).toBe('exited: order.placed');
+    expect(await runsOf('abandoned-cart/regular/c1')).toMatchObject([{ status: 'exited', endReason: 'exited: order.placed' }]);
+  });
+
+  it('re-entry: after-exit starts a new run for the same cart once the last one ended', async () => {
+    expect(await post('cart-r-3', 'regular', 'cart.updated', { cartId: 'c1' })).toContain('abandoned-cart/regular/c1');
+    const runs = await eventually(async () => {
+      const rows = await runsOf('abandoned-cart/regular/c1');
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(runs.map((r) => r.status).sort()).toEqual(['exited', 'running']);
+    await env.client.workflow.getHandle('abandoned-cart/regular/c1').terminate('test done');
+  });
+
+  it('re-entry: once means never again; every-trigger means a run per event', async () => {
+    await customer('once');
+    expect(await post('signup-once-1', 'once', 'customer.signed_up')).toEqual(['welcome/once']);
+    const reached = await post('order-once-1', 'once', 'order.placed', { orderId: 'O-1' });
+    expect(reached).toEqual(['order-confirmation/once/order-once-1', 'welcome/once']);
+    expect(await result('welcome/once')).toBe('exited: order.placed');
+    // (The confirmation run of O-1 may still be finishing and receive the event; no welcome run does.)
+    expect((await post('signup-once-2', 'once', 'customer.signed_up')).filter((w) => w.startsWith('welcome'))).toEqual([]);
+    expect(await runsOf('welcome/once')).toHaveLength(1);
+
+    await post('order-once-2', 'once', 'order.placed', { orderId: 'O-2' });
+    const confirmations = await eventually(async () => {
+      const rows = await sentBy('once', 'order-confirmation');
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(confirmations.map((m) => m.workflowId).sort()).toEqual(['order-confirmation/once/order-once-1', 'order-confirmation/once/order-once-2']);
+  });
+
+  it('birthday: one run per customer and year, however often the daily job sends the reminder', async () => {
+    await customer('bday', { birthday: '1990-01-01' });
+    expect(await post('bd-2031-a', 'bday', 'birthday.upcoming', { year: 2031 })).toEqual(['birthday/bday/2031']);
+    expect(await post('bd-2031-b', 'bday', 'birthday.upcoming', { year: 2031 })).toEqual(['birthday/bday/2031']);
+    expect(await runsOf('birthday/bday/2031')).toHaveLength(1);
+    const handle = env.client.workflow.getHandle('birthday/bday/2031');
+    const status = await eventually(async () => {
+      const s = await handle.query(statusQuery);
+      return s.waiting.for === 'time' ? s : undefined;
+    });
+    expect(new Date(status.waiting.until!).getTime()).toBeGreaterThan(Date.now() + 30 * 24 * HOUR);
+  });
+
+  it('service reminder: booking starts it, cancelling reaches it and ends it', async () => {
+    await customer('car', { phone: '+79123456780' });
+    const at = new Date(Date.now() + 5 * 24 * HOUR).toISOString();
+    expect(await post('appt-1', 'car', 'appointment.booked', { appointmentId: 'A1', appointmentAt: at })).toEqual(['service-reminder/car/A1']);
+    expect(await post('appt-1-x', 'car', 'appointment.cancelled', { appointmentId: 'A1' })).toEqual(['service-reminder/car/A1']);
+    expect(await result('service-reminder/car/A1')).toBe('exited: appointment.cancelled');
+  });
+
+  it('reactivation: the offer goes at once, an open reported for it stops the SMS, a store order converts', async () => {
+    await customer('quiet', { phone: '+79123456781' });
+    await post('order-q-old', 'quiet', 'order.placed', { orderId: 'Q-0' });
+    expect((await post('churn-q', 'quiet', 'customer.pre_churn')).filter((w) => w.startsWith('reactivation'))).toEqual(['reactivation/quiet']);
+    const [email] = await sentBy('quiet', 'reactivation');
+    expect(email).toMatchObject({ step: 'offer-email', status: 'sent' });
+    // As the Resend webhook would signal it: the open of that email.
+    await post('open-q', 'quiet', 'message.opened', { messageId: email!.id, channel: 'email', step: 'offer-email', journey: 'reactivation', template: email!.template });
+    // No SMS: the run now only waits out the goal window for an order.
+    const handle = env.client.workflow.getHandle('reactivation/quiet');
+    const status = await eventually(async () => {
+      const s = await handle.query(statusQuery);
+      return s.waiting.event === 'order.placed' ? s : undefined;
+    });
+    expect(status.sent.map((m) => m.step)).toEqual(['offer-email', 'offer-push']);
+    expect(await post('order-q-1', 'quiet', 'order.placed', { orderId: 'Q-1', source: 'offline' })).toContain('reactivation/quiet');
+    expect(await result('reactivation/quiet')).toBe('completed: converted');
+  });
+
+  it('a broadcast starts one run per member and key, and a repeat starts none', async () => {
+    for (const id of ['m1', 'm2']) await customer(id, { attributes: { chronic: true } });
+    const start = async (n: number) => {
+      const handle = await env.client.workflow.start(broadcast, {
+        workflowId: `broadcast/quarterly-bonus/2031-Q1/${n}`,
+        taskQueue,
+        args: [{ v: 1, journey: 'quarterly-bonus', key: '2031-Q1', customerIds: ['m1', 'm2', 'nobody'] }],
+      });
+      const outcome = await handle.result();
+      await recordHistory(handle, `broadcast-${n}`);
+      return outcome;
+    };
+    expect(await start(1)).toEqual({ started: 3, skipped: 0 });
+    for (const id of ['m1', 'm2']) expect((await sentBy(id, 'quarterly-bonus')).map((m) => m.status)).toEqual(['sent']);
+    // An unknown customer's run fails on loading the profile, alone.
+    await expect(result('quarterly-bonus/nobody/2031-Q1')).rejects.toThrow();
+    expect(await start(2)).toEqual({ started: 0, skipped: 3 });
+    expect((await sentBy('m1', 'quarterly-bonus')).length).toBe(1);
+  });
+});

@@ -1,0 +1,67 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { messages, suppressions } from '../db/schema';
+import { orderConfirmation } from '../workflows/journeys/order-confirmation';
+import { seedCustomer, testDeps } from './support/cascade';
+import { createTestDatabase } from './support/database';
+import { event, expectAt, ledger, recordHistory, runRow, startJourney } from './support/journeys';
+import { startWorker, timeSkippingEnv } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
+  worker = await startWorker(env, testDeps(database.db));
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+});
+
+const order = (orderId: string) => event('order.placed', { orderId, total: 4990, currency: 'RUB' });
+
+describe('order confirmation (transactional)', () => {
+  it('confirms each order by email at once, without marketing consent', async () => {
+    const now = await env.currentTimeMs();
+    await seedCustomer(database.db, { id: 'oc1', name: 'Ilya', consent: [] });
+    const first = await startJourney(env, orderConfirmation, 'oc1', order('A-1'));
+    expect(await first.result()).toBe('completed');
+    const second = await startJourney(env, orderConfirmation, 'oc1', order('A-2'));
+    await second.result();
+    const rows = await ledger(database.db, 'oc1');
+    expect(rows.map((m) => [m.channel, m.template, m.status, m.transactional, m.subject])).toEqual([
+      ['email', 'order-confirmation', 'sent', true, 'Order A-1 confirmed'],
+      ['email', 'order-confirmation', 'sent', true, 'Order A-2 confirmed'],
+    ]);
+    expectAt(rows[0]!.requestedAt, now);
+    expect(rows[0]!.body).toContain('of 4990 RUB');
+    expect(await runRow(database.db, first.workflowId)).toMatchObject({ status: 'completed' });
+    await recordHistory(first, 'order-confirmation');
+  });
+
+  it('is not held back by the marketing frequency cap', async () => {
+    const now = await env.currentTimeMs();
+    await seedCustomer(database.db, { id: 'oc2' });
+    // Two marketing emails today already: the cap (email 2 a day) is reached.
+    for (const step of ['m1', 'm2']) {
+      await database.db.insert(messages).values({
+        idempotencyKey: `seed/oc2/${step}`, customerId: 'oc2', workflowId: 'welcome/oc2', journey: 'welcome', step, channel: 'email',
+        provider: 'outbox', template: 'welcome-hello', status: 'sent', requestedAt: new Date(now - 3600_000),
+      });
+    }
+    await (await startJourney(env, orderConfirmation, 'oc2', order('B-1'))).result();
+    const rows = (await ledger(database.db, 'oc2')).filter((m) => m.journey === 'order-confirmation');
+    expect(rows.map((m) => m.status)).toEqual(['sent']);
+  });
+
+  it('never writes to a suppressed address', async () => {
+    await seedCustomer(database.db, { id: 'oc3', email: 'bounced@example.com' });
+    await database.db.insert(suppressions).values({ channel: 'email', address: 'bounced@example.com', reason: 'hard_bounce' });
+    await (await startJourney(env, orderConfirmation, 'oc3', order('C-1'))).result();
+    expect((await ledger(database.db, 'oc3')).map((m) => [m.status, m.skipReason])).toEqual([['skipped', 'suppressed']]);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The quarterly bonus for a member list given directly (one run per member and quarter, as the
+ * broadcast starts them; the broadcast itself is tested on the dev server in
+ * journeys.integration.test.ts). The schedule and the segment query belong to the segments issue.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { eventSignal } from '../workflows/dsl/journey';
+import { quarterlyBonus } from '../workflows/journeys/quarterly-bonus';
+import { seedCustomer, testDeps } from './support/cascade';
+import { createTestDatabase } from './support/database';
+import { DAY, event, expectAt, ledger, recordHistory, runRow, triggerInput } from './support/journeys';
+import { startWorker, taskQueue, timeSkippingEnv } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
+  worker = await startWorker(env, testDeps(database.db));
+  await seedCustomer(database.db, { id: 'q1', name: 'Anton', attributes: { chronic: true }, ordersPlaced: 3 });
+  await seedCustomer(database.db, { id: 'q2', attributes: { chronic: true }, ordersPlaced: 2 });
+  await seedCustomer(database.db, { id: 'q3', attributes: { chronic: true }, ordersPlaced: 2, consent: ['sms'] });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+});
+
+/** What the broadcast starts for each member: the quarter as key, a `broadcast` trigger. */
+const startFor = (customerId: string, quarter: string) =>
+  env.client.workflow.start(quarterlyBonus, {
+    workflowId: `quarterly-bonus/${customerId}/${quarter}`,
+    taskQueue,
+    args: [triggerInput(customerId, event('broadcast', { key: quarter }), quarter)],
+  });
+
+describe('quarterly bonus', () => {
+  it('offers each member of the list 500 roubles by email, within consent', async () => {
+    const now = await env.currentTimeMs();
+    const runs = await Promise.all(['q1', 'q2', 'q3'].map((id) => startFor(id, '2027-Q1')));
+    // One result at a time: each wait unlocks time skipping on the shared test server.
+    for (const run of runs) expect(await run.result()).toBe('completed');
+    const [q1, q2, q3] = await Promise.all(['q1', 'q2', 'q3'].map((id) => ledger(database.db, id)));
+    expect(q1!.map((m) => [m.channel, m.template, m.status, m.workflowId])).toEqual([['email', 'quarterly-bonus', 'sent', 'quarterly-bonus/q1/2027-Q1']]);
+    expect(q1![0]!.subject).toBe('500 bonus roubles for you this quarter');
+    expect(q1![0]!.body).toContain('<strong>500 roubles</strong> of bonus on your account for 2027-Q1');
+    expectAt(q1![0]!.requestedAt, now);
+    expect(q2!.map((m) => m.status)).toEqual(['sent']);
+    expect(q3!.map((m) => [m.status, m.skipReason])).toEqual([['skipped', 'no_consent']]);
+    await recordHistory(runs[0]!, 'quarterly-bonus');
+  });
+
+  it('counts an order within 30 days of the offer as a conversion', async () => {
+    const run = await startFor('q2', '2027-Q2');
+    await env.sleep(10 * DAY);
+    const order = event('order.placed', { orderId: 'q2-o' });
+    await run.signal(eventSignal, order);
+    expect(await run.result()).toBe('completed: converted');
+    expect(await runRow(database.db, run.workflowId)).toMatchObject({ status: 'completed', conversionEventId: order.id });
+    await recordHistory(run, 'quarterly-bonus-converted');
+  });
+});

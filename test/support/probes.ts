@@ -1,0 +1,33 @@
+/**
+ * A worker for the DSL tests: the probe journeys in test/workflows/probes.ts (bundled here, once per
+ * test file) with the real activities, and templates from test/templates.
+ */
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { createRenderer } from '../../activities/templates';
+import { taskQueue } from './temporal';
+
+const probesPath = fileURLToPath(new URL('../workflows/probes.ts', import.meta.url));
+export const probeTemplates = fileURLToPath(new URL('../templates', import.meta.url));
+
+const silent = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
+
+export async function startProbeWorker(env: TestWorkflowEnvironment, deps: ActivityDeps) {
+  const { code } = await bundleWorkflowCode({ workflowsPath: probesPath, logger: silent as never });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: { code },
+    activities: createActivities({ ...deps, render: createRenderer(probeTemplates) }),
+  });
+  const running = worker.run();
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

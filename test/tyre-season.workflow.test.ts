@@ -1,0 +1,84 @@
+/**
+ * The tyre-season SMS for a member list given directly (one run per member and sale, as the
+ * broadcast starts them). The "looked at tyres out of season" segment and the sale-start trigger
+ * belong to the segments issue; "has not opened an email in 90 days" is checked here, on the ledger.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { messageEvents, messages } from '../db/schema';
+import { tyreSeason } from '../workflows/journeys/tyre-season';
+import { seedCustomer, testDeps } from './support/cascade';
+import { createTestDatabase } from './support/database';
+import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, triggerInput, zoneWhereItIs } from './support/journeys';
+import { startWorker, taskQueue, timeSkippingEnv } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
+  worker = await startWorker(env, testDeps(database.db));
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await database?.close();
+});
+
+const SALE = 'tyres-2027-spring';
+
+async function member(id: string, localHour: number, opts: { openedDaysAgo?: number; eventType?: string } = {}) {
+  const now = await env.currentTimeMs();
+  await seedCustomer(database.db, { id, phone: '+7912111' + id.replace(/\D/g, '').padStart(4, '0'), timeZone: zoneWhereItIs(localHour, now) });
+  if (opts.openedDaysAgo !== undefined) {
+    const at = new Date(now - opts.openedDaysAgo * DAY);
+    const [sent] = await database.db
+      .insert(messages)
+      .values({ idempotencyKey: `seed/${id}`, customerId: id, workflowId: `welcome/${id}`, journey: 'welcome', step: 'welcome-hello', channel: 'email', provider: 'resend', template: 'welcome-hello', status: 'opened', requestedAt: at })
+      .returning();
+    await database.db.insert(messageEvents).values({ messageId: sent!.id, type: opts.eventType ?? 'email.opened', providerEventId: `seed-${id}`, occurredAt: at });
+  }
+  return now;
+}
+
+const startFor = (customerId: string) =>
+  env.client.workflow.start(tyreSeason, {
+    workflowId: `tyre-season/${customerId}/${SALE}`,
+    taskQueue,
+    args: [triggerInput(customerId, event('broadcast', { key: SALE }), SALE)],
+  });
+
+describe('tyre season SMS', () => {
+  // Each member is set up right before its run: workflow time jumps ahead once a run has ended.
+  it('texts the offer to members who have not opened an email in 90 days', async () => {
+    for (const [id, openedDaysAgo] of [['t1', undefined], ['t2', 120]] as const) {
+      const now = await member(id, 12, { openedDaysAgo });
+      const run = await startFor(id);
+      expect(await run.result()).toBe('completed');
+      const sent = (await ledger(database.db, id)).filter((m) => m.journey === 'tyre-season');
+      expect(sent.map((m) => [m.channel, m.template, m.status])).toEqual([['sms', 'tyre-season-offer', 'sent']]);
+      expectAt(sent[0]!.requestedAt, now, 30_000);
+      if (id === 't1') await recordHistory(run, 'tyre-season-sent');
+    }
+  });
+
+  it('leaves out members who opened or clicked an email within 90 days', async () => {
+    for (const [id, openedDaysAgo, eventType] of [['t3', 30, 'email.opened'], ['t4', 89, 'email.clicked']] as const) {
+      await member(id, 12, { openedDaysAgo, eventType });
+      const run = await startFor(id);
+      expect(await run.result()).toBe('completed: opened an email in the last 90 days');
+      expect((await ledger(database.db, id)).filter((m) => m.journey === 'tyre-season')).toHaveLength(0);
+      expect(await runRow(database.db, run.workflowId)).toMatchObject({ status: 'completed', endReason: 'completed: opened an email in the last 90 days' });
+    }
+  });
+
+  it('waits for 09:00 when the sale starts at night where the member lives', async () => {
+    const now = await member('t5', 22);
+    const run = await startFor('t5');
+    await run.result();
+    const [sms] = await ledger(database.db, 't5');
+    expectAt(sms!.requestedAt, now - (now % HOUR) + 11 * HOUR);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Probe journeys for the DSL tests: each exercises one primitive and reports what it saw as its
+ * end reason ("completed: <json>"). Bundled only by test/support/probes.ts, never by the worker.
+ */
+import { journey } from '../../workflows/dsl/journey';
+import type { Channel } from '../../workflows/dsl/types';
+
+type Props = { channels?: Channel[]; quietHours?: 'defer' | 'skip' | 'ignore'; template?: string; wait?: string; on?: string };
+const props = (p: Record<string, unknown> | undefined) => (p ?? {}) as Props;
+
+/** Sends `probe` on each channel in turn; reports the typed results. */
+export const sendProbe = journey({ id: 'send-probe' }, async (j) => {
+  const { channels = ['email'], quietHours, template = 'probe' } = props(j.trigger?.properties);
+  const results = [];
+  for (const [i, channel] of channels.entries()) {
+    const step = channels.indexOf(channel) === i ? `send-${channel}` : `send-${channel}-${i}`;
+    results.push(await j.send({ channel, template, step, quietHours }));
+  }
+  return JSON.stringify(results);
+});
+
+export const transactionalSendProbe = journey({ id: 'transactional-send-probe', transactional: true }, async (j) => {
+  return JSON.stringify(await j.send({ channel: 'sms', template: 'probe' }));
+});
+
+export const firstAvailableProbe = journey({ id: 'first-available-probe' }, async (j) => {
+  const { channels = ['push', 'email', 'webhook', 'sms'] } = props(j.trigger?.properties);
+  return JSON.stringify(await j.sendFirstAvailable(channels, { template: 'probe' }));
+});
+
+/** Sleeps as told, then sends one email, so the ledger shows when the sleep ended. */
+export const sleepProbe = journey({ id: 'sleep-probe' }, async (j) => {
+  const { wait = '1 day', on } = props(j.trigger?.properties);
+  if (wait.includes(':')) {
+    const onTime = await j.sleepUntil(wait, on ? { on } : undefined);
+    if (!onTime) return 'too late';
+  } else await j.sleep(wait);
+  await j.send({ channel: 'email', template: 'probe' });
+});
+
+/** Reminders 1 and 3 hours after the body (re)started; `again` restarts it. */
+export const elapsedProbe = journey({ id: 'elapsed-probe', restartOn: ['again'] }, async (j) => {
+  for (const [after, step] of [['1 hour', 'first'], ['3 hours', 'second']] as const) {
+    await j.sleepUntilElapsed(after);
+    await j.send({ channel: 'email', template: 'probe', step });
+  }
+});
+
+/** Waits for `ping` (up to 2 days) after sleeping `wait`; reports what it got. */
+export const waitProbe = journey({ id: 'wait-probe' }, async (j) => {
+  const { wait = '0 seconds' } = props(j.trigger?.properties);
+  await j.sleep(wait);
+  const got = [];
+  for (let i = 0; i < 2; i++) {
+    const e = await j.waitFor(['ping', { event: 'pong', where: (ev) => ev.properties.n === 2 }], { timeout: '2 days' });
+    got.push(e ? `${e.type}:${e.id}` : null);
+  }
+  return JSON.stringify(got);
+});
+
+/** Three emails a day apart; `stop` ends it, `again` starts it over, `buy` within a day is the goal. */
+export const optionsProbe = journey(
+  { id: 'options-probe', exitOn: ['stop'], restartOn: ['again'], goal: { event: 'buy', within: '1 day' } },
+  async (j) => {
+    for (const step of ['one', 'two', 'three']) {
+      await j.sleep('1 day');
+      await j.send({ channel: 'email', template: 'probe', step });
+    }
+  },
+);
+
+export const enterIfProbe = journey(
+  { id: 'enter-if-probe', enterIf: (customer) => customer.attributes.vip === true || 'not a VIP' },
+  async (j) => {
+    await j.send({ channel: 'email', template: 'probe' });
+  },
+);

@@ -1,0 +1,33 @@
+import { opensOrClicks } from '../dsl/events';
+import { journey } from '../dsl/journey';
+
+/**
+ * Reactivation cascade, for customers in pre-churn (no order, online or offline, for N days after
+ * ordering regularly). The offer goes by email and push at once; if neither is opened or clicked
+ * and no order comes within 2 days, it goes by SMS. Any order, in a store too (`order.placed` with
+ * source offline), ends the run: nobody who bought yesterday is told they were missed.
+ *
+ * Started by `customer.pre_churn`, which the segment job (or a product system) sends; the daily
+ * sweep that finds these customers is the segments issue's job. An order newer than that event
+ * means the customer is no longer pre-churn, and the run does not start.
+ */
+export const reactivation = journey(
+  {
+    id: 'reactivation',
+    trigger: { event: 'customer.pre_churn' },
+    exitOn: ['order.placed'],
+    goal: { event: 'order.placed', within: '7 days' },
+    reentry: 'after-exit',
+    enterIf: (customer, trigger) =>
+      !customer.lastOrderAt || !trigger || customer.lastOrderAt < trigger.occurredAt || 'ordered since the pre-churn check',
+  },
+  async (j) => {
+    const offer = { promoCode: j.promoCode('BACK') };
+    const email = await j.send({ channel: 'email', template: 'reactivation-offer', step: 'offer-email', data: offer });
+    const push = await j.send({ channel: 'push', template: 'reactivation-offer', step: 'offer-push', data: offer });
+
+    const reaction = await j.waitFor(opensOrClicks([email, push]), { timeout: '2 days' });
+    if (reaction) return `reacted: ${reaction.type}`;
+    await j.send({ channel: 'sms', template: 'reactivation-offer', step: 'offer-sms', data: offer });
+  },
+);
