@@ -56,7 +56,8 @@ export function createSend(deps: SendDeps) {
         return row!;
       }
       const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
-      const rendered = await deps.render(req.template, req.channel, { customer, ...req.data });
+      const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel);
+      const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data });
       const [row] = await tx
         .insert(messages)
         .values({ ...base, status: 'pending', subject: rendered.subject, body: rendered.body })

@@ -1,7 +1,8 @@
 /**
  * Message templates are Liquid files in `templates/`, one per template and channel:
  * `welcome-1.email.liquid`. A file may open with `subject:` / `title:` header lines ended by `---`.
- * Data: `customer` (profile), `event` (trigger properties), and whatever the journey passes.
+ * Data: `customer` (profile), `event` (trigger properties), `unsubscribeUrl` (marketing only), and
+ * whatever the journey passes. `_footer.email.liquid` is appended to every marketing email.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,13 +42,16 @@ export function createRenderer(dir = defaultDir) {
     return entry;
   }
 
+  // Every marketing email gets the visible unsubscribe link, whatever its template says.
+  const footerFile = join(dir, '_footer.email.liquid');
+  const footer = existsSync(footerFile) ? readFileSync(footerFile, 'utf8') : undefined;
+
   return async function render(template: string, channel: Channel, data: Record<string, unknown>): Promise<Rendered> {
     const { header, body } = load(template, channel);
     const headline = header.subject ?? header.title;
-    return {
-      subject: headline ? (await liquid.parseAndRender(headline, data)).trim() : null,
-      body: (await liquid.parseAndRender(body, data)).trim(),
-    };
+    let text = (await liquid.parseAndRender(body, data)).trim();
+    if (channel === 'email' && footer && data.unsubscribeUrl) text += `\n${(await liquid.parseAndRender(footer, data)).trim()}`;
+    return { subject: headline ? (await liquid.parseAndRender(headline, data)).trim() : null, body: text };
   };
 }
 

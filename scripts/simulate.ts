@@ -50,8 +50,21 @@ const customerFile = z.object({
   pushTokens: z.array(z.string()).default([]),
   pastOrders: z.number().int().min(0).default(0),
 });
+const offsetMs = (at: string) => (at === '0' ? 0 : msToNumber(at as Duration));
+const isOffset = (at: string) => {
+  try {
+    return offsetMs(at) >= 0;
+  } catch {
+    return false;
+  }
+};
 const eventsFile = z.array(
-  z.object({ at: z.string().default('0'), type: z.string().min(1), id: z.string().optional(), properties: z.record(z.string(), z.unknown()).default({}) }),
+  z.object({
+    at: z.string().default('0').refine(isOffset, 'expected an offset like "36h", "2d" or "90 minutes"'),
+    type: z.string().min(1),
+    id: z.string().optional(),
+    properties: z.record(z.string(), z.unknown()).default({}),
+  }),
 );
 
 function fail(message: string): never {
@@ -74,8 +87,6 @@ function readJson<T>(path: string | undefined, schema: z.ZodType<T>, what: strin
   }
   return parsed.data;
 }
-
-const offsetMs = (at: string) => (at === '0' ? 0 : msToNumber(at as Duration));
 
 function formatOffset(ms: number): string {
   const minutes = Math.round(ms / 60_000);

@@ -60,12 +60,13 @@ describe('HTTP API on the dev server', () => {
     expect(await first.json()).toMatchObject({ workflows: ['welcome/bob'], duplicate: false });
 
     const outbox = await eventually(async () => {
-      const body = (await (await api.call('/v1/outbox')).json()) as { messages: Array<{ to: string; subject: string; step: string }> };
+      const body = (await (await api.call('/v1/outbox')).json()) as { messages: Array<{ to: string; subject: string; step: string; body: string }> };
       const mine = body.messages.filter((m) => m.to === 'bob@example.com');
       return mine.length ? mine : undefined;
     });
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ step: 'welcome-hello', subject: 'Welcome, Bob!' });
+    expect(outbox[0]!.body).toMatch(/<a href="http:\/\/127\.0\.0\.1\/unsubscribe\?token=[^"]+">Unsubscribe<\/a>/);
 
     const again = await api.call('/v1/events', json(event));
     expect(again.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextLocalDate, nextLocalTime, quietUntil, parseLocalTime } from '../workflows/dsl/local-time';
+import { anniversaryIn, localDateTime, nextLocalDate, nextLocalTime, quietUntil, parseLocalTime } from '../workflows/dsl/local-time';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -23,6 +23,18 @@ describe('local time in the customer zone', () => {
     const quiet = [parseLocalTime('21:00'), parseLocalTime('09:00')] as const;
     expect(new Date(quietUntil(at('2026-05-01T20:30:00Z'), 'Europe/Moscow', ...quiet)!).toISOString()).toBe('2026-05-02T06:00:00.000Z');
     expect(quietUntil(at('2026-05-01T09:00:00Z'), 'Europe/Moscow', ...quiet)).toBeNull();
+  });
+
+  it('finds 10:00 on a given local date, and the end of that day', () => {
+    expect(new Date(localDateTime('2027-06-15', parseLocalTime('10:00'), 'Asia/Vladivostok')).toISOString()).toBe('2027-06-15T00:00:00.000Z');
+    expect(new Date(localDateTime('2027-06-15', { hour: 24, minute: 0 }, 'Europe/Moscow')).toISOString()).toBe('2027-06-15T21:00:00.000Z');
+    expect(() => localDateTime('15.06.2027', parseLocalTime('10:00'), 'UTC')).toThrow(/2027-06-15/);
+  });
+
+  it("puts a yearly occasion in a given year, Feb 29 on Feb 28 in common years", () => {
+    expect(anniversaryIn(2027, '1990-06-05')).toBe('2027-06-05');
+    expect(anniversaryIn(2027, '1992-02-29')).toBe('2027-02-28');
+    expect(anniversaryIn(2028, '1992-02-29')).toBe('2028-02-29');
   });
 
   it('rejects a malformed time', () => {

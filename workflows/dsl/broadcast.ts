@@ -42,7 +42,7 @@ export async function broadcast(input: BroadcastInput): Promise<BroadcastResult>
   const labelled = info.typedSearchAttributes.get(JourneyAttribute) !== undefined;
 
   while (next < input.customerIds.length) {
-    if (info.continueAsNewSuggested) {
+    if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof broadcast>({ ...input, progress: { next, started, skipped } });
     }
     const group = input.customerIds.slice(next, next + GROUP);

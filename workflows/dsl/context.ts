@@ -1,13 +1,15 @@
 /**
  * `j`, what a journey body works with. Every primitive is a thin layer over the Temporal SDK:
  *
- *   await j.send({ channel: 'email', template: 'welcome-1' });          // { status: 'sent' | 'skipped', reason? }
+ *   await j.send({ channel: 'email', template: 'welcome-1' });          // sent | skipped (reason) | failed (error)
  *   await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday' });
  *   await j.sleep('3 days');
  *   await j.sleepUntil('10:00');                                           // customer's local time
  *   await j.sleepUntil('10:00', { on: '2027-06-15' });                     // that local date
  *   await j.sleepUntilElapsed('3 days');                                   // since the body (re)started
  *   const order = await j.waitFor('order.placed', { timeout: '2 days' });  // the event, or null
+ *   const seen = await j.waitFor(opensOrClicks([email, push]), { timeout: '2 days' }); // any of several
+ *   if (await j.openedWithin('email', '90 days')) return 'reads email';    // ends "completed: reads email"
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
