@@ -8,39 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { customers, events } from '../db/schema';
 import { statusQuery } from '../workflows/dsl/journey';
-import { createTestDatabase } from './support/database';
-import { startTestApi, testDeps } from './support/cascade';
-import { devServerEnv, startWorker } from './support/temporal';
+import { startTestApi, useCascade } from './support/cascade';
+import { eventually } from './support/journeys';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
 let api: Awaited<ReturnType<typeof startTestApi>>;
-
+useCascade('dev-server', (c) => ({ env, database } = c));
 beforeAll(async () => {
-  [env, database] = await Promise.all([devServerEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
   api = await startTestApi(database.db, env.client);
 });
 afterAll(async () => {
   await api?.stop();
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
 });
 
 const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
 const put = (body: unknown) => ({ method: 'PUT', body: JSON.stringify(body) });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('HTTP API on the dev server', () => {
   it('creates then updates a customer, normalising phone and email', async () => {

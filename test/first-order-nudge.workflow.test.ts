@@ -1,26 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { eventSignal } from '../workflows/dsl/journey';
 import { firstOrderNudge } from '../workflows/journeys/first-order-nudge';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, startJourney } from './support/journeys';
-import { startWorker, timeSkippingEnv } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useCascade('time-skipping', (c) => ({ env, database } = c));
 
 const codeIn = (body: string | null) => /FIRST-[A-Z0-9]{6}/.exec(body ?? '')?.[0];
 

@@ -9,26 +9,19 @@ import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { broadcast } from '../workflows/dsl/broadcast';
 import { statusQuery } from '../workflows/dsl/journey';
-import { startTestApi, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { startTestApi, useCascade } from './support/cascade';
 import { HOUR, eventually, recordHistory, zoneWhereItIs } from './support/journeys';
-import { devServerEnv, startWorker, taskQueue } from './support/temporal';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
 let api: Awaited<ReturnType<typeof startTestApi>>;
-
+useCascade('dev-server', (c) => ({ env, database } = c));
 beforeAll(async () => {
-  [env, database] = await Promise.all([devServerEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
   api = await startTestApi(database.db, env.client);
 });
 afterAll(async () => {
   await api?.stop();
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
 });
 
 const noon = zoneWhereItIs(12, Date.now());

@@ -1,26 +1,14 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messages, suppressions } from '../db/schema';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer, useCascade } from './support/cascade';
 import { event, expectAt, ledger, recordHistory, runRow, startJourney } from './support/journeys';
-import { startWorker, timeSkippingEnv } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useCascade('time-skipping', (c) => ({ env, database } = c));
 
 const order = (orderId: string) => event('order.placed', { orderId, total: 4990, currency: 'RUB' });
 

@@ -4,30 +4,21 @@
  * journeys.integration.test.ts). The schedule and the segment query belong to the segments issue.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { eventSignal } from '../workflows/dsl/journey';
 import { quarterlyBonus } from '../workflows/journeys/quarterly-bonus';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, event, expectAt, ledger, recordHistory, runRow, triggerInput } from './support/journeys';
-import { startWorker, taskQueue, timeSkippingEnv } from './support/temporal';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
+useCascade('time-skipping', (c) => ({ env, database } = c));
 beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
   await seedCustomer(database.db, { id: 'q1', name: 'Anton', attributes: { chronic: true }, ordersPlaced: 3 });
   await seedCustomer(database.db, { id: 'q2', attributes: { chronic: true }, ordersPlaced: 2 });
   await seedCustomer(database.db, { id: 'q3', attributes: { chronic: true }, ordersPlaced: 2, consent: ['sms'] });
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
 });
 
 /** What the broadcast starts for each member: the quarter as key, a `broadcast` trigger. */

@@ -1,28 +1,16 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { pushTokens } from '../db/schema';
 import { eventSignal } from '../workflows/dsl/journey';
 import type { Channel } from '../workflows/dsl/types';
 import { reactivation } from '../workflows/journeys/reactivation';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, startJourney, zoneWhereItIs } from './support/journeys';
-import { startWorker, timeSkippingEnv } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useCascade('time-skipping', (c) => ({ env, database } = c));
 
 /** A regular who has gone quiet, at `localHour` on their clock now. */
 async function regular(id: string, localHour: number) {

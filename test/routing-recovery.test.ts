@@ -5,27 +5,16 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { routePending } from '../api/routing';
 import type { Database } from '../db/client';
 import { events, messages } from '../db/schema';
-import { seedCustomer, startTestApi, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
-import { devServerEnv, startWorker, taskQueue } from './support/temporal';
+import { seedCustomer, startTestApi, useCascade } from './support/cascade';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([devServerEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useCascade('dev-server', (c) => ({ env, database } = c));
 
 it('keeps an event Temporal could not take, and the sweeper routes it later', async () => {
   await seedCustomer(database.db, { id: 'r1' });

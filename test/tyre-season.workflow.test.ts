@@ -4,28 +4,17 @@
  * belong to the segments issue; "has not opened an email in 90 days" is checked here, on the ledger.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messageEvents, messages } from '../db/schema';
 import { tyreSeason } from '../workflows/journeys/tyre-season';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, triggerInput, zoneWhereItIs } from './support/journeys';
-import { startWorker, taskQueue, timeSkippingEnv } from './support/temporal';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useCascade('time-skipping', (c) => ({ env, database } = c));
 
 const SALE = 'tyres-2027-spring';
 

@@ -1,29 +1,18 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { welcome } from '../workflows/journeys/welcome';
 import { eventSignal } from '../workflows/dsl/journey';
-import { createTestDatabase } from './support/database';
-import { seedCustomer, testDeps } from './support/cascade';
+import { seedCustomer, useCascade } from './support/cascade';
 import { recordHistory } from './support/journeys';
-import { startWorker, taskQueue, timeSkippingEnv } from './support/temporal';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startWorker>>;
+useCascade('time-skipping', (c) => ({ env, database } = c));
 const DAY = 864e5;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startWorker(env, testDeps(database.db));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
 
 const signup = (customerId: string) => ({
   v: 1 as const,

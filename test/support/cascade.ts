@@ -9,7 +9,11 @@ import type { Db } from '../../db/client';
 import { consents, customers, orders } from '../../db/schema';
 import { unsubscribeLinks } from '../../lib/unsubscribe-token';
 import type { Channel } from '../../workflows/dsl/types';
-import { taskQueue } from './temporal';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
+import type { Database } from '../../db/client';
+import { createTestDatabase } from './database';
+import { devServerEnv, startWorker, taskQueue, timeSkippingEnv } from './temporal';
 
 export function testDeps(db: Db, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
   return {
@@ -59,4 +63,26 @@ export async function startTestApi(
       headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json', ...(init?.headers ?? {}) },
     });
   return { ...api, url, call };
+}
+
+/**
+ * The lifecycle every Temporal test file shares: a server, a fresh database and a worker before
+ * the file's tests, torn down after. `ready` receives them (vitest runs later afterAll hooks first,
+ * so a file's own extra servers stop before these).
+ */
+export function useCascade(
+  server: 'time-skipping' | 'dev-server',
+  ready: (c: { env: TestWorkflowEnvironment; database: Database; worker: Awaited<ReturnType<typeof startWorker>> }) => void,
+): void {
+  let c: Parameters<typeof ready>[0] | undefined;
+  beforeAll(async () => {
+    const [env, database] = await Promise.all([server === 'dev-server' ? devServerEnv() : timeSkippingEnv(), createTestDatabase()]);
+    c = { env, database, worker: await startWorker(env, testDeps(database.db)) };
+    ready(c);
+  });
+  afterAll(async () => {
+    await c?.worker.stop();
+    await c?.env.teardown();
+    await c?.database.close();
+  });
 }
