@@ -115,6 +115,16 @@ describe('HTTP API on the dev server', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('refuses SMSC callbacks while no callback secret is set, rather than trusting them unsigned', async () => {
+    const res = await fetch(`${api.url}/webhooks/smsc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'id=1&phone=79123456789&status=22&err=0',
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_configured' } });
+  });
+
   it('reports health of both stores', async () => {
     const res = await fetch(`${api.url}/healthz`);
     expect(res.status).toBe(200);

@@ -5,9 +5,9 @@
  * Unverified: SMSC documents that a callback is signed when a secret is set in the account, as
  * md5 (and/or sha1) of `${id}:${phone}:${status}:${secret}`; the exact field names and the phone's
  * format inside the hash come from third-party code, not from a captured callback. We hash the
- * fields exactly as posted and accept either `md5` or `sha1`. With SMSC_CALLBACK_SECRET set,
- * anything unsigned or mismatched is refused with 401 and changes nothing; without it, callbacks are
- * taken unsigned (a forged one could mark an SMS delivered or failed): set it in production.
+ * fields exactly as posted and accept either `md5` or `sha1`. Anything unsigned or mismatched is
+ * refused with 401 and changes nothing. Without SMSC_CALLBACK_SECRET every callback is refused: an
+ * unsigned one could be forged to suppress a number, and the status.php poller covers delivery anyway.
  *
  * SMSC wants a fast 200. A replay (same id, phone and status) and an unknown id are 200 and no-ops;
  * the same URL also receives incoming SMS, which we do not handle, so those are 200 too.
@@ -46,7 +46,10 @@ export function smscWebhookRouter(deps: { db: Db; client: Client; secret: string
   const router = Router();
   router.post('/webhooks/smsc', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const form = (req.body ?? {}) as Record<string, unknown>;
-    if (deps.secret && !signed(form, deps.secret)) {
+    if (!deps.secret) {
+      throw new HttpError(401, 'not_configured', 'SMSC_CALLBACK_SECRET is not set, so callbacks cannot be verified; the status poller covers delivery');
+    }
+    if (!signed(form, deps.secret)) {
       throw new HttpError(401, 'invalid_signature', 'SMSC callback signature is missing or does not match');
     }
     if (form.status === undefined && form.mes !== undefined) {
