@@ -9,7 +9,6 @@ import type { Tx } from '../db/client';
 import { consents, customers, messages, pushTokens, suppressions } from '../db/schema';
 import type { Channel, SendRequest, SkipReason } from '../workflows/dsl/types';
 
-
 export interface Cap {
   limit: number;
   windowMs: number;
