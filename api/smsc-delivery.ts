@@ -3,14 +3,13 @@
  * into the ledger once per id+phone+status, a wrong number onto the suppression list, and a
  * `message.delivered` / `message.failed` event to the run that sent it, so the journey can react.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { and, eq, inArray } from 'drizzle-orm';
 import { SMSC_FINAL_STATUSES } from '../activities/channels/smsc';
 import type { Db } from '../db/client';
 import { messageEvents, messages, suppressions } from '../db/schema';
+import { signalMessageEvent } from './message-signal';
 import { logger } from '../lib/logger';
-import { eventSignal } from '../workflows/dsl/journey';
-import type { JourneyEvent } from '../workflows/dsl/types';
 
 export interface SmscReport {
   /** Our ledger id, sent to SMSC as its client message id. */
@@ -74,19 +73,9 @@ export async function applySmscReport(deps: { db: Db; client: Client }, report: 
     }
     if (changed.length === 0) return 'applied';
 
-    const event: JourneyEvent = {
-      id: `smsc:${report.id}:${report.status}`,
-      type: delivered ? 'message.delivered' : 'message.failed',
-      properties: { messageId: row.id, channel: 'sms', step: row.step, journey: row.journey, template: row.template },
-      occurredAt: report.at.toISOString(),
-    };
     // Inside the transaction: if Temporal cannot be reached, nothing is recorded and SMSC's retry
     // (or the next poll) tries again; a second signal is harmless, runs drop repeated event ids.
-    try {
-      await deps.client.workflow.getHandle(row.workflowId).signal(eventSignal, event);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
+    await signalMessageEvent(deps.client, row, { id: `smsc:${report.id}:${report.status}`, status: delivered ? 'delivered' : 'failed', at: report.at });
     logger.info({ messageId: row.id, smscStatus: report.status, source: report.source }, `SMS ${name}`);
     return 'applied';
   });

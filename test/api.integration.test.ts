@@ -4,23 +4,18 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { customers, events } from '../db/schema';
 import { statusQuery } from '../workflows/dsl/journey';
-import { startTestApi, useCascade } from './support/cascade';
+import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { eventually } from './support/journeys';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
 let api: Awaited<ReturnType<typeof startTestApi>>;
 useCascade('dev-server', (c) => ({ env, database } = c));
-beforeAll(async () => {
-  api = await startTestApi(database.db, env.client);
-});
-afterAll(async () => {
-  await api?.stop();
-});
+useTestApi(() => ({ database, env }), (a) => (api = a));
 
 const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
 const put = (body: unknown) => ({ method: 'PUT', body: JSON.stringify(body) });

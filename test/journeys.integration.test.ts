@@ -4,12 +4,12 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { broadcast } from '../workflows/dsl/broadcast';
 import { statusQuery } from '../workflows/dsl/journey';
-import { startTestApi, useCascade } from './support/cascade';
+import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { HOUR, eventually, recordHistory, zoneWhereItIs } from './support/journeys';
 import { taskQueue } from './support/temporal';
 
@@ -17,12 +17,7 @@ let env: TestWorkflowEnvironment;
 let database: Database;
 let api: Awaited<ReturnType<typeof startTestApi>>;
 useCascade('dev-server', (c) => ({ env, database } = c));
-beforeAll(async () => {
-  api = await startTestApi(database.db, env.client);
-});
-afterAll(async () => {
-  await api?.stop();
-});
+useTestApi(() => ({ database, env }), (a) => (api = a));
 
 const noon = zoneWhereItIs(12, Date.now());
 async function customer(id: string, body: Record<string, unknown> = {}) {

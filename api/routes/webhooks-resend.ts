@@ -6,7 +6,7 @@
  * bounces and complaints are suppressed, and the run that sent the email is signalled; a failure
  * anywhere rolls all of it back and the 5xx makes Resend deliver again.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import express, { Router } from 'express';
 import { Webhook } from 'standardwebhooks';
@@ -15,9 +15,8 @@ import { normaliseAddress } from '../../activities/eligibility';
 import type { Db } from '../../db/client';
 import { messageEvents, messages, suppressions, type MessageStatus } from '../../db/schema';
 import { logger } from '../../lib/logger';
-import { eventSignal } from '../../workflows/dsl/journey';
-import type { JourneyEvent } from '../../workflows/dsl/types';
 import { HttpError, parse } from '../errors';
+import { signalMessageEvent } from '../message-signal';
 
 export interface ResendWebhookDeps {
   db: Db;
@@ -144,24 +143,12 @@ async function record(deps: ResendWebhookDeps, row: MessageRow, event: ResendEve
       await tx.insert(suppressions).values({ channel: 'email', address: normaliseAddress('email', address), reason }).onConflictDoNothing();
     }
 
-    const journeyEvent: JourneyEvent = {
+    await signalMessageEvent(deps.client, row, {
       id: eventId,
-      type: `message.${status}`,
-      properties: {
-        messageId: row.id,
-        channel: 'email',
-        step: row.step,
-        journey: row.journey,
-        template: row.template,
-        ...(event.data.click?.link ? { link: event.data.click.link } : {}),
-      },
-      occurredAt: occurredAt.toISOString(),
-    };
-    try {
-      await deps.client.workflow.getHandle(row.workflowId).signal(eventSignal, journeyEvent);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err; // the run ended: the ledger is enough
-    }
+      status,
+      at: occurredAt,
+      ...(event.data.click?.link ? { extra: { link: event.data.click.link } } : {}),
+    });
     return true;
   });
 }

@@ -86,3 +86,19 @@ export function useCascade(
     await c?.database.close();
   });
 }
+
+/** The HTTP API on the file's database and Temporal, started after `useCascade` and stopped before it. */
+export function useTestApi(
+  stores: () => { database: Database; env: TestWorkflowEnvironment },
+  ready: (api: Awaited<ReturnType<typeof startTestApi>>) => void,
+): void {
+  let api: Awaited<ReturnType<typeof startTestApi>> | undefined;
+  beforeAll(async () => {
+    const { database, env } = stores();
+    api = await startTestApi(database.db, env.client);
+    ready(api);
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+}
