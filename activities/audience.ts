@@ -5,7 +5,7 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { messageEvents, messages } from '../db/schema';
-import type { Channel } from '../workflows/dsl/types';
+import type { Channel } from '../workflows/contract';
 
 /** Provider report types that mean the customer looked at the message (a click implies an open). */
 const OPENS = ['email.opened', 'email.clicked', 'opened', 'clicked', 'message.opened', 'message.clicked'];

@@ -7,7 +7,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { and, count, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { consents, customers, messages, pushTokens, suppressions } from '../db/schema';
-import type { Channel, SendRequest, SkipReason } from '../workflows/dsl/types';
+import type { Channel, SendRequest, SkipReason } from '../workflows/contract';
 
 export interface Cap {
   limit: number;

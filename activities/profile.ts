@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { and, count, eq, max } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { consents, customers, orders, pushTokens } from '../db/schema';
-import type { Channel, Profile } from '../workflows/dsl/types';
+import type { Channel, Profile } from '../workflows/contract';
 
 export function createLoadProfile(db: Db, webhookUrl: string | undefined) {
   return async function loadProfile(customerId: string): Promise<Profile> {

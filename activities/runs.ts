@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { journeyRuns } from '../db/schema';
-import type { RunEnd, RunRecord } from '../workflows/dsl/types';
+import type { RunEnd, RunRecord } from '../workflows/contract';
 
 export function createRunActivities(db: Db) {
   return {

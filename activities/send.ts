@@ -8,9 +8,9 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { customers, journeyRuns, messages, suppressions, type MessageStatus } from '../db/schema';
+import { customers, messages, suppressions, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
-import type { SendRequest, SendResult } from '../workflows/dsl/types';
+import type { SendRequest, SendResult } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
 import { PermanentSendError, TransientSendError } from './channels/types';
 import { checkEligibility, normaliseAddress, type Caps } from './eligibility';
@@ -62,10 +62,6 @@ export function createSend(deps: SendDeps) {
         .insert(messages)
         .values({ ...base, status: 'pending', subject: rendered.subject, body: rendered.body })
         .returning();
-      await tx
-        .update(journeyRuns)
-        .set({ currentStep: req.step })
-        .where(sql`${journeyRuns.workflowId} = ${req.workflowId} and ${journeyRuns.status} = 'running'`);
       return row!;
     });
   }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
-import type { Channel } from '../workflows/dsl/types';
+import type { Channel } from '../workflows/contract';
 
 export interface Rendered {
   subject: string | null;

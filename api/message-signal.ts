@@ -5,7 +5,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { messages } from '../db/schema';
-import { eventSignal } from '../workflows/dsl/journey';
+import { eventSignal } from '../workflows/contract';
 
 export async function signalMessageEvent(
   client: Client,

@@ -9,10 +9,10 @@ import type { Db } from '../db/client';
 import { events, journeyRuns } from '../db/schema';
 import { logger } from '../lib/logger';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
-import { eventSignal } from '../workflows/dsl/journey';
-import { journeyWorkflowId } from '../workflows/dsl/ids';
-import { CustomerIdAttribute, JourneyAttribute } from '../workflows/dsl/search-attributes';
-import type { JourneyEvent, JourneyInput } from '../workflows/dsl/types';
+import { eventSignal } from '../workflows/contract';
+import { journeyWorkflowId } from '../workflows/contract';
+import { CustomerIdAttribute, JourneyAttribute } from '../workflows/contract';
+import type { JourneyEvent, JourneyInput } from '../workflows/contract';
 import { journeysTriggeredBy } from '../workflows/registry';
 
 export interface RoutingDeps {

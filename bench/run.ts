@@ -18,7 +18,7 @@ import { loadConfig } from '../lib/config';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { startPostgresServer } from '../test/support/postgres-server';
 import { activityDepsFromConfig, workflowsPath } from '../worker';
-import { searchAttributes } from '../workflows/dsl/search-attributes';
+import { searchAttributes } from '../workflows/contract';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);

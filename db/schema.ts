@@ -18,8 +18,7 @@ import {
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 
-export const channels = ['email', 'sms', 'push', 'webhook'] as const;
-export type Channel = (typeof channels)[number];
+import type { Channel } from '../workflows/contract';
 
 export const customers = pgTable(
   'customers',
@@ -55,6 +54,34 @@ export const consents = pgTable(
   (t) => [primaryKey({ columns: [t.customerId, t.channel] })],
 );
 
+/**
+ * Every consent change ever asked for, applied or refused, for audit (38-FZ, GDPR): who asked
+ * (the API key id, the unsubscribe link, a provider report), when the customer consented or
+ * withdrew as the caller says, and when we recorded it.
+ */
+export const consentChanges = pgTable(
+  'consent_changes',
+  {
+    id: serial('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    channel: text('channel').$type<Channel>().notNull(),
+    granted: boolean('granted').notNull(),
+    /** The caller's word for where the consent came from: checkout form, crm-sync, unsubscribe link… */
+    source: text('source').notNull(),
+    /** Who recorded it: `api-key:<id>`, `unsubscribe-link`, `resend`, `smsc`. */
+    actor: text('actor').notNull(),
+    /** When the customer gave or withdrew consent, as the caller says (defaults to recordedAt). */
+    consentedAt: timestamp('consented_at', { withTimezone: true }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    /** False when the change was refused (a profile sync may not lift an unsubscribe). */
+    applied: boolean('applied').notNull(),
+    note: text('note'),
+  },
+  (t) => [index('consent_changes_customer_idx').on(t.customerId, t.channel, t.recordedAt)],
+);
+
 export const pushTokens = pgTable('push_tokens', {
   token: text('token').primaryKey(),
   customerId: text('customer_id')
@@ -79,10 +106,17 @@ export const events = pgTable(
     /** Set once every workflow the event reaches has it; null rows are re-routed by the sweeper. */
     routedAt: timestamp('routed_at', { withTimezone: true }),
     routedTo: jsonb('routed_to').$type<string[]>(),
+    /** Routing tries so far, and when the sweeper may try again (backoff after a retryable failure). */
+    routingAttempts: integer('routing_attempts').notNull().default(0),
+    nextRoutingAt: timestamp('next_routing_at', { withTimezone: true }),
+    /** The last routing error; with deadLetteredAt set it was permanent and nothing retries it. */
+    routingError: text('routing_error'),
+    deadLetteredAt: timestamp('dead_lettered_at', { withTimezone: true }),
   },
   (t) => [
     index('events_customer_type_idx').on(t.customerId, t.type, t.occurredAt),
-    index('events_unrouted_idx').on(t.receivedAt).where(sql`${t.routedAt} is null`),
+    index('events_customer_received_idx').on(t.customerId, t.receivedAt),
+    index('events_unrouted_idx').on(t.receivedAt).where(sql`${t.routedAt} is null and ${t.deadLetteredAt} is null`),
   ],
 );
 
@@ -103,6 +137,13 @@ export const orders = pgTable(
   (t) => [index('orders_customer_idx').on(t.customerId, t.placedAt)],
 );
 
+/**
+ * How a run ended: by its own hand (completed, exited on an exit event, failed, refused at entry by
+ * its `enterIf`), or from outside (terminated, timed out, cancelled: found by the run reconciler).
+ */
+export const runStates = ['running', 'completed', 'exited', 'failed', 'refused', 'terminated', 'timed_out', 'cancelled'] as const;
+export type RunState = (typeof runStates)[number];
+
 export const journeyRuns = pgTable(
   'journey_runs',
   {
@@ -110,8 +151,7 @@ export const journeyRuns = pgTable(
     workflowId: text('workflow_id').notNull(),
     journey: text('journey').notNull(),
     customerId: text('customer_id').notNull(),
-    status: text('status').$type<'running' | 'completed' | 'exited' | 'failed'>().notNull().default('running'),
-    currentStep: text('current_step'),
+    status: text('status').$type<RunState>().notNull().default('running'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     endReason: text('end_reason'),
@@ -123,6 +163,7 @@ export const journeyRuns = pgTable(
   (t) => [
     index('journey_runs_customer_idx').on(t.customerId, t.status),
     index('journey_runs_workflow_idx').on(t.workflowId),
+    uniqueIndex('journey_runs_one_running_idx').on(t.workflowId).where(sql`${t.status} = 'running'`),
   ],
 );
 
@@ -200,4 +241,24 @@ export const suppressions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.address] })],
+);
+
+/**
+ * Signals to runs that a committed change owes them (a provider report's `message.<status>`).
+ * Written in the same transaction as the change, sent after commit, and re-sent by the sweeper
+ * until Temporal takes them, so a Temporal outage delays a signal and never loses it.
+ */
+export const pendingSignals = pgTable(
+  'pending_signals',
+  {
+    id: serial('id').primaryKey(),
+    workflowId: text('workflow_id').notNull(),
+    /** The JourneyEvent the run receives on its `event` signal. */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('pending_signals_due_idx').on(t.nextAttemptAt)],
 );

@@ -1,6 +1,6 @@
 /** Connecting to Temporal, and registering Cascade's search attributes where they are missing. */
 import { Connection } from '@temporalio/client';
-import { searchAttributes } from '../workflows/dsl/search-attributes';
+import { searchAttributes } from '../workflows/contract';
 
 export async function connectTemporal(address: string): Promise<Connection> {
   return Connection.connect({ address });

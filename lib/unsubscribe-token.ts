@@ -5,7 +5,7 @@
  * must still work (RFC 8058 asks senders to honour it).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Channel } from '../workflows/dsl/types';
+import type { Channel } from '../workflows/contract';
 
 const CHANNELS: readonly Channel[] = ['email', 'sms', 'push', 'webhook'];
 

@@ -31,9 +31,9 @@ import { createRenderer } from '../activities/templates';
 import { openDatabase, type Db } from '../db/client';
 import { consents, customers, messages, orders, pushTokens } from '../db/schema';
 import { workflowsPath } from '../worker';
-import { journeyWorkflowId } from '../workflows/dsl/ids';
-import { eventSignal } from '../workflows/dsl/journey';
-import type { JourneyEvent, JourneyInput } from '../workflows/dsl/types';
+import { journeyWorkflowId } from '../workflows/contract';
+import { eventSignal } from '../workflows/contract';
+import type { JourneyEvent, JourneyInput } from '../workflows/contract';
 import { allJourneys } from '../workflows/registry';
 import { ensureTemporalBinaries } from './temporal-binaries';
 

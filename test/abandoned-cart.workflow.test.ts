@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { eventSignal } from '../workflows/dsl/journey';
+import { eventSignal } from '../workflows/contract';
 import { abandonedCart } from '../workflows/journeys/abandoned-cart';
 import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, startJourney } from './support/journeys';

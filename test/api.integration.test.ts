@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { customers, events } from '../db/schema';
-import { statusQuery } from '../workflows/dsl/journey';
+import { statusQuery } from '../workflows/contract';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { eventually } from './support/journeys';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { pushTokens } from '../db/schema';
 import { localDateTime, parseLocalTime } from '../workflows/dsl/local-time';
-import type { Channel } from '../workflows/dsl/types';
+import type { Channel } from '../workflows/contract';
 import { birthday } from '../workflows/journeys/birthday';
 import { seedCustomer, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';

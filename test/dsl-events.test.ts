@@ -2,7 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { eventSignal, statusQuery } from '../workflows/dsl/journey';
+import { eventSignal, statusQuery } from '../workflows/contract';
 import { enterIfProbe, optionsProbe, waitProbe } from './workflows/probes';
 import { seedCustomer, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';

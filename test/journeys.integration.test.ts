@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { broadcast } from '../workflows/dsl/broadcast';
-import { statusQuery } from '../workflows/dsl/journey';
+import { statusQuery } from '../workflows/contract';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { HOUR, eventually, recordHistory, zoneWhereItIs } from './support/journeys';
 import { taskQueue } from './support/temporal';

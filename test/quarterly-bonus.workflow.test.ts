@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { eventSignal } from '../workflows/dsl/journey';
+import { eventSignal } from '../workflows/contract';
 import { quarterlyBonus } from '../workflows/journeys/quarterly-bonus';
 import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, event, expectAt, ledger, recordHistory, runRow, triggerInput } from './support/journeys';

@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { suppressions } from '../db/schema';
-import { eventSignal } from '../workflows/dsl/journey';
+import { eventSignal } from '../workflows/contract';
 import { serviceReminder } from '../workflows/journeys/service-reminder';
 import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, triggerInput, zoneWhereItIs } from './support/journeys';

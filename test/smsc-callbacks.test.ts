@@ -14,7 +14,7 @@ import { createApp } from '../api/app';
 import { DEFAULT_POLL, pollSmscStatuses } from '../api/smsc-status-poller';
 import type { Database } from '../db/client';
 import { messageEvents, messages, suppressions } from '../db/schema';
-import type { JourneyEvent, SendResult } from '../workflows/dsl/types';
+import type { JourneyEvent, SendResult } from '../workflows/contract';
 import { welcome } from '../workflows/journeys/welcome';
 import { FakeSmsc } from './fakes/smsc';
 import { seedCustomer, TEST_API_KEY } from './support/cascade';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../db/client';
-import { journeyWorkflowId } from '../workflows/dsl/ids';
+import { journeyWorkflowId } from '../workflows/contract';
 import { serviceReminder } from '../workflows/journeys/service-reminder';
 import { FakeSmsc } from './fakes/smsc';
 import { seedCustomer } from './support/cascade';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { consents, messages, suppressions } from '../db/schema';
 import { createUnsubscribeToken, unsubscribeLinks, verifyUnsubscribeToken } from '../lib/unsubscribe-token';
-import { statusQuery } from '../workflows/dsl/journey';
+import { statusQuery } from '../workflows/contract';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';
 import { welcome } from '../workflows/journeys/welcome';
 import { startFakeResend, type FakeResend } from './fakes/resend';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messageEvents, messages, suppressions } from '../db/schema';
 import { unsubscribeLinks } from '../lib/unsubscribe-token';
-import { statusQuery } from '../workflows/dsl/journey';
+import { statusQuery } from '../workflows/contract';
 import { reactivation } from '../workflows/journeys/reactivation';
 import { welcome } from '../workflows/journeys/welcome';
 import { startFakeResend, type FakeResend } from './fakes/resend';

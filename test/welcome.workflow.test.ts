@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { welcome } from '../workflows/journeys/welcome';
-import { eventSignal } from '../workflows/dsl/journey';
+import { eventSignal } from '../workflows/contract';
 import { seedCustomer, useCascade } from './support/cascade';
 import { recordHistory } from './support/journeys';
 import { taskQueue } from './support/temporal';

@@ -1,6 +1,6 @@
 /** Picks the adapter for each channel from the environment; without credentials, the outbox. */
 import type { Db } from '../../db/client';
-import type { Channel } from '../../workflows/dsl/types';
+import type { Channel } from '../../workflows/contract';
 import { FcmChannel, fcmConfigFromEnv } from './fcm';
 import { outboxChannel } from './outbox';
 import { resendFromEnv } from './resend';

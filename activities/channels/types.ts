@@ -1,5 +1,5 @@
 /** The one interface every channel adapter implements, and the two ways a send can fail. */
-import type { Channel } from '../../workflows/dsl/types';
+import type { Channel } from '../../workflows/contract';
 
 export interface OutgoingMessage {
   /** Ledger id; SMSC uses it as its numeric client id. */

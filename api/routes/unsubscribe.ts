@@ -11,7 +11,7 @@ import type { Db } from '../../db/client';
 import { consents, customers, suppressions } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { verifyUnsubscribeToken, type UnsubscribeSubject } from '../../lib/unsubscribe-token';
-import type { Channel } from '../../workflows/dsl/types';
+import type { Channel } from '../../workflows/contract';
 
 const NOUN: Record<Channel, string> = { email: 'emails', sms: 'text messages', push: 'push notifications', webhook: 'wallet messages' };
 

@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { normaliseAddress } from '../../activities/eligibility';
-import type { Channel } from '../../workflows/dsl/types';
+import type { Channel } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { consents, customers, suppressions } from '../schema';
 

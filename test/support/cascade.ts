@@ -8,7 +8,7 @@ import { startApi, type ApiHandle } from '../../api/server';
 import type { Db } from '../../db/client';
 import { consents, customers, orders } from '../../db/schema';
 import { unsubscribeLinks } from '../../lib/unsubscribe-token';
-import type { Channel } from '../../workflows/dsl/types';
+import type { Channel } from '../../workflows/contract';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../db/client';

@@ -3,7 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { resendChannel } from '../../activities/channels/resend';
 import { channelsFromEnv, type ChannelRegistry } from '../../activities/channels';
-import type { JourneyEvent } from '../../workflows/dsl/types';
+import type { JourneyEvent } from '../../workflows/contract';
 import type { FakeResend } from '../fakes/resend';
 
 export const FROM = 'Cascade Shop <news@shop.example>';

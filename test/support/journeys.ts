@@ -10,9 +10,9 @@ import proto from '@temporalio/proto';
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { journeyRuns, messages } from '../../db/schema';
-import { journeyWorkflowId } from '../../workflows/dsl/ids';
+import { journeyWorkflowId } from '../../workflows/contract';
 import type { JourneyWorkflow } from '../../workflows/dsl/journey';
-import type { JourneyEvent, JourneyInput } from '../../workflows/dsl/types';
+import type { JourneyEvent, JourneyInput } from '../../workflows/contract';
 import { taskQueue } from './temporal';
 
 export const HOUR = 3600_000;

@@ -10,7 +10,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { channelsFromEnv } from '../../activities/channels';
 import { createRenderer } from '../../activities/templates';
 import type { Db } from '../../db/client';
-import type { Channel, SendRequest, SendResult } from '../../workflows/dsl/types';
+import type { Channel, SendRequest, SendResult } from '../../workflows/contract';
 import { testDeps } from './cascade';
 
 export const fixtureTemplates = fileURLToPath(new URL('../fixtures/templates', import.meta.url));

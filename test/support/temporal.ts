@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { searchAttributes } from '../../workflows/dsl/search-attributes';
+import { searchAttributes } from '../../workflows/contract';
 
 let quiet = false;
 function quietRuntime() {

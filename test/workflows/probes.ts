@@ -3,7 +3,7 @@
  * end reason ("completed: <json>"). Bundled only by test/support/probes.ts, never by the worker.
  */
 import { journey } from '../../workflows/dsl/journey';
-import type { Channel } from '../../workflows/dsl/types';
+import type { Channel } from '../../workflows/contract';
 
 type Props = { channels?: Channel[]; quietHours?: 'defer' | 'skip' | 'ignore'; template?: string; wait?: string; on?: string };
 const props = (p: Record<string, unknown> | undefined) => (p ?? {}) as Props;

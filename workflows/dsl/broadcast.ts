@@ -11,9 +11,9 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { continueAsNew, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
-import { journeyWorkflowId, workflowTypeOf } from './ids';
-import { CustomerIdAttribute, JourneyAttribute } from './search-attributes';
-import type { JourneyInput } from './types';
+import { journeyWorkflowId, workflowTypeOf } from '../contract';
+import { CustomerIdAttribute, JourneyAttribute } from '../contract';
+import type { JourneyInput } from '../contract';
 
 export interface BroadcastInput {
   v: 1;

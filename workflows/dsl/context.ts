@@ -26,8 +26,8 @@ import { dataActivities, sendActivityFor } from './activities';
 import type { Inbox, EventSpec } from './events';
 import type { JourneyOptions } from './journey';
 import { localDateTime, nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
-import { JourneyAttribute, StepAttribute } from './search-attributes';
-import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from './types';
+import { JourneyAttribute, StepAttribute } from '../contract';
+import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from '../contract';
 
 /** Marketing SMS and push wait out the night; email does not wake anyone, so it goes at once. */
 const QUIET_FROM = parseLocalTime('21:00');

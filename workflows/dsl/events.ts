@@ -2,7 +2,7 @@
  * The run's inbox. Every event signalled to a run lands here once (by event id), decides whether
  * it ends or restarts the run, and waits in a bounded buffer until a `waitFor` takes it.
  */
-import type { JourneyEvent, SendResult } from './types';
+import type { JourneyEvent, SendResult } from '../contract';
 
 export type EventSpec = string | { event: string; where?: (e: JourneyEvent) => boolean };
 

@@ -11,8 +11,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   setHandler,
   workflowInfo,
@@ -20,11 +18,8 @@ import {
 import { dataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
 import { Inbox, type EventSpec } from './events';
-import { workflowTypeOf } from './ids';
-import type { JourneyEvent, JourneyInput, Profile, RunStatus } from './types';
-
-export const eventSignal = defineSignal<[JourneyEvent]>('event');
-export const statusQuery = defineQuery<RunStatus>('status');
+import { workflowTypeOf } from '../contract';
+import { eventSignal, statusQuery, type JourneyEvent, type JourneyInput, type Profile, type RunStatus } from '../contract';
 
 export interface JourneyOptions {
   /** Stable id, kebab-case: it names the workflow ids and the ledger rows. */

@@ -1,8 +1,15 @@
 /**
- * The small, versioned payloads that cross the workflow boundary: inputs, signals, activity requests
- * and results. Bulky data (templates, full profiles, order history) stays in Postgres.
+ * The contract between journeys and everything outside the workflow sandbox: the channel names,
+ * the small versioned payloads that cross the boundary (inputs, signals, activity requests and
+ * results), the signal and query, workflow ids and search attributes. A leaf: it imports only
+ * Temporal's own definitions, so the API, the router, the database schema and the workflows can
+ * all depend on it without depending on each other.
  */
-export type Channel = 'email' | 'sms' | 'push' | 'webhook';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const channels = ['email', 'sms', 'push', 'webhook'] as const;
+export type Channel = (typeof channels)[number];
 
 export interface JourneyEvent {
   /** The caller's event id; a run drops a second event with the same id. */
@@ -97,3 +104,23 @@ export interface RunStatus {
   converted: boolean;
   ended?: string;
 }
+
+export const eventSignal = defineSignal<[JourneyEvent]>('event');
+export const statusQuery = defineQuery<RunStatus>('status');
+
+/** Workflow ids: one run per (journey, customer[, key]). */
+export function journeyWorkflowId(journeyId: string, customerId: string, key?: string): string {
+  return key === undefined ? `${journeyId}/${customerId}` : `${journeyId}/${customerId}/${key}`;
+}
+
+/** `abandoned-cart` → `abandonedCart`: the workflow type, which is also the journey's export name. */
+export function workflowTypeOf(journeyId: string): string {
+  return journeyId.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Search attributes ops filter runs by in the Temporal UI: `CascadeCustomerId = "c-42"`. */
+export const CustomerIdAttribute = defineSearchAttributeKey('CascadeCustomerId', SearchAttributeType.KEYWORD);
+export const JourneyAttribute = defineSearchAttributeKey('CascadeJourney', SearchAttributeType.KEYWORD);
+export const StepAttribute = defineSearchAttributeKey('CascadeStep', SearchAttributeType.KEYWORD);
+
+export const searchAttributes = [CustomerIdAttribute, JourneyAttribute, StepAttribute];
