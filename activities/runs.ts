@@ -1,31 +1,49 @@
-/**
- * Keeps the journey_runs table in step with the workflows: start, and end with reason and conversion.
- * A workflow id has at most one running run, so ends and conversions are found by workflow id: the
- * row may have been written by the API under the run id it signalled (see api/routing.ts).
- */
+/** A run's own bookkeeping: its journey_runs row (db/queries/runs.ts) and its failed sends. */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { journeyRuns } from '../db/schema';
-import type { RunEnd, RunRecord } from '../workflows/contract';
+import { lockCustomerRouting } from '../db/queries/customer-lock';
+import { storedEventsSince } from '../db/queries/events';
+import { recordRunEnd, recordRunStart } from '../db/queries/runs';
+import { messages } from '../db/schema';
+import type { JourneyEvent, RunEnd, RunRecord } from '../workflows/contract';
+
+/**
+ * Two systems' clocks, or two requests sent together, can put an order a moment before the cart
+ * it pays for: events this close before the trigger still count as after it.
+ */
+const SAME_MOMENT_MS = 60_000;
 
 export function createRunActivities(db: Db) {
   return {
-    async recordRunStart(run: RunRecord): Promise<void> {
-      await db
-        .insert(journeyRuns)
-        .values({ ...run, triggerEventId: run.triggerEventId ?? null, status: 'running' })
-        .onConflictDoNothing();
+    /**
+     * Records the run and returns the events it listens to that were stored since its trigger:
+     * under the customer's routing lock, so an event routed while this run was starting reaches
+     * it either by signal (the router saw this row) or here (this read saw the event).
+     */
+    async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
+      return db.transaction(async (tx) => {
+        await lockCustomerRouting(tx, run.customerId);
+        await recordRunStart(tx, run);
+        if (!run.triggerOccurredAt || !run.listens) return [];
+        return storedEventsSince(tx, {
+          customerId: run.customerId,
+          types: run.listens,
+          since: new Date(Date.parse(run.triggerOccurredAt) - SAME_MOMENT_MS),
+          excludeId: run.triggerEventId,
+        });
+      });
     },
+
     async recordRunEnd(end: RunEnd): Promise<void> {
+      await recordRunEnd(db, end);
+    },
+
+    /** A send whose retries ran out: the ledger says failed (a pending row counts against caps). */
+    async markSendFailed(req: { idempotencyKey: string; error: string }): Promise<void> {
       await db
-        .update(journeyRuns)
-        .set({
-          status: end.status,
-          endReason: end.reason,
-          endedAt: new Date(),
-          ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
-        })
-        .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')));
+        .update(messages)
+        .set({ status: 'failed', error: req.error.slice(0, 2000), updatedAt: new Date() })
+        .where(and(eq(messages.idempotencyKey, req.idempotencyKey), eq(messages.status, 'pending')));
     },
   };
 }

@@ -35,7 +35,19 @@ export function createSend(deps: SendDeps) {
       // One customer's sends are decided one at a time: the cap count and the insert are atomic.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${req.customerId}))`);
       const [existing] = await tx.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
-      if (existing) return existing;
+      if (existing && existing.status !== 'pending') return existing;
+      if (existing) {
+        // A retry: the customer may have unsubscribed, bounced or complained since the last attempt.
+        // The cap was settled when the row was written (the row itself counts), so it is not asked again.
+        const still = await checkEligibility(tx, req, requestedAt, {}, deps.webhookUrl);
+        if (still.ok) return existing;
+        const [skipped] = await tx
+          .update(messages)
+          .set({ status: 'skipped', skipReason: still.reason, error: 'not sent on retry: no longer allowed (an earlier attempt may have reached the provider)', updatedAt: new Date() })
+          .where(eq(messages.id, existing.id))
+          .returning();
+        return skipped!;
+      }
 
       const verdict = await checkEligibility(tx, req, requestedAt, deps.caps, deps.webhookUrl);
       const base = {

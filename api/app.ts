@@ -2,7 +2,7 @@
 import express from 'express';
 import { requireApiKey } from './auth';
 import { errorHandler } from './errors';
-import type { RoutingDeps } from './routing';
+import type { LifecycleDeps } from '../lifecycle/deps';
 import { customersRouter } from './routes/customers';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
@@ -12,7 +12,7 @@ import { unsubscribeRouter } from './routes/unsubscribe';
 import { resendWebhookRouter } from './routes/webhooks-resend';
 import { smscWebhookRouter } from './routes/webhooks-smsc';
 
-export interface AppDeps extends RoutingDeps {
+export interface AppDeps extends LifecycleDeps {
   apiKeys: string[];
   /** Signs and checks unsubscribe links; without it the unsubscribe page answers 400. */
   unsubscribeSecret?: string;

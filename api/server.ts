@@ -11,7 +11,8 @@ import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
-import { routePending } from './routing';
+import { startRunReconciler } from '../lifecycle/reconcile-runs';
+import { startSweeper } from '../routing/sweeper';
 import { startSmscStatusPoller } from './smsc-status-poller';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
 
@@ -29,13 +30,15 @@ export async function startApi(opts: {
   port: number;
   host?: string;
   sweepEveryMs?: number;
+  /** The webhook channel's target (CASCADE_WEBHOOK_URL), so admission sees what runs see. */
+  webhookUrl?: string;
   unsubscribeSecret?: string;
   resendWebhookSecret?: string;
   smscCallbackSecret?: string;
   /** With SMSC configured, a poller of status.php covers lost delivery callbacks. */
   smsc?: SmscConfig;
 }): Promise<ApiHandle> {
-  const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue };
+  const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
   const app = createApp({
     ...deps,
     apiKeys: opts.apiKeys,
@@ -48,22 +51,14 @@ export async function startApi(opts: {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  let sweeping = false;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    routePending(deps)
-      .then((n) => n && logger.info({ routed: n }, 'sweeper routed events left unrouted'))
-      .catch((err) => logger.warn({ err }, 'sweeper could not route events; will retry'))
-      .finally(() => (sweeping = false));
-  }, opts.sweepEveryMs ?? 10_000);
-  sweeper.unref();
+  const sweeper = startSweeper(deps, opts.sweepEveryMs);
+  const reconciler = startRunReconciler(deps);
   const smscPoller = startSmscStatusPoller(deps, opts.smsc);
   return {
     server,
     port,
     async stop() {
-      clearInterval(sweeper);
+      await Promise.all([sweeper.stop(), reconciler.stop()]);
       smscPoller?.stop();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
@@ -94,6 +89,7 @@ async function main(): Promise<void> {
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(process.env),
+    webhookUrl: process.env.CASCADE_WEBHOOK_URL,
   });
   logger.info({ port: api.port }, 'api listening');
   const shutdown = async () => {

@@ -31,9 +31,10 @@ import { createRenderer } from '../activities/templates';
 import { openDatabase, type Db } from '../db/client';
 import { consents, customers, messages, orders, pushTokens } from '../db/schema';
 import { workflowsPath } from '../worker';
-import { journeyWorkflowId } from '../workflows/contract';
-import { eventSignal } from '../workflows/contract';
-import type { JourneyEvent, JourneyInput } from '../workflows/contract';
+import { slimEvent, type JourneyEvent } from '../workflows/contract';
+import { listensTo } from '../workflows/dsl/options';
+import { signalRun, startOrSignal } from '../lifecycle/runs';
+import { checkTrigger } from '../lifecycle/trigger';
 import { allJourneys } from '../workflows/registry';
 import { ensureTemporalBinaries } from './temporal-binaries';
 
@@ -152,14 +153,15 @@ async function main(): Promise<void> {
     });
     const lines: Array<{ ms: number; text: string }> = [];
     const ended = await worker.runUntil(async () => {
-      const toEvent = (e: (typeof feed)[number]): JourneyEvent => ({ id: e.id, type: e.type, properties: e.properties, occurredAt: new Date(t0 + e.ms).toISOString() });
-      const trigger = first ? toEvent(first) : { id: 'sim-trigger', type: 'broadcast', properties: key ? { key } : {}, occurredAt: new Date(t0).toISOString() };
-      const input: JourneyInput = { v: 1, customerId: customer.id, key, trigger };
-      const handle = await env.client.workflow.start(journey.name, {
-        workflowId: journeyWorkflowId(journey.options.id, customer.id, journey.options.reentry === 'every-trigger' ? trigger.id : key),
-        taskQueue: 'simulate',
-        args: [input],
-      });
+      const toEvent = (e: (typeof feed)[number]): JourneyEvent =>
+        slimEvent({ id: e.id, type: e.type, properties: e.properties, occurredAt: new Date(t0 + e.ms).toISOString() });
+      const trigger = first ? toEvent(first) : slimEvent({ id: 'sim-trigger', type: 'broadcast', properties: key ? { key } : {}, occurredAt: new Date(t0) });
+      // The run starts and hears events the way routed ones do: the lifecycle's id rule, start and signal.
+      const lifecycle = { db: database.db, client: env.client, taskQueue: 'simulate', searchAttributes: false };
+      const check = checkTrigger(journey, customer.id, first ? trigger : { id: trigger.id, properties: {} });
+      if (!check.ok) fail(`the trigger event: ${check.message}`);
+      const workflowId = await startOrSignal(lifecycle, journey, { customerId: customer.id, workflowId: check.workflowId, key: check.key ?? key, trigger });
+      const handle = env.client.workflow.getHandle(workflowId);
       lines.push({ ms: 0, text: `event    ${trigger.type}${Object.keys(trigger.properties).length ? ` ${JSON.stringify(trigger.properties)}` : ''}` });
       for (const e of feed) {
         const wait = t0 + e.ms - (await env.currentTimeMs());
@@ -173,7 +175,11 @@ async function main(): Promise<void> {
           const [row] = await database.db.select().from(messages).where(and(eq(messages.customerId, customer.id), eq(messages.step, String(e.properties.step))));
           if (row) Object.assign(e.properties, { messageId: row.id, channel: row.channel, journey: row.journey, template: row.template });
         }
-        await handle.signal(eventSignal, toEvent(e));
+        if (!listensTo(journey.options, e.type)) {
+          lines.push({ ms: e.ms, text: `event    ${e.type} (not delivered: ${journey.options.id} does not listen to it)` });
+          continue;
+        }
+        await signalRun(lifecycle, workflowId, toEvent(e));
         lines.push({ ms: e.ms, text: `event    ${e.type}${Object.keys(e.properties).length ? ` ${JSON.stringify(e.properties)}` : ''}` });
       }
       const reason = await handle.result();

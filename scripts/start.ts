@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(process.env),
+    webhookUrl: process.env.CASCADE_WEBHOOK_URL,
   });
 
   console.log(`Cascade is running.

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { routePending } from '../api/routing';
+import { sweepUnrouted } from '../routing/sweeper';
 import type { Database } from '../db/client';
 import { events, messages } from '../db/schema';
 import { seedCustomer, startTestApi, useCascade } from './support/cascade';
@@ -33,12 +33,12 @@ it('keeps an event Temporal could not take, and the sweeper routes it later', as
   expect(stored).toMatchObject({ type: 'customer.signed_up', routedAt: null });
 
   // Temporal is back: the sweeper (here called directly, as the API process does on a timer) routes it.
-  await database.db.update(events).set({ receivedAt: new Date(Date.now() - 60_000) }).where(eq(events.id, 'ev-r1'));
-  expect(await routePending({ db: database.db, client: env.client, taskQueue })).toBe(1);
+  await database.db.update(events).set({ receivedAt: new Date(Date.now() - 60_000), nextRoutingAt: null }).where(eq(events.id, 'ev-r1'));
+  expect(await sweepUnrouted({ db: database.db, client: env.client, taskQueue })).toMatchObject({ routed: 1 });
   await env.client.workflow.getHandle('welcome/r1').query('status');
   const [routed] = await database.db.select().from(events).where(eq(events.id, 'ev-r1'));
   expect(routed?.routedTo).toEqual(['welcome/r1']);
-  expect(await routePending({ db: database.db, client: env.client, taskQueue })).toBe(0);
+  expect(await sweepUnrouted({ db: database.db, client: env.client, taskQueue })).toEqual({ routed: 0, retrying: 0, deadLettered: 0 });
 
   for (let i = 0; i < 100; i++) {
     const sent = await database.db.select().from(messages).where(eq(messages.customerId, 'r1'));

@@ -12,11 +12,31 @@ export const channels = ['email', 'sms', 'push', 'webhook'] as const;
 export type Channel = (typeof channels)[number];
 
 export interface JourneyEvent {
+  /** Payload version: 1 is this shape, with properties slimmed by `slimEvent`. */
+  v?: 1;
   /** The caller's event id; a run drops a second event with the same id. */
   id: string;
   type: string;
   properties: Record<string, unknown>;
   occurredAt: string;
+}
+
+/** Limits on what an event carries into a run: its history keeps every signal for months. */
+export const EVENT_LIMITS = { properties: 32, stringLength: 256 } as const;
+
+/**
+ * The slim form of an event a run receives: scalar properties only (what journeys branch on and
+ * templates print), strings cut to a length, a bounded count. Bulky data stays in Postgres.
+ */
+export function slimEvent(e: { id: string; type: string; properties: Record<string, unknown>; occurredAt: string | Date }): JourneyEvent {
+  const properties: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(e.properties)) {
+    if (Object.keys(properties).length >= EVENT_LIMITS.properties) break;
+    if (typeof value === 'string') properties[name] = value.slice(0, EVENT_LIMITS.stringLength);
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === null) properties[name] = value;
+  }
+  const occurredAt = typeof e.occurredAt === 'string' ? e.occurredAt : e.occurredAt.toISOString();
+  return { v: 1, id: e.id, type: e.type, properties, occurredAt };
 }
 
 export interface JourneyInput {
@@ -29,10 +49,21 @@ export interface JourneyInput {
   carried?: CarriedState;
 }
 
+/** A run's state across continue-as-new; the fields after `pending` came with body memos (all optional for older runs). */
 export interface CarriedState {
   epoch: number;
   seenEventIds: string[];
   pending: JourneyEvent[];
+  /** Where the run was: in its body, or waiting out the goal window after it. */
+  phase?: 'body' | 'goal';
+  bodyStartedAt?: number;
+  lastSentAt?: number;
+  conversion?: JourneyEvent;
+  /** What the body returned, for a run continued in its goal window. */
+  outcome?: string;
+  sent?: RunStatus['sent'];
+  /** The body's calls so far (workflows/dsl/memo.ts). */
+  memo?: Array<[string, unknown]>;
 }
 
 /** What the send activity is asked to do. */
@@ -83,11 +114,15 @@ export interface RunRecord {
   journey: string;
   customerId: string;
   triggerEventId?: string;
+  /** With `listens`: stored events of these types since this instant come back to the new run. */
+  triggerOccurredAt?: string;
+  listens?: string[];
 }
 
 export interface RunEnd {
   workflowId: string;
-  status: 'completed' | 'exited' | 'failed';
+  /** refused: `enterIf` turned the customer away; such a run does not use up `reentry: 'once'`. */
+  status: 'completed' | 'exited' | 'failed' | 'refused';
   reason: string;
   /** The goal event, when it came within the window after a message. */
   conversion?: { eventId: string; at: string };

@@ -13,3 +13,7 @@ export const allJourneys: JourneyWorkflow[] = Object.entries(journeys).map(([exp
 export function journeysTriggeredBy(eventType: string): JourneyWorkflow[] {
   return allJourneys.filter((j) => j.options.trigger?.event === eventType);
 }
+
+export function journeyById(id: string): JourneyWorkflow | undefined {
+  return allJourneys.find((j) => j.options.id === id);
+}

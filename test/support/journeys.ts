@@ -10,7 +10,8 @@ import proto from '@temporalio/proto';
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { journeyRuns, messages } from '../../db/schema';
-import { journeyWorkflowId } from '../../workflows/contract';
+import { checkTrigger } from '../../lifecycle/trigger';
+import { startOrSignal } from '../../lifecycle/runs';
 import type { JourneyWorkflow } from '../../workflows/dsl/journey';
 import type { JourneyEvent, JourneyInput } from '../../workflows/contract';
 import { taskQueue } from './temporal';
@@ -27,15 +28,12 @@ export function triggerInput(customerId: string, trigger: JourneyEvent, key?: st
   return { v: 1, customerId, trigger, ...(key === undefined ? {} : { key }) };
 }
 
-/** Starts a journey run the way the API does for a trigger event: same workflow id, same input. */
+/** Starts a journey run the way the router does: the lifecycle's id rule and start (no admission). */
 export async function startJourney(env: TestWorkflowEnvironment, wf: JourneyWorkflow, customerId: string, trigger: JourneyEvent) {
-  const keyProp = wf.options.trigger?.key;
-  const key = wf.options.reentry === 'every-trigger' ? trigger.id : keyProp ? String(trigger.properties[keyProp]) : undefined;
-  return env.client.workflow.start(wf, {
-    workflowId: journeyWorkflowId(wf.options.id, customerId, key),
-    taskQueue,
-    args: [triggerInput(customerId, trigger, key)],
-  });
+  const check = checkTrigger(wf, customerId, trigger);
+  if (!check.ok) throw new Error(check.message);
+  await startOrSignal({ client: env.client, taskQueue, searchAttributes: false }, wf, { customerId, workflowId: check.workflowId, key: check.key, trigger });
+  return env.client.workflow.getHandle<JourneyWorkflow>(check.workflowId);
 }
 
 export async function ledger(db: Db, customerId: string) {

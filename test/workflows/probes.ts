@@ -47,7 +47,7 @@ export const elapsedProbe = journey({ id: 'elapsed-probe', restartOn: ['again'] 
 });
 
 /** Waits for `ping` (up to 2 days) after sleeping `wait`; reports what it got. */
-export const waitProbe = journey({ id: 'wait-probe' }, async (j) => {
+export const waitProbe = journey({ id: 'wait-probe', waitsFor: ['ping', 'pong'] }, async (j) => {
   const { wait = '0 seconds' } = props(j.trigger?.properties);
   await j.sleep(wait);
   const got = [];
@@ -73,5 +73,23 @@ export const enterIfProbe = journey(
   { id: 'enter-if-probe', enterIf: (customer) => customer.attributes.vip === true || 'not a VIP' },
   async (j) => {
     await j.send({ channel: 'email', template: 'probe' });
+  },
+);
+
+/**
+ * Six emails a day apart under a promo code, a `ping` wait between day 3 and 4, and a 10-day goal:
+ * with a history limit of 40 events it continues-as-new several times on the way.
+ */
+export const longProbe = journey(
+  { id: 'long-probe', historyLimit: 40, goal: { event: 'buy', within: '10 days' }, waitsFor: ['ping'] },
+  async (j) => {
+    const code = j.promoCode('LONG');
+    let pinged = 'no ping';
+    for (let day = 1; day <= 6; day++) {
+      await j.sleep('1 day');
+      await j.send({ channel: 'email', template: 'probe', step: `day-${day}`, data: { code } });
+      if (day === 3) pinged = (await j.waitFor('ping', { timeout: '12 hours' }))?.id ?? 'no ping';
+    }
+    return `${code} ${pinged}`;
   },
 );

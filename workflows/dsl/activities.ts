@@ -3,12 +3,14 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 
 /**
- * Sends retry for a day with backoff: a provider outage delays a message, never duplicates it (the
- * idempotency key is the same on every attempt). Permanent provider errors are non-retryable failures.
+ * Sends retry for six hours with backoff: a provider outage delays a message, never duplicates it
+ * (the idempotency key is the same on every attempt). Six hours stays well inside the 24 hours for
+ * which Resend remembers an Idempotency-Key; past it a retry could send a second email. A send that
+ * runs out of time is recorded failed. Permanent provider errors are non-retryable failures.
  */
 const sendOptions = {
   startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
+  scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 } as const;
 

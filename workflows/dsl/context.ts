@@ -18,14 +18,16 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  patched,
   sleep as wfSleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { dataActivities, sendActivityFor } from './activities';
-import type { Inbox, EventSpec } from './events';
-import type { JourneyOptions } from './journey';
+import type { Inbox } from './events';
 import { localDateTime, nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
+import type { Memo } from './memo';
+import { listensTo, specType, type EventSpec, type JourneyOptions } from './options';
 import { JourneyAttribute, StepAttribute } from '../contract';
 import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from '../contract';
 
@@ -52,7 +54,6 @@ export interface JourneyContext {
   readonly key: string | undefined;
   /** Increases when a restart event starts the body over. */
   readonly epoch: number;
-  readonly status: RunStatus;
   send(opts: SendOptions): Promise<SendResult>;
   /**
    * Tries the channels in order and stops at the first that sends. Re-reads the profile first;
@@ -82,8 +83,16 @@ export interface JourneyContext {
 }
 
 export interface RunContext extends JourneyContext {
-  onSent: () => void;
+  readonly status: RunStatus;
+  readonly bodyStartedAt: number;
   restart(event: JourneyEvent): void;
+}
+
+export interface ContextHooks {
+  /** Called before every wait a body makes: the run may continue-as-new there (it throws then). */
+  beforeWait(): Promise<void>;
+  /** Called with every send's result. */
+  onSent(result: SendResult): void;
 }
 
 export function createContext(args: {
@@ -91,13 +100,16 @@ export function createContext(args: {
   input: JourneyInput;
   inbox: Inbox;
   customer: Profile;
+  memo: Memo;
+  hooks: ContextHooks;
 }): RunContext {
-  const { options, input, inbox } = args;
+  const { options, input, inbox, memo, hooks } = args;
   const info = workflowInfo();
-  let epoch = input.carried?.epoch ?? 0;
+  const carried = input.carried;
+  let epoch = carried?.epoch ?? 0;
   let customer = args.customer;
   let trigger = input.trigger;
-  let bodyStartedAt = Date.now();
+  let bodyStartedAt = carried?.bodyStartedAt ?? Date.now();
   let usedSteps = new Set<string>();
   const status: RunStatus = {
     journey: options.id,
@@ -105,17 +117,24 @@ export function createContext(args: {
     key: input.key,
     step: 'start',
     waiting: { for: 'nothing' },
-    sent: [],
-    converted: false,
+    sent: [...(carried?.sent ?? [])],
+    converted: carried?.conversion !== undefined,
   };
 
   const setWaiting = (w: RunStatus['waiting']) => (status.waiting = w);
 
-  const sleepMs = async (ms: number) => {
-    if (ms <= 0) return;
-    setWaiting({ for: 'time', until: new Date(Date.now() + ms).toISOString() });
-    await wfSleep(ms);
+  const sleepUntilMs = async (wakeAt: number, canContinueAsNew: boolean) => {
+    if (wakeAt <= Date.now()) return;
+    setWaiting({ for: 'time', until: new Date(wakeAt).toISOString() });
+    if (canContinueAsNew) await hooks.beforeWait();
+    await wfSleep(wakeAt - Date.now());
     setWaiting({ for: 'nothing' });
+  };
+
+  /** A sleep of the body: its wake-up instant is kept, so a continued run wakes at the same time. */
+  const sleepTo = async (target: () => number) => {
+    const { value: wakeAt } = memo.slot('sleep', target);
+    await sleepUntilMs(wakeAt, true);
   };
 
   const ctx: RunContext = {
@@ -129,13 +148,16 @@ export function createContext(args: {
     get epoch() {
       return epoch;
     },
+    get bodyStartedAt() {
+      return bodyStartedAt;
+    },
     status,
-    onSent: () => {},
     restart(event) {
       epoch += 1;
       trigger = event;
       bodyStartedAt = Date.now();
       usedSteps = new Set();
+      memo.reset();
       status.step = 'restarted';
     },
 
@@ -146,6 +168,8 @@ export function createContext(args: {
       }
       usedSteps.add(step);
       status.step = step;
+      const slot = memo.slot<SendResult | null>('send', () => null);
+      if (slot.value) return slot.value; // sent before continue-as-new: already in status.sent
       // Runs started through Cascade carry the search attributes; a bare test server has none defined.
       if (info.typedSearchAttributes.get(JourneyAttribute) !== undefined) {
         upsertSearchAttributes([{ key: StepAttribute, value: step }]);
@@ -155,8 +179,8 @@ export function createContext(args: {
       if (quiet !== 'ignore' && QUIET_CHANNELS.includes(opts.channel)) {
         const until = quietUntil(Date.now(), customer.timeZone, QUIET_FROM, QUIET_TO);
         if (until !== null) {
-          if (quiet === 'skip') return record({ status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
-          await sleepMs(until - Date.now());
+          if (quiet === 'skip') return record(slot.index, { status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
+          await sleepUntilMs(until, false);
         }
       }
 
@@ -177,15 +201,16 @@ export function createContext(args: {
           template: opts.template,
           data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
           transactional: options.transactional ?? false,
-        })
-          .catch((err: unknown): SendResult => {
-            // Retries are exhausted or the provider said no for good: the journey goes on without it.
-            if (!(err instanceof ActivityFailure)) throw err;
-            const error = err.cause instanceof ApplicationFailure ? err.cause.message : err.message;
-            return { status: 'failed', channel: opts.channel, error, step };
-          }),
+        }).catch(async (err: unknown): Promise<SendResult> => {
+          // Retries are exhausted or the provider said no for good: the journey goes on without it,
+          // and the ledger says failed (a pending row would count against the cap for ever).
+          if (!(err instanceof ActivityFailure)) throw err;
+          const error = err.cause instanceof ApplicationFailure ? err.cause.message : err.message;
+          if (patched('ledger-records-failed-sends')) await dataActivities.markSendFailed({ idempotencyKey, error });
+          return { status: 'failed', channel: opts.channel, error, step };
+        }),
       );
-      return record(result);
+      return record(slot.index, result);
     },
 
     async sendFirstAvailable(channels, opts) {
@@ -201,67 +226,84 @@ export function createContext(args: {
       return last;
     },
 
-    sleep: (duration) => sleepMs(msToNumber(duration)),
+    sleep: (duration) => sleepTo(() => Date.now() + msToNumber(duration)),
 
     async sleepUntil(at, opts) {
       const local = typeof at === 'string' ? parseLocalTime(at) : at;
-      if (opts?.on === undefined) {
-        await sleepMs(nextLocalTime(Date.now(), customer.timeZone, local) - Date.now());
-        return true;
-      }
-      const target = localDateTime(opts.on, local, customer.timeZone);
-      if (target < Date.now() && Date.now() >= localDateTime(opts.on, { hour: 24, minute: 0 }, customer.timeZone)) return false;
-      await sleepMs(target - Date.now());
-      return true;
+      const { value } = memo.slot('sleep-until', (): { wakeAt: number; onTime: boolean } => {
+        if (opts?.on === undefined) return { wakeAt: nextLocalTime(Date.now(), customer.timeZone, local), onTime: true };
+        const target = localDateTime(opts.on, local, customer.timeZone);
+        const dayOver = Date.now() >= localDateTime(opts.on, { hour: 24, minute: 0 }, customer.timeZone);
+        return target < Date.now() && dayOver ? { wakeAt: 0, onTime: false } : { wakeAt: target, onTime: true };
+      });
+      if (value.onTime) await sleepUntilMs(value.wakeAt, true);
+      return value.onTime;
     },
 
-    sleepUntilInstant: async (when) => {
-      const target = typeof when === 'number' ? when : Date.parse(when);
-      if (target > Date.now()) await sleepMs(target - Date.now());
-    },
+    sleepUntilInstant: (when) => sleepTo(() => (typeof when === 'number' ? when : Date.parse(when))),
 
-    sleepUntilElapsed: (duration) => sleepMs(bodyStartedAt + msToNumber(duration) - Date.now()),
+    sleepUntilElapsed: (duration) => sleepTo(() => bodyStartedAt + msToNumber(duration)),
 
     async waitFor(spec, opts) {
-      const type = (Array.isArray(spec) ? spec : [spec]).map((s) => (typeof s === 'string' ? s : s.event)).join(' | ');
+      const specs = Array.isArray(spec) ? spec : [spec];
+      const undeclared = specs.map(specType).filter((t) => !listensTo(options, t));
+      if (undeclared.length) {
+        // The router signals a run only the types its journey declares: this wait could never end early.
+        throw ApplicationFailure.nonRetryable(`Journey ${options.id} waits for ${undeclared.join(', ')}: add it to waitsFor`);
+      }
+      const { index, value } = memo.slot('wait', () => ({ deadline: Date.now() + msToNumber(opts.timeout), got: undefined as JourneyEvent | null | undefined }));
+      if (value.got !== undefined) return value.got;
       let hit = inbox.take(spec);
-      if (hit) return hit;
-      const timeout = msToNumber(opts.timeout);
-      setWaiting({ for: 'event', event: type, until: new Date(Date.now() + timeout).toISOString() });
-      const ok = await condition(() => (hit = inbox.take(spec)) !== undefined, timeout);
-      setWaiting({ for: 'nothing' });
-      return ok ? (hit ?? null) : null;
+      if (!hit && value.deadline > Date.now()) {
+        setWaiting({ for: 'event', event: specs.map(specType).join(' | '), until: new Date(value.deadline).toISOString() });
+        await hooks.beforeWait();
+        await condition(() => (hit = inbox.take(spec)) !== undefined, value.deadline - Date.now());
+        setWaiting({ for: 'nothing' });
+      }
+      const got = hit ?? null;
+      memo.set(index, { ...value, got });
+      return got;
     },
 
     promoCode(prefix) {
-      // Inside a workflow Math.random is the SDK's seeded generator: replays give the same code.
-      const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-      let code = '';
-      for (let i = 0; i < 6; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
-      return `${prefix}-${code}`;
+      return memo.slot('promo-code', () => {
+        // Inside a workflow Math.random is the SDK's seeded generator: replays give the same code.
+        const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+        let code = '';
+        for (let i = 0; i < 6; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
+        return `${prefix}-${code}`;
+      }).value;
     },
 
     async refreshCustomer() {
-      customer = await dataActivities.loadProfile(input.customerId);
+      const { index, value } = memo.slot<Profile | null>('profile', () => null);
+      customer = value ?? (await dataActivities.loadProfile(input.customerId));
+      memo.set(index, customer);
       return customer;
     },
 
-    openedWithin: (channel, within) =>
-      dataActivities.openedSince({
+    async openedWithin(channel, within) {
+      const { index, value } = memo.slot<boolean | null>('opened-within', () => null);
+      if (value !== null) return value;
+      const opened = await dataActivities.openedSince({
         customerId: input.customerId,
         channel,
         since: new Date(Date.now() - msToNumber(within)).toISOString(),
-      }),
+      });
+      memo.set(index, opened);
+      return opened;
+    },
   };
 
-  function record(result: SendResult): SendResult {
+  function record(index: number, result: SendResult): SendResult {
+    memo.set(index, result);
     status.sent.push({
       step: result.step,
       channel: result.channel,
       status: result.status,
       ...(result.status === 'skipped' ? { reason: result.reason } : result.status === 'failed' ? { reason: result.error } : {}),
     });
-    if (result.status === 'sent') ctx.onSent();
+    hooks.onSent(result);
     return result;
   }
 

@@ -3,8 +3,7 @@
  * it ends or restarts the run, and waits in a bounded buffer until a `waitFor` takes it.
  */
 import type { JourneyEvent, SendResult } from '../contract';
-
-export type EventSpec = string | { event: string; where?: (e: JourneyEvent) => boolean };
+import type { EventSpec } from './options';
 
 const MAX_PENDING = 200;
 const MAX_SEEN = 1000;

@@ -1,15 +1,17 @@
 /**
  * `journey(options, body)` turns a journey's description into a Temporal workflow: it loads the
  * customer, records the run, routes signalled events into the inbox, ends the run on an exit event,
- * restarts the body on a restart event, tracks the conversion goal, and answers the `status` query.
- * The body only says what the marketer said; `j` (see context.ts) carries the primitives.
+ * restarts the body on a restart event, tracks the conversion goal, continues-as-new when the
+ * history grows long, and answers the `status` query. The body only says what the marketer said;
+ * `j` (see context.ts) carries the primitives.
  */
-import type { Duration } from '@temporalio/common';
 import { msToNumber as msOf } from '@temporalio/common/lib/time';
 import {
   allHandlersFinished,
+  ApplicationFailure,
   CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   isCancellation,
   setHandler,
@@ -17,28 +19,12 @@ import {
 } from '@temporalio/workflow';
 import { dataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
-import { Inbox, type EventSpec } from './events';
-import { workflowTypeOf } from '../contract';
-import { eventSignal, statusQuery, type JourneyEvent, type JourneyInput, type Profile, type RunStatus } from '../contract';
+import { Inbox } from './events';
+import { Memo } from './memo';
+import { listenedTypes, type JourneyOptions } from './options';
+import { eventSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type RunEnd } from '../contract';
 
-export interface JourneyOptions {
-  /** Stable id, kebab-case: it names the workflow ids and the ledger rows. */
-  id: string;
-  /** The event that starts a run; `key` names the property that gives each value its own run. */
-  trigger?: { event: string; key?: string };
-  /** Events that end the run at once ("exited: order.placed"). */
-  exitOn?: EventSpec[];
-  /** Events that start the body over (a new change to the cart restarts the clock). */
-  restartOn?: EventSpec[];
-  /** The conversion the journey works for: this event within `within` of the last message sent. */
-  goal?: { event: string; within: Duration };
-  /** once: never twice for a customer (and key); after-exit: again once a run ended; every-trigger: each trigger. */
-  reentry?: 'once' | 'after-exit' | 'every-trigger';
-  /** Transactional journeys skip marketing consent, frequency caps and quiet hours, never suppression. */
-  transactional?: boolean;
-  /** Who may enter: true, or the reason the customer is turned away (the run ends with it). */
-  enterIf?: (customer: Profile, trigger: JourneyEvent | undefined) => true | string;
-}
+export type { JourneyOptions } from './options';
 
 /** A body may return why it stopped early ("no appointment time"): the run ends "completed: <that>". */
 export type JourneyBody = (j: JourneyContext) => Promise<unknown>;
@@ -52,6 +38,7 @@ function keyValueOf(options: JourneyOptions, input: JourneyInput): string | unde
 export function journey(options: JourneyOptions, body: JourneyBody): JourneyWorkflow {
   const run = async (input: JourneyInput): Promise<string> => {
     const info = workflowInfo();
+    const carried = input.carried;
     const inbox = new Inbox(
       {
         exitOn: options.exitOn ?? [],
@@ -60,24 +47,28 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         // every-trigger runs are named by the trigger's event id; events still match by the key value.
         key: keyValueOf(options, input),
       },
-      input.carried,
+      carried,
     );
     // signalWithStart delivers the trigger as the first signal too; the input already carries it.
     if (input.trigger) inbox.markSeen(input.trigger.id);
 
-    // Handlers first, so a query or an event in the first moments of the run is answered, not refused.
-    let ctx: RunContext | undefined;
-    let conversion: JourneyEvent | undefined;
-    let lastSentAt: number | undefined;
     const goal = options.goal;
-    setHandler(eventSignal, (event) => {
+    const goalMs = goal ? msOf(goal.within) : 0;
+    let lastSentAt = carried?.lastSentAt;
+    let conversion = carried?.conversion;
+    let ctx: RunContext | undefined;
+
+    // Signals and the events stored before the run started take the same way in.
+    const deliver = (event: JourneyEvent) => {
       if (!inbox.receive(event)) return;
-      const inWindow = lastSentAt !== undefined && goal !== undefined && Date.now() - lastSentAt <= msOf(goal.within);
+      const inWindow = lastSentAt !== undefined && goal !== undefined && Date.now() - lastSentAt <= goalMs;
       if (goal && !conversion && inWindow && inbox.matches(goal.event, event)) {
         conversion = event;
         if (ctx) ctx.status.converted = true;
       }
-    });
+    };
+    // Handlers first, so a query or an event in the first moments of the run is answered, not refused.
+    setHandler(eventSignal, deliver);
     setHandler(
       statusQuery,
       () =>
@@ -92,21 +83,63 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         },
     );
 
-    const customer = await dataActivities.loadProfile(input.customerId);
-    ctx = createContext({ options, input, inbox, customer });
-    ctx.onSent = () => (lastSentAt = Date.now());
+    let phase: 'body' | 'goal' = carried?.phase ?? 'body';
+    let outcome = carried?.outcome;
+    const memo = new Memo(carried?.memo);
 
-    if (!input.carried) {
-      await dataActivities.recordRunStart({
+    const carry = (): CarriedState => ({
+      epoch: ctx!.epoch,
+      ...inbox.carry(),
+      phase,
+      bodyStartedAt: ctx!.bodyStartedAt,
+      lastSentAt,
+      conversion,
+      outcome,
+      sent: ctx!.status.sent,
+      memo: memo.carry(),
+    });
+    const historyTooLong = () => {
+      const now = workflowInfo();
+      return now.continueAsNewSuggested || (options.historyLimit !== undefined && now.historyLength >= options.historyLimit);
+    };
+    /** At a wait, with nothing in flight: start a fresh history that picks up where this one is. */
+    const continueIfLong = async () => {
+      if (!historyTooLong()) return;
+      await condition(allHandlersFinished);
+      await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx!.trigger, carried: carry() });
+    };
+
+    const customer = await dataActivities.loadProfile(input.customerId);
+    ctx = createContext({
+      options,
+      input,
+      inbox,
+      customer,
+      memo,
+      hooks: {
+        beforeWait: continueIfLong,
+        onSent: (result) => {
+          if (result.status === 'sent') lastSentAt = Date.now();
+        },
+      },
+    });
+
+    if (!carried) {
+      // Events for this run that were stored before it existed (an order routed while its cart run
+      // was starting) come back from the same call that records the run.
+      const stored = await dataActivities.recordRunStart({
         runId: info.firstExecutionRunId,
         workflowId: info.workflowId,
         journey: options.id,
         customerId: input.customerId,
         triggerEventId: input.trigger?.id,
+        triggerOccurredAt: input.trigger?.occurredAt,
+        listens: [...listenedTypes(options)],
       });
+      for (const event of stored ?? []) deliver(event);
     }
 
-    const end = async (status: 'completed' | 'exited', reason: string): Promise<string> => {
+    const end = async (status: RunEnd['status'], reason: string): Promise<string> => {
       ctx.status.ended = reason;
       ctx.status.waiting = { for: 'nothing' };
       await condition(allHandlersFinished);
@@ -119,43 +152,65 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       return reason;
     };
 
-    const admitted = options.enterIf ? options.enterIf(customer, input.trigger) : true;
-    if (admitted !== true) return end('completed', `not entered: ${admitted}`);
+    if (!carried) {
+      const admitted = options.enterIf ? options.enterIf(customer, input.trigger) : true;
+      if (admitted !== true) return end('refused', `not entered: ${admitted}`);
+    }
 
-    let outcome: unknown;
     for (;;) {
-      const scope = new CancellationScope();
-      const done = scope.run(() => body(ctx));
-      const interrupted = condition(() => inbox.interrupt !== undefined);
-      await Promise.race([done, interrupted]);
-      const interrupt = inbox.interrupt;
-      if (!interrupt) {
-        outcome = await done;
-        break;
+      if (phase === 'body') {
+        const scope = new CancellationScope();
+        const done = scope.run(() => body(ctx));
+        const interrupted = condition(() => inbox.interrupt !== undefined);
+        let finished: { value: unknown } | undefined;
+        try {
+          finished = await Promise.race([done.then((value) => ({ value })), interrupted.then(() => undefined)]);
+        } catch (err) {
+          if (err instanceof ContinueAsNew || isCancellation(err)) throw err;
+          // A bug or bad data in the body fails this run, recorded, instead of retrying its task for ever.
+          const message = err instanceof Error ? err.message : String(err);
+          await end('failed', `failed: ${message}`);
+          throw ApplicationFailure.nonRetryable(message, 'JourneyFailed');
+        }
+        const interrupt = inbox.interrupt;
+        if (!interrupt) {
+          const value = finished?.value;
+          outcome = typeof value === 'string' && value ? value : undefined;
+          phase = 'goal';
+        } else {
+          scope.cancel();
+          await done.catch((err: unknown) => {
+            if (!isCancellation(err)) throw err;
+          });
+          inbox.interrupt = undefined;
+          if (interrupt.kind === 'exit') return end('exited', `exited: ${interrupt.event.type}`);
+          ctx.restart(interrupt.event);
+          await continueIfLong();
+          continue;
+        }
       }
-      scope.cancel();
-      await done.catch((err: unknown) => {
-        if (!isCancellation(err)) throw err;
-      });
-      inbox.interrupt = undefined;
-      if (interrupt.kind === 'exit') return end('exited', `exited: ${interrupt.event.type}`);
-      ctx.restart(interrupt.event);
-      if (workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
-        await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx.trigger, carried: { epoch: ctx.epoch, ...inbox.carry() } });
-      }
-    }
 
-    // Give the goal its full window after the last message, so late conversions are still counted.
-    if (goal && !conversion && lastSentAt !== undefined) {
-      const remaining = lastSentAt + msOf(goal.within) - Date.now();
-      if (remaining > 0) {
-        ctx.status.waiting = { for: 'event', event: goal.event, until: new Date(Date.now() + remaining).toISOString() };
-        await condition(() => conversion !== undefined || inbox.interrupt?.kind === 'exit', remaining);
+      // Give the goal its full window after the last message, so late conversions are still counted;
+      // a restart event in the window starts the body over (a cart changed again after the last reminder).
+      if (goal && !conversion && lastSentAt !== undefined) {
+        const until = lastSentAt + goalMs;
+        if (until > Date.now()) {
+          ctx.status.waiting = { for: 'event', event: goal.event, until: new Date(until).toISOString() };
+          await continueIfLong();
+          await condition(() => conversion !== undefined || inbox.interrupt !== undefined, until - Date.now());
+        }
       }
+      const interrupt = conversion ? undefined : inbox.interrupt;
+      if (interrupt?.kind === 'restart') {
+        inbox.interrupt = undefined;
+        ctx.restart(interrupt.event);
+        phase = 'body';
+        await continueIfLong();
+        continue;
+      }
+      if (interrupt?.kind === 'exit') return end('exited', `exited: ${interrupt.event.type}`);
+      return end('completed', conversion ? 'completed: converted' : outcome ? `completed: ${outcome}` : 'completed');
     }
-    const said = typeof outcome === 'string' && outcome ? `completed: ${outcome}` : 'completed';
-    return end('completed', conversion ? 'completed: converted' : said);
   };
 
   const name = workflowTypeOf(options.id);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { journey } from '../dsl/journey';
 import { anniversaryIn, localYear } from '../dsl/local-time';
 
@@ -10,7 +11,7 @@ import { anniversaryIn, localYear } from '../dsl/local-time';
 export const birthday = journey(
   {
     id: 'birthday',
-    trigger: { event: 'birthday.upcoming', key: 'year' },
+    trigger: { event: 'birthday.upcoming', key: 'year', properties: z.object({ year: z.coerce.number().int().min(1900).max(2200) }) },
     reentry: 'once',
     enterIf: (customer) => customer.birthday !== null || 'no birthday on file',
   },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { journey } from '../dsl/journey';
 
 /**
@@ -9,7 +10,7 @@ import { journey } from '../dsl/journey';
 export const serviceReminder = journey(
   {
     id: 'service-reminder',
-    trigger: { event: 'appointment.booked', key: 'appointmentId' },
+    trigger: { event: 'appointment.booked', key: 'appointmentId', properties: z.object({ appointmentAt: z.iso.datetime({ offset: true }) }) },
     restartOn: ['appointment.booked'],
     exitOn: ['appointment.cancelled'],
     reentry: 'after-exit',

@@ -1,0 +1,33 @@
+/** Stored events as runs receive them. */
+import { and, asc, eq, gte, inArray, ne } from 'drizzle-orm';
+import { slimEvent, type JourneyEvent } from '../../workflows/contract';
+import type { Db, Tx } from '../client';
+import { events } from '../schema';
+
+export type EventRow = typeof events.$inferSelect;
+
+export function toJourneyEvent(row: EventRow): JourneyEvent {
+  return slimEvent(row);
+}
+
+/** The customer's stored events of these types since `since`, oldest first (at most `limit`). */
+export async function storedEventsSince(
+  db: Db | Tx,
+  q: { customerId: string; types: string[]; since: Date; excludeId?: string; limit?: number },
+): Promise<JourneyEvent[]> {
+  if (q.types.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.customerId, q.customerId),
+        inArray(events.type, q.types),
+        gte(events.occurredAt, q.since),
+        ...(q.excludeId ? [ne(events.id, q.excludeId)] : []),
+      ),
+    )
+    .orderBy(asc(events.occurredAt), asc(events.receivedAt))
+    .limit(q.limit ?? 100);
+  return rows.map(toJourneyEvent);
+}

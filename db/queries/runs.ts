@@ -1,0 +1,79 @@
+/**
+ * The one writer of `journey_runs`. A run writes its own row through its activities (start, end
+ * with reason and conversion); the reconciler records the ends that happen outside a run
+ * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
+ * running (a partial unique index); ends and conversions are found by workflow id.
+ */
+import { and, eq, ne, sql } from 'drizzle-orm';
+import type { RunEnd, RunRecord } from '../../workflows/contract';
+import type { Db, Tx } from '../client';
+import { journeyRuns, type RunState } from '../schema';
+
+/** Records a new run as running; a running row left by an execution that closed unseen is closed first. */
+export async function recordRunStart(tx: Tx, run: RunRecord): Promise<void> {
+  // Temporal runs one execution per workflow id at a time: a running row of another first run id is stale.
+  await tx
+    .update(journeyRuns)
+    .set({ status: 'terminated', endedAt: new Date(), endReason: 'closed outside the journey (seen when the next run started)' })
+    .where(and(eq(journeyRuns.workflowId, run.workflowId), eq(journeyRuns.status, 'running'), ne(journeyRuns.runId, run.runId)));
+  await tx
+    .insert(journeyRuns)
+    .values({
+      runId: run.runId,
+      workflowId: run.workflowId,
+      journey: run.journey,
+      customerId: run.customerId,
+      triggerEventId: run.triggerEventId ?? null,
+      status: 'running',
+    })
+    .onConflictDoNothing();
+}
+
+export async function recordRunEnd(db: Db, end: RunEnd): Promise<void> {
+  await db
+    .update(journeyRuns)
+    .set({
+      status: end.status,
+      endReason: end.reason,
+      endedAt: new Date(),
+      ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
+    })
+    .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')));
+}
+
+/** An end Temporal saw and the run could not record (terminated, timed out…). Only a running row changes. */
+export async function closeRun(db: Db, runId: string, status: Exclude<RunState, 'running'>, reason: string): Promise<boolean> {
+  const closed = await db
+    .update(journeyRuns)
+    .set({ status, endReason: reason, endedAt: new Date() })
+    .where(and(eq(journeyRuns.runId, runId), eq(journeyRuns.status, 'running')))
+    .returning({ runId: journeyRuns.runId });
+  return closed.length > 0;
+}
+
+export async function runningRunsOf(db: Db | Tx, customerId: string): Promise<Array<{ workflowId: string; journey: string }>> {
+  return db
+    .select({ workflowId: journeyRuns.workflowId, journey: journeyRuns.journey })
+    .from(journeyRuns)
+    .where(and(eq(journeyRuns.customerId, customerId), eq(journeyRuns.status, 'running')));
+}
+
+/** Has this customer (and key) had a run that was let in? Refused entries do not count. */
+export async function hasEnteredBefore(db: Db | Tx, workflowId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(journeyRuns)
+    .where(and(eq(journeyRuns.workflowId, workflowId), ne(journeyRuns.status, 'refused')))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** Was this trigger already handled by a run that has ended (a re-route after a crash)? */
+export async function triggerAlreadyHandled(db: Db | Tx, workflowId: string, triggerEventId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ one: sql<number>`1` })
+    .from(journeyRuns)
+    .where(and(eq(journeyRuns.workflowId, workflowId), eq(journeyRuns.triggerEventId, triggerEventId), ne(journeyRuns.status, 'running')))
+    .limit(1);
+  return row !== undefined;
+}

@@ -1,0 +1,35 @@
+/**
+ * May this trigger start a run? Asked before a run is started, so a refusal costs no workflow:
+ * `reentry` against the runs this workflow id had (a run refused at entry does not count), and the
+ * journey's `enterIf` against the profile as it is now. The run asks `enterIf` again when it starts.
+ */
+import type { Db, Tx } from '../db/client';
+import { loadProfile } from '../db/queries/profile';
+import { hasEnteredBefore, triggerAlreadyHandled } from '../db/queries/runs';
+import type { JourneyEvent } from '../workflows/contract';
+import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import type { LifecycleDeps } from './deps';
+
+export type Admission = { admitted: true } | { admitted: false; reason: string };
+
+/** `db`: the router's transaction, which holds the customer's routing lock. */
+export async function admit(
+  deps: Pick<LifecycleDeps, 'webhookUrl'>,
+  db: Db | Tx,
+  wf: JourneyWorkflow,
+  run: { customerId: string; workflowId: string; trigger: JourneyEvent },
+): Promise<Admission> {
+  const { customerId, workflowId, trigger } = run;
+  const { options } = wf;
+  if (options.reentry === 'once' && (await hasEnteredBefore(db, workflowId))) {
+    return { admitted: false, reason: 'already entered once' };
+  }
+  if (await triggerAlreadyHandled(db, workflowId, trigger.id)) return { admitted: false, reason: 'trigger already handled' };
+  if (options.enterIf) {
+    const profile = await loadProfile(db, customerId, deps.webhookUrl);
+    if (!profile) return { admitted: false, reason: 'customer does not exist' };
+    const verdict = options.enterIf(profile, trigger);
+    if (verdict !== true) return { admitted: false, reason: `not entered: ${verdict}` };
+  }
+  return { admitted: true };
+}

@@ -1,0 +1,47 @@
+/**
+ * The only code that starts or signals journey runs: `startOrSignal` for a trigger (start the run,
+ * or hand the trigger to the one already running under that id), `signalRun` for any other event.
+ * Used by the router, `simulate` and the tests; broadcasts start runs from workflow code with the
+ * same id rule (workflows/contract.ts).
+ */
+import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput } from '../workflows/contract';
+import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import type { LifecycleDeps } from './deps';
+
+export async function startOrSignal(
+  deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
+  wf: JourneyWorkflow,
+  run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent },
+): Promise<string> {
+  const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger };
+  await deps.client.workflow.signalWithStart<JourneyWorkflow, [JourneyEvent]>(wf.name, {
+    workflowId: run.workflowId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    signal: eventSignal,
+    signalArgs: [run.trigger],
+    // `reentry` is decided by admission against journey_runs, where a refused entry does not count.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    ...(deps.searchAttributes === false
+      ? {}
+      : {
+          typedSearchAttributes: [
+            { key: CustomerIdAttribute, value: run.customerId },
+            { key: JourneyAttribute, value: wf.options.id },
+          ],
+        }),
+  });
+  return run.workflowId;
+}
+
+/** False when no run is there any more (it ended): the event is kept in Postgres all the same. */
+export async function signalRun(deps: Pick<LifecycleDeps, 'client'>, workflowId: string, event: JourneyEvent): Promise<boolean> {
+  try {
+    await deps.client.workflow.getHandle(workflowId).signal(eventSignal, event);
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Which run a trigger event starts, and whether it can start one at all: the key rule (one run per
+ * journey, customer and key value) and the trigger properties each journey declares it reads. The
+ * API answers 400 on a problem here before anything is stored; the router treats one as permanent.
+ */
+import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import { journeyWorkflowId } from '../workflows/contract';
+
+export const MAX_KEY_LENGTH = 200;
+
+export type TriggerCheck =
+  | { ok: true; key: string | undefined; workflowId: string }
+  | { ok: false; field: string; message: string };
+
+// Control and bidi characters in a key would reach workflow ids, the Temporal UI and logs.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/;
+
+export function checkTrigger(wf: JourneyWorkflow, customerId: string, event: { id: string; properties: Record<string, unknown> }): TriggerCheck {
+  const { options } = wf;
+  const keyProp = options.trigger?.key;
+  let keyValue: string | undefined;
+  if (keyProp) {
+    const field = `properties.${keyProp}`;
+    const raw = event.properties[keyProp];
+    if (raw === undefined || raw === null || raw === '') {
+      return { ok: false, field, message: `${field}: required by journey ${options.id} (one run per ${keyProp})` };
+    }
+    if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
+      return { ok: false, field, message: `${field}: must be a string or a number` };
+    }
+    keyValue = String(raw);
+    if (keyValue.length > MAX_KEY_LENGTH) return { ok: false, field, message: `${field}: at most ${MAX_KEY_LENGTH} characters` };
+    if (UNPRINTABLE.test(keyValue)) return { ok: false, field, message: `${field}: contains control or bidi characters` };
+  }
+  const schema = options.trigger?.properties;
+  if (schema) {
+    const parsed = schema.safeParse(event.properties);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = ['properties', ...issue.path.map(String)].join('.');
+      return { ok: false, field, message: `${field}: ${issue.message} (journey ${options.id})` };
+    }
+  }
+  const key = options.reentry === 'every-trigger' ? event.id : keyValue;
+  return { ok: true, key, workflowId: journeyWorkflowId(options.id, customerId, key) };
+}

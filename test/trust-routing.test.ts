@@ -1,0 +1,124 @@
+/**
+ * Routing that never loses or blocks, tried as a product system would, over HTTP on the dev server:
+ * hostile trigger keys are refused up front, a row that can never be routed is dead-lettered without
+ * stalling the rest, a customer's cart and order sent at the same moment never leave the cart run
+ * alive, runs hear only the events they listen to, a refused entry does not use up `once`, and a run
+ * terminated from outside is recorded.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { customers, events, journeyRuns } from '../db/schema';
+import { reconcileRuns } from '../lifecycle/reconcile-runs';
+import { sweepUnrouted } from '../routing/sweeper';
+import { startTestApi, useCascade, useTestApi } from './support/cascade';
+import { eventually } from './support/journeys';
+import { taskQueue } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let api: Awaited<ReturnType<typeof startTestApi>>;
+useCascade('dev-server', (c) => ({ env, database } = c));
+useTestApi(() => ({ database, env }), (a) => (api = a));
+
+const put = (id: string, body: Record<string, unknown>) => api.call(`/v1/customers/${id}`, { method: 'PUT', body: JSON.stringify(body) });
+const post = (body: Record<string, unknown>) => api.call('/v1/events', { method: 'POST', body: JSON.stringify(body) });
+const deps = () => ({ db: database.db, client: env.client, taskQueue });
+/** A run records itself when it starts; events routed before that reach it as it starts (not in `workflows`). */
+const running = (workflowId: string) => eventually(async () => (await runOf(workflowId))?.status === 'running' || undefined);
+const runOf = async (workflowId: string) => (await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId)))[0];
+
+async function returningCustomer(id: string) {
+  expect((await put(id, { email: `${id}@example.com`, consents: { email: true } })).status).toBe(201);
+  // An earlier order, so abandoned-cart (not first-order-nudge) takes their carts.
+  expect((await post({ id: `${id}-past`, customerId: id, type: 'order.placed', properties: { orderId: `${id}-past` }, occurredAt: '2026-01-01T10:00:00Z' })).status).toBe(202);
+}
+
+describe('routing that never loses or blocks', () => {
+  it('refuses a hostile trigger key with a 400 naming it, and stores nothing', async () => {
+    await returningCustomer('h1');
+    const res = await post({ id: 'cart-h1', customerId: 'h1', type: 'cart.updated', properties: { cartId: 'x'.repeat(2000) } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_request', field: 'properties.cartId' } });
+    const missing = await post({ id: 'cart-h1b', customerId: 'h1', type: 'cart.updated', properties: {} });
+    expect(await missing.json()).toMatchObject({ error: { field: 'properties.cartId' } });
+    const badYear = await post({ id: 'bday-h1', customerId: 'h1', type: 'birthday.upcoming', properties: { year: 'next' } });
+    expect(badYear.status).toBe(400);
+    expect(await badYear.json()).toMatchObject({ error: { field: 'properties.year' } });
+    const forged = await post({ id: 'forged-h1', customerId: 'h1', type: 'message.opened', properties: {} });
+    expect(await forged.json()).toMatchObject({ error: { field: 'type' } });
+    expect(await database.db.select().from(events).where(eq(events.customerId, 'h1'))).toHaveLength(1);
+  });
+
+  it('dead-letters an event Temporal can never take, and the sweeper goes on routing the others', async () => {
+    // A customer id so long that its workflow id passes Temporal's limit (written before the API checked ids).
+    const longId = `c${'l'.repeat(2100)}`;
+    await database.db.insert(customers).values({ id: longId, email: 'long@example.com' });
+    const old = new Date(Date.now() - 60_000);
+    await database.db.insert(events).values({ id: 'poison', customerId: longId, type: 'customer.signed_up', occurredAt: old, receivedAt: old });
+    await put('after-poison', { email: 'after@example.com', consents: { email: true } });
+    await database.db.insert(events).values({ id: 'good', customerId: 'after-poison', type: 'customer.signed_up', occurredAt: old, receivedAt: new Date(old.getTime() + 1) });
+
+    expect(await sweepUnrouted(deps())).toEqual({ routed: 1, retrying: 0, deadLettered: 1 });
+    const [poison] = await database.db.select().from(events).where(eq(events.id, 'poison'));
+    expect(poison).toMatchObject({ routedAt: null, deadLetteredAt: expect.any(Date), routingError: expect.stringMatching(/length|limit|WorkflowId/i) });
+    const [good] = await database.db.select().from(events).where(eq(events.id, 'good'));
+    expect(good?.routedTo).toEqual(['welcome/after-poison']);
+    // Dead letters are not tried again.
+    expect(await sweepUnrouted(deps())).toEqual({ routed: 0, retrying: 0, deadLettered: 0 });
+  });
+
+  it('a cart and its order sent at the same moment never leave the cart run alive', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `race${i}`);
+    for (const id of ids) await returningCustomer(id);
+    await Promise.all(
+      ids.map((id) =>
+        Promise.all([
+          post({ id: `cart-${id}`, customerId: id, type: 'cart.updated', properties: { cartId: `c-${id}` } }),
+          post({ id: `order-${id}`, customerId: id, type: 'order.placed', properties: { orderId: `o-${id}`, cartId: `c-${id}` } }),
+        ]),
+      ),
+    );
+    for (const id of ids) {
+      const workflowId = `abandoned-cart/${id}/c-${id}`;
+      // Whichever was routed first, the run ends at the order for its cart and sends nothing.
+      expect(await env.client.workflow.getHandle(workflowId).result()).toBe('exited: order.placed');
+      expect(await runOf(workflowId)).toMatchObject({ status: 'exited' });
+    }
+  });
+
+  it('signals a run only the events its journey listens to', async () => {
+    expect((await put('l1', { email: 'l1@example.com', consents: { email: true } })).status).toBe(201);
+    expect(await (await post({ id: 'signup-l1', customerId: 'l1', type: 'customer.signed_up' })).json()).toMatchObject({ workflows: ['welcome/l1'] });
+    await running('welcome/l1');
+    const viewed = await post({ id: 'view-l1', customerId: 'l1', type: 'product.viewed', properties: { sku: 'tyre-1' } });
+    expect(await viewed.json()).toMatchObject({ workflows: [] });
+    const order = await post({ id: 'order-l1', customerId: 'l1', type: 'order.placed', properties: { orderId: 'o-l1' } });
+    expect(((await order.json()) as { workflows: string[] }).workflows).toContain('welcome/l1');
+  });
+
+  it('an entry refused for want of consent does not use up a once-only journey', async () => {
+    expect((await put('once1', { email: 'once1@example.com' })).status).toBe(201);
+    const refused = await post({ id: 'ab-once1-1', customerId: 'once1', type: 'cart.abandoned' });
+    expect(refused.status).toBe(202);
+    expect(await refused.json()).toMatchObject({ workflows: [], skipped: [{ journey: 'first-order-nudge', reason: 'not entered: no email we may write to' }] });
+    await put('once1', { consents: { email: true } });
+    const admitted = await post({ id: 'ab-once1-2', customerId: 'once1', type: 'cart.abandoned' });
+    expect(await admitted.json()).toMatchObject({ workflows: ['first-order-nudge/once1'] });
+    await running('first-order-nudge/once1');
+    const again = await post({ id: 'ab-once1-3', customerId: 'once1', type: 'cart.abandoned' });
+    expect(await again.json()).toMatchObject({ workflows: [], skipped: [{ journey: 'first-order-nudge', reason: 'already entered once' }] });
+  });
+
+  it('records a run terminated from outside, and stops telling it about events', async () => {
+    expect((await put('term1', { email: 'term1@example.com', consents: { email: true } })).status).toBe(201);
+    await post({ id: 'signup-term1', customerId: 'term1', type: 'customer.signed_up' });
+    await running('welcome/term1');
+    await env.client.workflow.getHandle('welcome/term1').terminate('ops stopped it');
+    expect(await reconcileRuns(deps(), { olderThanMs: 0, batch: 100 })).toBeGreaterThanOrEqual(1);
+    expect(await runOf('welcome/term1')).toMatchObject({ status: 'terminated', endReason: expect.stringMatching(/terminated/) });
+    const order = await post({ id: 'order-term1', customerId: 'term1', type: 'order.placed', properties: { orderId: 'o-term1' } });
+    expect(((await order.json()) as { workflows: string[] }).workflows).not.toContain('welcome/term1');
+  });
+});

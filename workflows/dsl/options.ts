@@ -1,0 +1,61 @@
+/**
+ * What a journey declares about itself. Pure data and pure functions: the lifecycle reads these
+ * outside the workflow sandbox to validate triggers, admit customers and decide which events a
+ * run is told about, without running any journey body.
+ */
+import type { Duration } from '@temporalio/common';
+import type { ZodType } from 'zod';
+import type { JourneyEvent, Profile } from '../contract';
+
+export type EventSpec = string | { event: string; where?: (e: JourneyEvent) => boolean };
+
+export interface JourneyOptions {
+  /** Stable id, kebab-case: it names the workflow ids and the ledger rows. */
+  id: string;
+  /**
+   * The event that starts a run; `key` names the property that gives each value its own run;
+   * `properties` is what the body reads of the trigger, checked at the API (a 400 names the field).
+   */
+  trigger?: { event: string; key?: string; properties?: ZodType };
+  /** Events that end the run at once ("exited: order.placed"). */
+  exitOn?: EventSpec[];
+  /** Events that start the body over (a new change to the cart restarts the clock). */
+  restartOn?: EventSpec[];
+  /** The conversion the journey works for: this event within `within` of the last message sent. */
+  goal?: { event: string; within: Duration };
+  /**
+   * Event types the body waits for with `j.waitFor` (its own `message.*` reports always reach it).
+   * A run is signalled only the types it listens to; `waitFor` refuses an undeclared type.
+   */
+  waitsFor?: string[];
+  /** once: never twice for a customer (and key); after-exit: again once a run ended; every-trigger: each trigger. */
+  reentry?: 'once' | 'after-exit' | 'every-trigger';
+  /** Transactional journeys skip marketing consent, frequency caps and quiet hours, never suppression. */
+  transactional?: boolean;
+  /** Who may enter: true, or the reason the customer is turned away (the run ends "refused"). */
+  enterIf?: (customer: Profile, trigger: JourneyEvent | undefined) => true | string;
+  /**
+   * Continue-as-new once the history holds this many events, besides whenever Temporal suggests
+   * it (about 4k events or 4 MiB). Lower it for journeys that loop for months.
+   */
+  historyLimit?: number;
+}
+
+export function specType(spec: EventSpec): string {
+  return typeof spec === 'string' ? spec : spec.event;
+}
+
+/** Every event type a run of this journey is told about, besides its own `message.*` reports. */
+export function listenedTypes(options: JourneyOptions): Set<string> {
+  return new Set([
+    ...(options.exitOn ?? []).map(specType),
+    ...(options.restartOn ?? []).map(specType),
+    ...(options.goal ? [options.goal.event] : []),
+    ...(options.waitsFor ?? []),
+  ]);
+}
+
+/** Does a run of this journey want an event of this type? Its own message reports always. */
+export function listensTo(options: JourneyOptions, type: string): boolean {
+  return type.startsWith('message.') || listenedTypes(options).has(type);
+}
