@@ -45,14 +45,19 @@ export interface ConsentResult {
 /** Consent sources that mean the customer said stop themselves: a profile sync cannot say otherwise. */
 const WITHDRAWN_BY_CUSTOMER = new Set(['unsubscribe', 'complaint']);
 
-interface Decision extends ConsentOutcome {
-  /** The suppression a granted consent takes off the list. */
+interface Verdict {
+  applied: boolean;
+  note: string | null;
+  /** The address whose suppression a granted consent takes off the list. */
   lift: string | null;
+  /** Re-subscribe only: the grant is older than the withdrawal it would undo. */
   stale: boolean;
 }
 
+const ALLOWED: Verdict = { applied: true, note: null, lift: null, stale: false };
+
 export async function applyConsentChanges(tx: Tx, customer: Customer, changes: ConsentChanges, ctx: ConsentContext): Promise<ConsentResult> {
-  const decisions: Decision[] = [];
+  const decisions: Array<Verdict & { channel: Channel; granted: boolean }> = [];
   for (const [channel, granted] of Object.entries(changes) as Array<[Channel, boolean]>) {
     const [current] = await tx
       .select()
@@ -60,23 +65,23 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
       .where(and(eq(consents.customerId, customer.id), eq(consents.channel, channel)));
     // A nightly sync repeating what we already hold is not a change: recording it would bury the real ones.
     if (ctx.mode === 'profile-sync' && current?.granted === granted) continue;
-    const base = { channel, granted, applied: true, note: null, lift: null, stale: false };
     if (!granted) {
-      decisions.push(base); // stopping is always allowed
+      decisions.push({ channel, granted, ...ALLOWED }); // stopping is always allowed
       continue;
     }
     const address = personalAddress(channel, customer);
     const suppression = address ? await suppressionOf(tx, channel, address) : undefined;
-    decisions.push(
+    const verdict =
       ctx.mode === 'profile-sync'
-        ? { ...base, ...judgeSync(current, suppression) }
-        : { ...base, ...(await judgeResubscribe(tx, customer.id, channel, current, suppression, ctx.consentedAt)), lift: suppression && liftedByConsent(suppression.reason) ? address : null },
-    );
+        ? judgeSync(current, suppression)
+        : await judgeResubscribe(tx, customer.id, channel, current, address, suppression, ctx.consentedAt);
+    decisions.push({ channel, granted, ...verdict });
   }
 
-  const conflict = decisions.find((d) => d.stale) ?? null;
+  // A request is one decision: when one channel's grant is stale, none of it is applied, all of it is recorded.
+  const conflict = decisions.find((d) => d.stale);
+  const outcomes: ConsentOutcome[] = [];
   for (const d of decisions) {
-    // A request is one decision: when one channel's grant is stale, none of it is applied.
     const applied = !conflict && d.applied;
     const note = conflict && d !== conflict ? `not applied: the ${conflict.channel} grant in the same request was refused` : d.note;
     if (applied) {
@@ -96,31 +101,29 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
       applied,
       note,
     });
-    d.applied = applied;
-    d.note = note;
+    outcomes.push({ channel: d.channel, granted: d.granted, applied, note });
   }
-  return {
-    outcomes: decisions.map(({ channel, granted, applied, note }) => ({ channel, granted, applied, note })),
-    conflict: conflict?.note ?? null,
-  };
+  return { outcomes, conflict: conflict?.note ?? null };
 }
 
 type Consent = typeof consents.$inferSelect | undefined;
 
-function judgeSync(current: Consent, suppression: Suppression | undefined): Pick<Decision, 'applied' | 'note'> {
+function judgeSync(current: Consent, suppression: Suppression | undefined): Verdict {
   if (current && !current.granted && WITHDRAWN_BY_CUSTOMER.has(current.source)) {
     return {
+      ...ALLOWED,
       applied: false,
       note: `refused: the customer withdrew by ${current.source} on ${current.updatedAt.toISOString()}; a profile sync cannot undo that, only PUT /consents with a newer consentedAt`,
     };
   }
   if (suppression) {
     return {
+      ...ALLOWED,
       applied: false,
       note: `refused: the address is suppressed (${describe(suppression)}); a profile sync never lifts a suppression`,
     };
   }
-  return { applied: true, note: null };
+  return ALLOWED;
 }
 
 async function judgeResubscribe(
@@ -128,9 +131,10 @@ async function judgeResubscribe(
   customerId: string,
   channel: Channel,
   current: Consent,
+  address: string | null,
   suppression: Suppression | undefined,
   consentedAt: Date,
-): Promise<Pick<Decision, 'applied' | 'note' | 'stale'>> {
+): Promise<Verdict> {
   const withdrawals: Array<{ at: Date; what: string }> = [];
   if (current && !current.granted) {
     const [latest] = await tx
@@ -146,6 +150,7 @@ async function judgeResubscribe(
   const last = withdrawals.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
   if (last && consentedAt.getTime() <= last.at.getTime()) {
     return {
+      ...ALLOWED,
       applied: false,
       stale: true,
       note: `refused: ${channel} consentedAt ${consentedAt.toISOString()} is not after the customer's ${last.what} at ${last.at.toISOString()}`,
@@ -153,12 +158,11 @@ async function judgeResubscribe(
   }
   if (suppression && !liftedByConsent(suppression.reason)) {
     return {
-      applied: true,
-      stale: false,
+      ...ALLOWED,
       note: `consent recorded, but the address stays suppressed (${describe(suppression)}): a dead address is never lifted by consent; a new address is not suppressed`,
     };
   }
-  return { applied: true, stale: false, note: null };
+  return { ...ALLOWED, lift: suppression && address ? address : null };
 }
 
 const REASON = { unsubscribe: 'unsubscribe', complaint: 'spam complaint', hard_bounce: 'hard bounce', invalid: 'invalid address' } as const;

@@ -62,7 +62,9 @@ describe('an unsubscribe is sticky', () => {
     // The CRM's nightly sync still says yes: the upsert succeeds, the consent stays off.
     const sync = await upsert('sticky', { name: 'Anna', consents: { email: true } });
     expect(sync.status).toBe(200);
-    expect((await read(sync)).consents).toEqual({ email: false });
+    const synced = await read(sync);
+    expect(synced.consents).toEqual({ email: false });
+    expect(synced.consentsRefused).toEqual([{ channel: 'email', note: expect.stringMatching(/unsubscribe/) }]);
     expect(await marketingEmail('sticky')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^(no_consent|suppressed)$/) });
     expect(fake.emailsTo(to)).toHaveLength(0);
     const [refused] = await history('sticky');

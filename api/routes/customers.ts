@@ -7,6 +7,7 @@ import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentMap } from '../../db/queries/consents';
 import { customers, messages, pushTokens } from '../../db/schema';
+import { logger } from '../../lib/logger';
 import { actorOf } from '../auth';
 import { HttpError, parse } from '../errors';
 
@@ -74,6 +75,7 @@ export function customersRouter(db: Db): Router {
       }
       return { created: inserted, refused: outcomes.filter((o) => !o.applied) };
     });
+    if (refused.length) logger.info({ customerId: id, actor: actorOf(res), channels: refused.map((r) => r.channel) }, 'profile sync may not re-subscribe');
     const [customer] = await db.select().from(customers).where(eq(customers.id, id));
     res.status(created ? 201 : 200).json({
       ...customer,
