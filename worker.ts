@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { channelsFromEnv } from './activities/channels';
-import { DEFAULT_CAPS, parseCaps } from './activities/eligibility';
+import { DEFAULT_CAPS, parseCaps } from './contactability/caps';
 import { createRenderer } from './activities/templates';
 import { openDatabase, type Db } from './db/client';
 import { loadConfig, type Config } from './lib/config';

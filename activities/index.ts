@@ -2,7 +2,7 @@
 import type { Db } from '../db/client';
 import type { ChannelRegistry } from './channels';
 import { createAudienceActivities } from './audience';
-import type { Caps } from './eligibility';
+import type { Caps } from '../contactability/caps';
 import { createLoadProfile } from './profile';
 import { createRunActivities } from './runs';
 import { createSend } from './send';

@@ -7,13 +7,15 @@
  */
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
+import { normaliseAddress } from '../contactability/address';
+import type { Caps } from '../contactability/caps';
+import { checkEligibility } from '../contactability/eligibility';
 import type { Db } from '../db/client';
 import { customers, messages, suppressions, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
 import type { SendRequest, SendResult } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
 import { PermanentSendError, TransientSendError } from './channels/types';
-import { checkEligibility, normaliseAddress, type Caps } from './eligibility';
 import { TemplateNotFoundError, type Renderer } from './templates';
 
 export interface SendDeps {

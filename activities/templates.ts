@@ -3,11 +3,17 @@
  * `welcome-1.email.liquid`. A file may open with `subject:` / `title:` header lines ended by `---`.
  * Data: `customer` (profile), `event` (trigger properties), `unsubscribeUrl` (marketing only), and
  * whatever the journey passes. `_footer.email.liquid` is appended to every marketing email.
+ *
+ * Data is never markup. An email body escapes every `{{ value }}` (a fragment that must stay HTML
+ * says so with `| raw` in the template); subjects, SMS, push and webhook text are plain text and
+ * are not escaped (an SMS reading `&lt;` is a bug too). Hidden characters are taken out of every
+ * value first, so a name cannot reorder or hide the text around it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
+import { stripHidden, stripHiddenDeep } from '../lib/hidden-characters';
 import type { Channel } from '../workflows/contract';
 
 export interface Rendered {
@@ -20,7 +26,8 @@ export class TemplateNotFoundError extends Error {}
 const defaultDir = fileURLToPath(new URL('../templates', import.meta.url));
 
 export function createRenderer(dir = defaultDir) {
-  const liquid = new Liquid({ strictFilters: true, cache: true });
+  const html = new Liquid({ strictFilters: true, cache: true, outputEscape: 'escape' });
+  const text = new Liquid({ strictFilters: true, cache: true });
   const parsed = new Map<string, { header: Record<string, string>; body: string }>();
 
   function load(template: string, channel: Channel) {
@@ -48,10 +55,13 @@ export function createRenderer(dir = defaultDir) {
 
   return async function render(template: string, channel: Channel, data: Record<string, unknown>): Promise<Rendered> {
     const { header, body } = load(template, channel);
+    const values = stripHiddenDeep(data);
+    const bodyEngine = channel === 'email' ? html : text;
+    let rendered = (await bodyEngine.parseAndRender(body, values)).trim();
+    if (channel === 'email' && footer && values.unsubscribeUrl) rendered += `\n${(await html.parseAndRender(footer, values)).trim()}`;
     const headline = header.subject ?? header.title;
-    let text = (await liquid.parseAndRender(body, data)).trim();
-    if (channel === 'email' && footer && data.unsubscribeUrl) text += `\n${(await liquid.parseAndRender(footer, data)).trim()}`;
-    return { subject: headline ? (await liquid.parseAndRender(headline, data)).trim() : null, body: text };
+    const subject = headline ? stripHidden(await text.parseAndRender(headline, values), { singleLine: true }).trim() : null;
+    return { subject, body: rendered };
   };
 }
 

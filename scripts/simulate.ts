@@ -26,7 +26,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { createActivities } from '../activities';
 import { outboxChannel } from '../activities/channels/outbox';
-import { DEFAULT_CAPS, parseCaps } from '../activities/eligibility';
+import { DEFAULT_CAPS, parseCaps } from '../contactability/caps';
 import { createRenderer } from '../activities/templates';
 import { openDatabase, type Db } from '../db/client';
 import { consents, customers, messages, orders, pushTokens } from '../db/schema';

@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCaps } from '../activities/eligibility';
+import { parseCaps } from '../contactability/caps';
 import type { Database } from '../db/client';
 import { firstOrderNudge } from '../workflows/journeys/first-order-nudge';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';

@@ -168,12 +168,12 @@ describe('PUT /v1/customers/:id/consents', () => {
 
   it('sets consents per channel, 404 for an unknown customer, 400 naming a bad field', async () => {
     await seedCustomer(db(), { id: 'p1', email: 'p1@shop.example', consent: ['email'] });
-    const ok = await put('p1', { email: false, sms: true });
+    const ok = await put('p1', { email: false, sms: true, source: 'preference-centre' });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ customerId: 'p1', consents: { email: false, sms: true } });
-    expect(await consentOf('p1')).toMatchObject({ granted: false, source: 'api' });
+    expect(await consentOf('p1')).toMatchObject({ granted: false, source: 'preference-centre' });
 
-    const unknown = await put('nobody', { email: true });
+    const unknown = await put('nobody', { email: true, source: 'preference-centre' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: 'not_found', field: 'customerId' } });
     const notBool = await put('p1', { sms: 'yes' });
@@ -186,16 +186,16 @@ describe('PUT /v1/customers/:id/consents', () => {
     expect(await consentOf('p1', 'sms')).toMatchObject({ granted: true });
   });
 
-  it('granting email again lifts an unsubscribe of the address, never a hard bounce', async () => {
+  it('re-subscribing lifts an unsubscribe of the address, never a hard bounce', async () => {
     await seedCustomer(db(), { id: 'p2', email: 'p2@shop.example' });
     await seedCustomer(db(), { id: 'p3', email: 'p3@shop.example' });
     const res = await fetch(`${api.url}/unsubscribe?token=${token('p2')}`, { method: 'POST' });
     expect(res.status).toBe(200);
     await db().insert(suppressions).values({ channel: 'email', address: 'p3@shop.example', reason: 'hard_bounce' });
 
-    expect((await put('p2', { email: true })).status).toBe(200);
-    expect((await put('p3', { email: true })).status).toBe(200);
-    expect(await consentOf('p2')).toMatchObject({ granted: true, source: 'api' });
+    expect((await put('p2', { email: true, source: 'preference-centre' })).status).toBe(200);
+    expect((await put('p3', { email: true, source: 'preference-centre' })).status).toBe(200);
+    expect(await consentOf('p2')).toMatchObject({ granted: true, source: 'preference-centre' });
     expect(await suppressionsOf('p2@shop.example')).toEqual([]);
     expect(await suppressionsOf('p3@shop.example')).toEqual([{ reason: 'hard_bounce' }]);
   });

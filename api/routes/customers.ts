@@ -3,9 +3,12 @@ import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
-import { consentMap, setConsents } from '../../db/queries/consents';
+import { consentMap } from '../../db/queries/consents';
 import { customers, messages, pushTokens } from '../../db/schema';
+import { logger } from '../../lib/logger';
+import { actorOf } from '../auth';
 import { HttpError, parse } from '../errors';
 
 export const customerIdSchema = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
@@ -53,23 +56,31 @@ export function customersRouter(db: Db): Router {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const body = parse(customerBody, req.body ?? {});
     const { consents: consentInput, pushTokens: tokens, ...profile } = body;
-    const created = await db.transaction(async (tx) => {
+    const { created, refused } = await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(customers)
         .values({ id, ...profile })
         .onConflictDoUpdate({ target: customers.id, set: { ...profile, updatedAt: new Date() } })
         .returning({ ...getTableColumns(customers), inserted: sql<boolean>`(xmax = 0)` });
       const { inserted, ...customer } = row!;
-      await setConsents(tx, customer, consentInput ?? {});
+      // A profile sync may be older than the customer's unsubscribe: refusals are recorded, the upsert still succeeds.
+      const { outcomes } = await applyConsentChanges(tx, customer, consentInput ?? {}, {
+        source: 'profile-sync',
+        actor: actorOf(res),
+        consentedAt: new Date(),
+        mode: 'profile-sync',
+      });
       for (const token of tokens ?? []) {
         await tx.insert(pushTokens).values({ token, customerId: id }).onConflictDoUpdate({ target: pushTokens.token, set: { customerId: id } });
       }
-      return inserted;
+      return { created: inserted, refused: outcomes.filter((o) => !o.applied) };
     });
+    if (refused.length) logger.info({ customerId: id, actor: actorOf(res), channels: refused.map((r) => r.channel) }, 'profile sync may not re-subscribe');
     const [customer] = await db.select().from(customers).where(eq(customers.id, id));
     res.status(created ? 201 : 200).json({
       ...customer,
       consents: await consentMap(db, id),
+      ...(refused.length ? { consentsRefused: refused.map(({ channel, note }) => ({ channel, note })) } : {}),
     });
   });
 

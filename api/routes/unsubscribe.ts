@@ -2,13 +2,12 @@
  * The unsubscribe link in every marketing message. GET shows a confirmation page (link scanners and
  * mail previews fetch GETs, so a GET changes nothing); POST unsubscribes at once: RFC 8058 one-click
  * from the mail client (`List-Unsubscribe=One-Click`) or the page's button. The token names the
- * customer and channel and is signed (lib/unsubscribe-token.ts); nothing else is trusted.
+ * customer and channel and is signed (lib/unsubscribe-token.ts); nothing else is trusted. What an
+ * unsubscribe does is contactability's rule (contactability/consents.ts).
  */
-import { eq } from 'drizzle-orm';
 import { Router, type Response } from 'express';
-import { normaliseAddress } from '../../activities/eligibility';
+import { unsubscribe } from '../../contactability/consents';
 import type { Db } from '../../db/client';
-import { consents, customers, suppressions } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { verifyUnsubscribeToken, type UnsubscribeSubject } from '../../lib/unsubscribe-token';
 import type { Channel } from '../../workflows/contract';
@@ -51,27 +50,6 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
   });
 
   return router;
-}
-
-/**
- * Consent off (source `unsubscribe`), and the address on the suppression list so a later profile
- * sync that still says "consent: true" cannot quietly subscribe it again; only an explicit
- * `PUT /v1/customers/:id/consents` lifts it. Push tokens and the shared webhook URL are not personal
- * addresses, so for those channels the consent alone carries the decision.
- */
-export async function unsubscribe(db: Db, { customerId, channel }: UnsubscribeSubject): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [customer] = await tx.select().from(customers).where(eq(customers.id, customerId));
-    if (!customer) return; // deleted since the message went out: nothing left to send to
-    await tx
-      .insert(consents)
-      .values({ customerId, channel, granted: false, source: 'unsubscribe' })
-      .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted: false, source: 'unsubscribe', updatedAt: new Date() } });
-    const address = channel === 'email' ? customer.email : channel === 'sms' ? customer.phone : null;
-    if (address) {
-      await tx.insert(suppressions).values({ channel, address: normaliseAddress(channel, address), reason: 'unsubscribe' }).onConflictDoNothing();
-    }
-  });
 }
 
 function page(res: Response, status: number, title: string, body: string): void {

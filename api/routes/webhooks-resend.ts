@@ -11,7 +11,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import express, { Router } from 'express';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
-import { normaliseAddress } from '../../activities/eligibility';
+import { normaliseAddress } from '../../contactability/address';
 import type { Db } from '../../db/client';
 import { messageEvents, messages, suppressions, type MessageStatus } from '../../db/schema';
 import { logger } from '../../lib/logger';

@@ -1,38 +1,28 @@
-/**
- * Consent changes through the API, one rule for both routes that take them: granting a channel also
- * lifts an earlier unsubscribe of the customer's address on it (never a hard bounce or complaint:
- * those stay until ops remove them).
- */
-import { and, eq } from 'drizzle-orm';
-import { normaliseAddress } from '../../activities/eligibility';
+/** Reads of a customer's consent: the state now, and every change asked for (rules: contactability/consents.ts). */
+import { desc, eq } from 'drizzle-orm';
 import type { Channel } from '../../workflows/contract';
-import type { Db, Tx } from '../client';
-import { consents, customers, suppressions } from '../schema';
+import type { Db } from '../client';
+import { consentChanges, consents } from '../schema';
 
-export type ConsentChanges = Partial<Record<Channel, boolean>>;
-
-export async function setConsents(tx: Tx, customer: typeof customers.$inferSelect, changes: ConsentChanges): Promise<void> {
-  for (const [channel, granted] of Object.entries(changes) as Array<[Channel, boolean]>) {
-    await tx
-      .insert(consents)
-      .values({ customerId: customer.id, channel, granted, source: 'api' })
-      .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted, source: 'api', updatedAt: new Date() } });
-    const address = channel === 'email' ? customer.email : channel === 'sms' ? customer.phone : null;
-    if (granted && address) {
-      await tx
-        .delete(suppressions)
-        .where(
-          and(
-            eq(suppressions.channel, channel),
-            eq(suppressions.address, normaliseAddress(channel, address)),
-            eq(suppressions.reason, 'unsubscribe'),
-          ),
-        );
-    }
-  }
-}
-
-export async function consentMap(db: Db, customerId: string): Promise<ConsentChanges> {
+export async function consentMap(db: Db, customerId: string): Promise<Partial<Record<Channel, boolean>>> {
   const rows = await db.select({ channel: consents.channel, granted: consents.granted }).from(consents).where(eq(consents.customerId, customerId));
   return Object.fromEntries(rows.map((c) => [c.channel, c.granted]));
+}
+
+/** Newest first; rows of one request share a recording time, so the id breaks the tie. */
+export async function consentHistory(db: Db, customerId: string) {
+  return db
+    .select({
+      channel: consentChanges.channel,
+      granted: consentChanges.granted,
+      applied: consentChanges.applied,
+      source: consentChanges.source,
+      actor: consentChanges.actor,
+      consentedAt: consentChanges.consentedAt,
+      recordedAt: consentChanges.recordedAt,
+      note: consentChanges.note,
+    })
+    .from(consentChanges)
+    .where(eq(consentChanges.customerId, customerId))
+    .orderBy(desc(consentChanges.recordedAt), desc(consentChanges.id));
 }

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities';
 import { channelsFromEnv } from '../../activities/channels';
-import { DEFAULT_CAPS, parseCaps } from '../../activities/eligibility';
+import { DEFAULT_CAPS, parseCaps } from '../../contactability/caps';
 import { createRenderer } from '../../activities/templates';
 import { startApi, type ApiHandle } from '../../api/server';
 import type { Db } from '../../db/client';

@@ -1,0 +1,46 @@
+/**
+ * May this customer be sent this message on this channel now? Consent, address, suppression and the
+ * frequency cap, in that order. Runs inside the send transaction, under the customer's advisory
+ * lock, so two journeys racing for the last slot under the cap cannot both win.
+ */
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { consents, customers } from '../db/schema';
+import type { SendRequest, SkipReason } from '../workflows/contract';
+import { addressFor } from './address';
+import { capReached, type Caps } from './caps';
+import { suppressionOf } from './suppressions';
+
+export type Eligibility = { ok: true; to: string } | { ok: false; reason: SkipReason; to: string | null };
+
+export async function checkEligibility(
+  tx: Tx,
+  req: SendRequest,
+  requestedAt: Date,
+  caps: Caps,
+  webhookUrl: string | undefined,
+): Promise<Eligibility> {
+  const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
+  if (!customer) return { ok: false, reason: 'no_address', to: null };
+
+  if (!req.transactional) {
+    const [consent] = await tx
+      .select({ granted: consents.granted })
+      .from(consents)
+      .where(and(eq(consents.customerId, req.customerId), eq(consents.channel, req.channel)));
+    if (!consent?.granted) return { ok: false, reason: 'no_consent', to: null };
+  }
+
+  const to = await addressFor(tx, req.channel, customer, webhookUrl);
+  if (!to) return { ok: false, reason: 'no_address', to: null };
+
+  const suppressed = await suppressionOf(tx, req.channel, to);
+  // An unsubscribe stops marketing only; order and service messages still go (bounces and complaints stop all).
+  if (suppressed && !(req.transactional && suppressed.reason === 'unsubscribe')) return { ok: false, reason: 'suppressed', to };
+
+  const cap = caps[req.channel];
+  if (!req.transactional && cap && (await capReached(tx, req.customerId, req.channel, requestedAt, cap))) {
+    return { ok: false, reason: 'frequency_cap', to };
+  }
+  return { ok: true, to };
+}

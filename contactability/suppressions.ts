@@ -1,0 +1,24 @@
+/** The suppression list: addresses we do not write to, and which of those a customer's consent can lift. */
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { suppressions } from '../db/schema';
+import type { Channel } from '../workflows/contract';
+import { normaliseAddress } from './address';
+
+export type Suppression = Pick<typeof suppressions.$inferSelect, 'reason' | 'createdAt'>;
+export type SuppressionReason = Suppression['reason'];
+
+/**
+ * The customer's own word (an unsubscribe, a spam complaint) is undone by their newer word. A hard
+ * bounce or an invalid address is a fact about the address: no consent brings it back, a new
+ * address is simply not on the list.
+ */
+export const liftedByConsent = (reason: SuppressionReason): boolean => reason === 'unsubscribe' || reason === 'complaint';
+
+export async function suppressionOf(tx: Tx, channel: Channel, address: string): Promise<Suppression | undefined> {
+  const [row] = await tx
+    .select({ reason: suppressions.reason, createdAt: suppressions.createdAt })
+    .from(suppressions)
+    .where(and(eq(suppressions.channel, channel), eq(suppressions.address, normaliseAddress(channel, address))));
+  return row;
+}
