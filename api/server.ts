@@ -12,8 +12,8 @@ import { logger } from '../lib/logger';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { routePending } from './routing';
-import { startSmscStatusPoller } from './smsc-status-poller';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
+import { startReportJobs } from '../reports/jobs';
 
 export interface ApiHandle {
   server: Server;
@@ -58,13 +58,13 @@ export async function startApi(opts: {
       .finally(() => (sweeping = false));
   }, opts.sweepEveryMs ?? 10_000);
   sweeper.unref();
-  const smscPoller = startSmscStatusPoller(deps, opts.smsc);
+  const reportJobs = startReportJobs(deps, { smsc: opts.smsc });
   return {
     server,
     port,
     async stop() {
       clearInterval(sweeper);
-      smscPoller?.stop();
+      await reportJobs.stop();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
