@@ -68,9 +68,10 @@ export async function applyReport(deps: { db: Db; client: Client }, report: Prov
   });
 
   if (result.signal !== undefined) {
-    // Best effort: what fails here stays in pending_signals for the report jobs.
+    // Best effort, and short: the provider is waiting for our answer; what fails here stays in
+    // pending_signals for the report jobs.
     const signal = result.signal;
-    await deliverPendingSignals(deps, { ids: [signal] }).catch((err: unknown) =>
+    await deliverPendingSignals(deps, { ids: [signal], timeoutMs: 2_000 }).catch((err: unknown) =>
       logger.warn({ err: (err as Error).message, signal }, 'could not deliver a report signal now; the report jobs will'),
     );
   }

@@ -16,18 +16,24 @@ export interface ReportJobOptions {
   signalsEveryMs?: number;
 }
 
+const SIGNAL_BATCH = 100;
+
 export function startReportJobs(deps: { db: Db; client: Client }, opts: ReportJobOptions = {}): { stop(): Promise<void> } {
   const jobs = [
-    every(opts.signalsEveryMs ?? 5_000, async () => {
-      const { delivered, failed } = await deliverPendingSignals(deps);
-      if (delivered || failed) logger.info({ delivered, failed }, 'delivered queued report signals');
+    every(opts.signalsEveryMs ?? 5_000, async (abort) => {
+      // After an outage the backlog can be long: keep going while whole batches go through.
+      for (;;) {
+        const { delivered, failed } = await deliverPendingSignals(deps, { batch: SIGNAL_BATCH, abort });
+        if (delivered || failed) logger.info({ delivered, failed }, 'delivered queued report signals');
+        if (delivered < SIGNAL_BATCH || abort.aborted) return;
+      }
     }),
   ];
   if (opts.smsc) {
     const poller = new SmscPoller({ ...deps, api: new SmscApi(opts.smsc) });
     jobs.push(
-      every(opts.pollEveryMs ?? 60_000, async () => {
-        const { applied } = await poller.poll();
+      every(opts.pollEveryMs ?? 60_000, async (abort) => {
+        const { applied } = await poller.poll(new Date(), abort);
         if (applied) logger.info({ applied }, 'SMSC poller recorded final statuses that no callback brought');
       }),
     );
@@ -35,18 +41,20 @@ export function startReportJobs(deps: { db: Db; client: Client }, opts: ReportJo
   return { stop: async () => void (await Promise.all(jobs.map((job) => job.stop()))) };
 }
 
-/** Runs `work` every `ms`, never two at once; stop() waits for the run in progress. */
-function every(ms: number, work: () => Promise<void>): { stop(): Promise<void> } {
+/** Runs `work` every `ms`, never two at once; stop() aborts and waits for the run in progress. */
+function every(ms: number, work: (abort: AbortSignal) => Promise<void>): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
+  const stopping = new AbortController();
   const timer = setInterval(() => {
     if (running) return;
-    running = work()
+    running = work(stopping.signal)
       .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'report job failed; will retry'))
       .finally(() => (running = undefined));
   }, ms);
   timer.unref();
   return {
     async stop() {
+      stopping.abort();
       clearInterval(timer);
       await running;
     },

@@ -20,6 +20,8 @@ export interface DeliverOptions {
   ids?: number[];
   /** How long one signal may take before it counts as failed. */
   timeoutMs?: number;
+  /** Shutting down: rows not yet tried are handed back at once instead of waiting out their lease. */
+  abort?: AbortSignal;
 }
 
 export interface Delivered {
@@ -50,7 +52,12 @@ export async function deliverPendingSignals(deps: { db: Db; client: Client }, op
   claimed.sort((a, b) => a.id - b.id); // in the order the reports were applied
 
   const result: Delivered = { delivered: 0, failed: 0 };
-  for (const row of claimed) {
+  for (const [i, row] of claimed.entries()) {
+    if (opts.abort?.aborted) {
+      const rest = claimed.slice(i).map((r) => r.id);
+      await deps.db.update(pendingSignals).set({ nextAttemptAt: sql`now()` }).where(inArray(pendingSignals.id, rest));
+      break;
+    }
     try {
       await signal(deps.client, row.workflowId, row.payload as unknown as JourneyEvent, timeoutMs);
       await deps.db.delete(pendingSignals).where(eq(pendingSignals.id, row.id));
@@ -58,11 +65,12 @@ export async function deliverPendingSignals(deps: { db: Db; client: Client }, op
     } catch (err) {
       result.failed++;
       const attempts = row.attempts + 1;
-      const lastError = (err as Error).message || String(err);
+      const cause = (err as Error).cause as Error | undefined;
+      const lastError = [(err as Error).message || String(err), cause?.message].filter(Boolean).join(': ');
       logger.warn({ signal: row.id, workflowId: row.workflowId, attempts, err: lastError }, 'could not signal a run about its message; will retry');
       await deps.db
         .update(pendingSignals)
-        .set({ attempts, lastError, nextAttemptAt: new Date(Date.now() + backoffMs(attempts, FIRST_RETRY_MS, MAX_RETRY_MS)) })
+        .set({ attempts, lastError, nextAttemptAt: sql`now() + make_interval(secs => ${backoffMs(attempts, FIRST_RETRY_MS, MAX_RETRY_MS) / 1000})` })
         .where(eq(pendingSignals.id, row.id))
         .catch((e: unknown) => logger.warn({ signal: row.id, err: (e as Error).message }, 'could not record a failed signal; its lease will expire'));
     }

@@ -47,7 +47,8 @@ export class SmscPoller {
     private readonly opts: PollOptions = DEFAULT_POLL,
   ) {}
 
-  async poll(now = new Date()): Promise<PollResult> {
+  /** `abort`: shutting down; the messages not yet asked wait for the next poll. */
+  async poll(now = new Date(), abort?: AbortSignal): Promise<PollResult> {
     for (const [id, f] of this.failures) if (f.notBefore < now.getTime() - this.opts.maxAgeMs) this.failures.delete(id);
     const waiting = [...this.failures].filter(([, f]) => f.notBefore > now.getTime()).map(([id]) => id);
     const due = await this.deps.db
@@ -68,6 +69,7 @@ export class SmscPoller {
 
     const result: PollResult = { checked: due.length, applied: 0, failed: 0 };
     for (const row of due) {
+      if (abort?.aborted) break;
       try {
         if ((await this.ask(row.id, row.recipient?.replace(/\D/g, '') ?? '')) === 'applied') result.applied++;
         this.failures.delete(row.id);
