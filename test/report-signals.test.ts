@@ -104,3 +104,23 @@ it('a hard bounce while Temporal is down: 2xx, suppressed at once, and the run h
   expect(await deliverPendingSignals({ db: database.db, client: env.client })).toEqual({ delivered: 0, failed: 0 });
   await run.terminate('test done');
 });
+
+it('API processes draining the outbox together deliver each signal once', async () => {
+  await seedCustomer(database.db, { id: 'share1' });
+  const run = await env.client.workflow.start(welcome, {
+    workflowId: 'welcome/share1',
+    taskQueue: 'nobody-polls-this',
+    args: [{ v: 1, customerId: 'share1', trigger: { id: 'signup-share1', type: 'customer.signed_up', properties: {}, occurredAt: new Date().toISOString() } }],
+  });
+  const ids = Array.from({ length: 8 }, (_, i) => `share-${i}`);
+  await database.db
+    .insert(pendingSignals)
+    .values(ids.map((id) => ({ workflowId: 'welcome/share1', payload: { id, type: 'message.delivered', properties: {}, occurredAt: new Date().toISOString() } })));
+
+  const deps = { db: database.db, client: env.client };
+  const results = await Promise.all([deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 })]);
+  expect(results.reduce((n, r) => n + r.delivered, 0)).toBe(8);
+  expect((await signalsOf(env.client, 'welcome/share1')).map((s) => s.id).sort()).toEqual([...ids].sort());
+  expect(await database.db.select().from(pendingSignals)).toEqual([]);
+  await run.terminate('test done');
+});
