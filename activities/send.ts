@@ -7,11 +7,11 @@
  */
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
-import { normaliseAddress } from '../contactability/address';
+import { suppress } from '../contactability/suppressions';
 import type { Caps } from '../contactability/caps';
 import { checkEligibility } from '../contactability/eligibility';
 import type { Db } from '../db/client';
-import { customers, messages, suppressions, type MessageStatus } from '../db/schema';
+import { customers, messages, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
 import type { SendRequest, SendResult } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
@@ -110,10 +110,7 @@ export function createSend(deps: SendDeps) {
           .set({ status: err.invalidContact ? 'skipped' : 'failed', skipReason: err.invalidContact ? 'invalid_contact' : null, error: err.message, updatedAt: new Date() })
           .where(eq(messages.id, row.id));
         if (err.invalidContact && row.recipient) {
-          await db
-            .insert(suppressions)
-            .values({ channel: req.channel, address: normaliseAddress(req.channel, row.recipient), reason: 'invalid' })
-            .onConflictDoNothing();
+          await suppress(db, req.channel, row.recipient, 'invalid');
           return { status: 'skipped', channel: req.channel, reason: 'invalid_contact', step: req.step };
         }
         throw ApplicationFailure.nonRetryable(`${adapter.provider}: ${err.message}`, 'PermanentSendError');

@@ -13,8 +13,8 @@ import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { startRunReconciler } from '../lifecycle/reconcile-runs';
 import { startSweeper } from '../routing/sweeper';
-import { startSmscStatusPoller } from './smsc-status-poller';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
+import { startReportJobs } from '../reports/jobs';
 
 export interface ApiHandle {
   server: Server;
@@ -53,13 +53,12 @@ export async function startApi(opts: {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const sweeper = startSweeper(deps, opts.sweepEveryMs);
   const reconciler = startRunReconciler(deps);
-  const smscPoller = startSmscStatusPoller(deps, opts.smsc);
+  const reportJobs = startReportJobs(deps, { smsc: opts.smsc });
   return {
     server,
     port,
     async stop() {
-      await Promise.all([sweeper.stop(), reconciler.stop()]);
-      smscPoller?.stop();
+      await Promise.all([sweeper.stop(), reconciler.stop(), reportJobs.stop()]);
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };

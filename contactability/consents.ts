@@ -14,7 +14,7 @@ import type { Db, Tx } from '../db/client';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { personalAddress } from './address';
-import { liftedByConsent, suppressionOf, type Suppression } from './suppressions';
+import { liftedByConsent, suppress, suppressionOf, type Suppression } from './suppressions';
 
 type Customer = typeof customers.$inferSelect;
 export type ConsentChanges = Partial<Record<Channel, boolean>>;
@@ -183,7 +183,7 @@ export async function unsubscribe(db: Db, { customerId, channel }: { customerId:
       .values({ customerId, channel, granted: false, source: 'unsubscribe', updatedAt: now })
       .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted: false, source: 'unsubscribe', updatedAt: now } });
     const address = personalAddress(channel, customer);
-    if (address) await tx.insert(suppressions).values({ channel, address, reason: 'unsubscribe' }).onConflictDoNothing();
+    if (address) await suppress(tx, channel, address, 'unsubscribe');
     await tx.insert(consentChanges).values({
       customerId,
       channel,

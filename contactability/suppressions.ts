@@ -1,6 +1,6 @@
 /** The suppression list: addresses we do not write to, and which of those a customer's consent can lift. */
 import { and, eq } from 'drizzle-orm';
-import type { Tx } from '../db/client';
+import type { Db, Tx } from '../db/client';
 import { suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { normaliseAddress } from './address';
@@ -21,4 +21,9 @@ export async function suppressionOf(tx: Tx, channel: Channel, address: string): 
     .from(suppressions)
     .where(and(eq(suppressions.channel, channel), eq(suppressions.address, normaliseAddress(channel, address))));
   return row;
+}
+
+/** Puts an address on the list (normalised); an address already there keeps its first reason. */
+export async function suppress(db: Db | Tx, channel: Channel, address: string, reason: SuppressionReason): Promise<void> {
+  await db.insert(suppressions).values({ channel, address: normaliseAddress(channel, address), reason }).onConflictDoNothing();
 }

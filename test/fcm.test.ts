@@ -49,8 +49,16 @@ describe('push through FCM HTTP v1', () => {
     const request = fcm.requests.at(-1)!;
     expect(request.authorization).toBe(`Bearer ${fcm.accessToken}`);
     expect(JSON.parse(request.body)).toEqual({
-      message: { token, notification: { title: 'Hello Anna', body: 'Your order A-1 is ready.' }, data: { messageId: String(messageId) } },
+      message: {
+        token,
+        notification: { title: 'Hello Anna', body: 'Your order A-1 is ready.' },
+        data: { messageId: String(messageId) },
+        android: { collapse_key: String(messageId) },
+        apns: { headers: { 'apns-collapse-id': String(messageId) } },
+      },
     });
+    // A repeated push of this message collapses into one on the device, on Android and iOS alike.
+    expect(fcm.sent.at(-1)).toMatchObject({ collapseKey: String(messageId), apnsCollapseId: String(messageId) });
     const [row] = await database.db.select().from(messages).where(eq(messages.id, messageId));
     expect(row).toMatchObject({ status: 'sent', provider: 'fcm', providerMessageId: fcm.sent.at(-1)!.name });
   });

@@ -11,9 +11,9 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmscApi, smscConfigFromEnv } from '../activities/channels/smsc';
 import { createApp } from '../api/app';
-import { DEFAULT_POLL, pollSmscStatuses } from '../api/smsc-status-poller';
 import type { Database } from '../db/client';
 import { messageEvents, messages, suppressions } from '../db/schema';
+import { DEFAULT_POLL, SmscPoller } from '../reports/smsc-poller';
 import type { JourneyEvent, SendResult } from '../workflows/contract';
 import { welcome } from '../workflows/journeys/welcome';
 import { FakeSmsc } from './fakes/smsc';
@@ -85,7 +85,7 @@ describe('SMSC delivery callbacks', () => {
     expect(res?.status).toBe(200);
     expect(await res?.text()).toBe('OK');
     expect(await row(id)).toMatchObject({ status: 'delivered', error: null });
-    expect(await eventsOf(id)).toMatchObject([{ type: 'delivered', providerEventId: `smsc:${id}:${phone.slice(1)}:1`, payload: { status: 1, source: 'callback' } }]);
+    expect(await eventsOf(id)).toMatchObject([{ type: 'delivered', providerEventId: `smsc:${id}:1`, payload: { status: 1, source: 'callback' } }]);
     expect(await signals(run)).toEqual([
       {
         id: `smsc:${id}:1`,
@@ -100,6 +100,10 @@ describe('SMSC delivery callbacks', () => {
     expect(replay.status).toBe(200);
     expect(await eventsOf(id)).toHaveLength(1);
     expect(await signals(run)).toHaveLength(1);
+
+    // A contradicting later report never moves the ledger back: delivered stays delivered.
+    expect((await smsc.setStatus(id, phone, 20))?.status).toBe(200);
+    expect(await row(id)).toMatchObject({ status: 'delivered', error: null });
   });
 
   it('a forged or unsigned callback is 401 and changes nothing', async () => {
@@ -150,9 +154,10 @@ describe('SMSC delivery callbacks', () => {
     const waiting = await sentSms('cb-6');
     await smsc.setStatus(id, phone, 1, { callback: false });
     const api = new SmscApi(smscConfigFromEnv(smsc.env())!);
+    const poller = new SmscPoller({ db: database.db, client: env.client, api }, { ...DEFAULT_POLL, afterMs: 0 });
     const before = smsc.statusRequests.length;
 
-    const polled = await pollSmscStatuses({ db: database.db, client: env.client, api }, { ...DEFAULT_POLL, afterMs: 0 });
+    const polled = await poller.poll();
     // Earlier tests left messages SMSC has final statuses for, too; the poller learns those as well.
     expect(polled.applied).toBeGreaterThanOrEqual(1);
     expect(smsc.statusRequests.slice(before).map((r) => Number(r.id))).toEqual(expect.arrayContaining([id, waiting.id]));
@@ -167,12 +172,41 @@ describe('SMSC delivery callbacks', () => {
     expect(await eventsOf(id)).toHaveLength(1);
     expect(await signals(run)).toHaveLength(1);
     const mid = smsc.statusRequests.length;
-    await pollSmscStatuses({ db: database.db, client: env.client, api }, { ...DEFAULT_POLL, afterMs: 0 });
+    await poller.poll();
     expect(smsc.statusRequests.slice(mid).map((r) => Number(r.id))).not.toContain(id);
 
     // Without `afterMs: 0`, a message just asked about waits its turn.
     const last = smsc.statusRequests.length;
-    await pollSmscStatuses({ db: database.db, client: env.client, api });
+    await new SmscPoller({ db: database.db, client: env.client, api }).poll();
     expect(smsc.statusRequests.length).toBe(last);
+  });
+
+  it('a message SMSC answers garbage for does not stop the poller: the others are applied, it is retried after a backoff', async () => {
+    const bad = await sentSms('cb-7');
+    const good = await sentSms('cb-8');
+    await smsc.setStatus(bad.id, bad.phone, 1, { callback: false });
+    await smsc.setStatus(good.id, good.phone, 1, { callback: false });
+    smsc.garbledStatus.add(bad.id);
+    const poller = new SmscPoller({ db: database.db, client: env.client, api: new SmscApi(smscConfigFromEnv(smsc.env())!) }, { ...DEFAULT_POLL, afterMs: 0 });
+
+    // The bad one was sent first, so it is asked first; the good one is applied all the same.
+    const from = smsc.statusRequests.length;
+    const first = await poller.poll();
+    expect(smsc.statusRequests.slice(from).map((r) => Number(r.id))).toEqual(expect.arrayContaining([bad.id, good.id]));
+    expect(first.failed).toBe(1);
+    expect(await row(good.id)).toMatchObject({ status: 'delivered' });
+    expect(await signals(good.run)).toMatchObject([{ type: 'message.delivered' }]);
+    expect(await row(bad.id)).toMatchObject({ status: 'sent' });
+
+    // Backed off: the next poll leaves it alone.
+    const mid = smsc.statusRequests.length;
+    await poller.poll();
+    expect(smsc.statusRequests.slice(mid).map((r) => Number(r.id))).not.toContain(bad.id);
+
+    // SMSC answers properly again and the backoff has passed: the message is applied.
+    smsc.garbledStatus.delete(bad.id);
+    await poller.poll(new Date(Date.now() + DEFAULT_POLL.backoffMs + 1_000));
+    expect(await row(bad.id)).toMatchObject({ status: 'delivered' });
+    expect(await signals(bad.run)).toMatchObject([{ type: 'message.delivered', id: `smsc:${bad.id}:1` }]);
   });
 });

@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { messageEvents, messages, suppressions } from '../db/schema';
+import { messageEvents, messages, pendingSignals, suppressions } from '../db/schema';
 import { unsubscribeLinks } from '../lib/unsubscribe-token';
 import { statusQuery } from '../workflows/contract';
 import { reactivation } from '../workflows/journeys/reactivation';
@@ -155,6 +155,7 @@ describe('Resend webhooks', () => {
     await fake.emit(emailId, 'email.opened');
     expect(fake.deliveries.at(-1)!.status).toBe(200);
     expect(await eventTypes(hello.id)).toEqual([...before, 'email.opened']);
+    expect(await db().select().from(pendingSignals).where(eq(pendingSignals.workflowId, 'welcome/o1'))).toEqual([]);
   });
 
   it('a webhook that lands before the ledger update is not undone by it', async () => {
@@ -255,5 +256,23 @@ describe('Resend webhooks', () => {
     const res = await fetch(`${api.url}/webhooks/resend`, { method: 'POST', headers: fake.sign(body), body });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, matched: false });
+  });
+
+  it('answers 200 and stores nothing for an event that is not about an email (no email_id), so Resend does not retry it', async () => {
+    const count = async () => ({
+      events: (await db().select().from(messageEvents)).length,
+      signals: (await db().select().from(pendingSignals)).length,
+      suppressions: (await db().select().from(suppressions)).length,
+    });
+    const before = await count();
+    const body = JSON.stringify({
+      type: 'contact.created',
+      created_at: new Date().toISOString(),
+      data: { id: 'e169aa45-1ecf-4183-9955-b1499d5701d3', audience_id: 'aud-1', email: 'someone@shop.example', unsubscribed: false },
+    });
+    const res = await fetch(`${api.url}/webhooks/resend`, { method: 'POST', headers: fake.sign(body), body });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ received: true, matched: false });
+    expect(await count()).toEqual(before);
   });
 });

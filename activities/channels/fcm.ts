@@ -8,7 +8,8 @@
  * skips OAuth: meant for tests against the fake, since a real token expires within an hour.
  * FCM_BASE_URL (default https://fcm.googleapis.com), FCM_TIMEOUT_MS.
  *
- * FCM has no idempotency key: a send whose answer was lost is retried and may reach the device twice.
+ * FCM has no idempotency key: a send whose answer was lost is retried and may reach the device twice;
+ * the collapse key (Android) and apns-collapse-id (iOS) make the second replace the first there.
  */
 import { eq } from 'drizzle-orm';
 import { GoogleAuth } from 'google-auth-library';
@@ -75,11 +76,16 @@ export class FcmChannel implements ChannelAdapter {
     } catch (err) {
       throw new TransientSendError(`could not get an FCM access token: ${(err as Error).message}`);
     }
+    // The ledger id as collapse key: a push FCM takes twice (a retry after a lost answer) replaces
+    // the first on the device instead of showing twice. APNs caps apns-collapse-id at 64 bytes.
+    const collapseKey = String(message.messageId);
     const body = {
       message: {
         token: message.to,
         notification: { title: message.subject ?? '', body: message.body },
-        data: { messageId: String(message.messageId) },
+        data: { messageId: collapseKey },
+        android: { collapse_key: collapseKey },
+        apns: { headers: { 'apns-collapse-id': collapseKey } },
       },
     };
     let res: Response;

@@ -17,8 +17,9 @@ import type { Client } from '@temporalio/client';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
+import { applyReport } from '../../reports/apply-report';
+import { smscReport } from '../../reports/smsc-reports';
 import { parse, HttpError } from '../errors';
-import { applySmscReport } from '../smsc-delivery';
 
 const integer = z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number);
 
@@ -56,9 +57,10 @@ export function smscWebhookRouter(deps: { db: Db; client: Client; secret: string
       res.status(200).type('text/plain').send('OK'); // an incoming SMS, not a delivery report
       return;
     }
-    const report = parse(callback, form);
-    const at = report.time ? new Date(report.time * 1000) : new Date();
-    await applySmscReport(deps, { id: report.id, phone: report.phone, status: report.status, err: report.err ?? 0, at, source: 'callback' });
+    const fields = parse(callback, form);
+    const at = fields.time ? new Date(fields.time * 1000) : new Date();
+    const report = smscReport({ id: fields.id, phone: fields.phone, status: fields.status, err: fields.err ?? 0, at, source: 'callback' });
+    if (report) await applyReport(deps, report);
     res.status(200).type('text/plain').send('OK');
   });
   return router;

@@ -14,6 +14,9 @@ export interface FakePush {
   token: string;
   notification?: { title?: string; body?: string };
   data?: Record<string, string>;
+  /** `android.collapse_key` and `apns.headers['apns-collapse-id']`: a later push with the same key replaces this one on the device. */
+  collapseKey?: string;
+  apnsCollapseId?: string;
 }
 
 const FCM_ERROR = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
@@ -76,7 +79,9 @@ export class FakeFcm {
         ? fail(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'UNAVAILABLE', headers)
         : fail(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.', 'QUOTA_EXCEEDED', headers);
     }
-    let message: { token?: unknown; notification?: FakePush['notification']; data?: Record<string, unknown> } | undefined;
+    let message:
+      | { token?: unknown; notification?: FakePush['notification']; data?: Record<string, unknown>; android?: { collapse_key?: string }; apns?: { headers?: Record<string, string> } }
+      | undefined;
     try {
       message = (JSON.parse(raw) as { message?: typeof message }).message;
     } catch {
@@ -92,13 +97,24 @@ export class FakeFcm {
         { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'message.data', description: 'Invalid value' }] },
       ]);
     }
+    const apnsCollapseId = message.apns?.headers?.['apns-collapse-id'];
+    if (apnsCollapseId !== undefined && Buffer.byteLength(apnsCollapseId) > 64) {
+      return fail(400, 'INVALID_ARGUMENT', 'apns-collapse-id must not exceed 64 bytes', 'INVALID_ARGUMENT');
+    }
     if (this.invalid.has(message.token)) {
       return fail(400, 'INVALID_ARGUMENT', 'The registration token is not a valid FCM registration token', 'INVALID_ARGUMENT');
     }
     if (this.unregistered.has(message.token)) return fail(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED');
 
     const name = `projects/${this.projectId}/messages/0:${Date.now()}${++this.counter}%fake`;
-    this.sent.push({ name, token: message.token, notification: message.notification, data: message.data as Record<string, string> });
+    this.sent.push({
+      name,
+      token: message.token,
+      notification: message.notification,
+      data: message.data as Record<string, string>,
+      collapseKey: message.android?.collapse_key,
+      apnsCollapseId,
+    });
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify({ name }));
   }

@@ -9,7 +9,8 @@
  *   -1 → 0 → final every `progressMs`, or whatever `setStatus` says;
  * - `holdNextAccepts`: record the message, then never answer (or drop the socket): a timeout after
  *   acceptance, the case SMSC has no idempotency key for;
- * - `setStatus` with a callback URL configured POSTs the md5-signed delivery callback.
+ * - `setStatus` with a callback URL configured POSTs the md5-signed delivery callback;
+ * - `garbledStatus`: status.php answers chosen ids with garbage.
  * `messages` holds every accepted message: what the customer really got.
  */
 import { createHash } from 'node:crypto';
@@ -59,6 +60,8 @@ export class FakeSmsc extends EventEmitter {
   readonly sendRequests: Array<Record<string, string>> = [];
   readonly statusRequests: Array<Record<string, string>> = [];
   readonly callbacksSent: Array<{ status: number; body: string }> = [];
+  /** status.php answers these ids with an HTML error page instead of JSON (a proxy in the way). */
+  readonly garbledStatus = new Set<number>();
   private http!: FakeServer;
   private failQueue: number[] = [];
   private phoneErrors = new Map<string, number>();
@@ -186,6 +189,7 @@ export class FakeSmsc extends EventEmitter {
     if (url.pathname === '/sys/status.php') {
       this.statusRequests.push(params);
       if (!params.id || !params.phone) return error(1);
+      if (this.garbledStatus.has(Number(params.id))) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>502 Bad Gateway</html>');
       const m = this.find(Number(params.id), params.phone);
       const status = m ? this.statusOf(m) : -3;
       const at = m ? Math.floor(m.acceptedAt / 1000) : 0;
