@@ -8,8 +8,9 @@ import { messages } from '../db/schema';
 import type { JourneyEvent, RunEnd, RunRecord } from '../workflows/contract';
 
 /**
- * Two systems' clocks, or two requests sent together, can put an order a moment before the cart
- * it pays for: events this close before the trigger still count as after it.
+ * Two systems' clocks, or two requests sent together, can put the order for a cart a moment before
+ * the cart change that starts its run: an event naming the run's key this close before the
+ * trigger still counts.
  */
 const SAME_MOMENT_MS = 60_000;
 
@@ -25,10 +26,12 @@ export function createRunActivities(db: Db) {
         await lockCustomerRouting(tx, run.customerId);
         await recordRunStart(tx, run);
         if (!run.triggerOccurredAt || !run.listens) return [];
+        const since = new Date(run.triggerOccurredAt);
         return storedEventsSince(tx, {
           customerId: run.customerId,
           types: run.listens,
-          since: new Date(Date.parse(run.triggerOccurredAt) - SAME_MOMENT_MS),
+          since,
+          ...(run.key ? { keyed: { ...run.key, since: new Date(since.getTime() - SAME_MOMENT_MS) } } : {}),
           excludeId: run.triggerEventId,
         });
       });

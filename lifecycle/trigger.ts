@@ -7,6 +7,11 @@ import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import { journeyWorkflowId } from '../workflows/contract';
 
 export const MAX_KEY_LENGTH = 200;
+/**
+ * Temporal's SQL stores (Postgres, MySQL) keep a workflow id in a VARCHAR(255), and compose sets
+ * `limit.maxIDLength` to match: a longer id would be refused on every retry, so it is refused here.
+ */
+export const MAX_WORKFLOW_ID_LENGTH = 255;
 
 export type TriggerCheck =
   | { ok: true; key: string | undefined; workflowId: string }
@@ -42,5 +47,14 @@ export function checkTrigger(wf: JourneyWorkflow, customerId: string, event: { i
     }
   }
   const key = options.reentry === 'every-trigger' ? event.id : keyValue;
-  return { ok: true, key, workflowId: journeyWorkflowId(options.id, customerId, key) };
+  const workflowId = journeyWorkflowId(options.id, customerId, key);
+  if (workflowId.length > MAX_WORKFLOW_ID_LENGTH) {
+    const field = options.reentry === 'every-trigger' ? 'id' : keyProp ? `properties.${keyProp}` : 'customerId';
+    return {
+      ok: false,
+      field,
+      message: `${field}: makes the run's workflow id ${workflowId.length} characters long (journey ${options.id}); Temporal keeps at most ${MAX_WORKFLOW_ID_LENGTH}`,
+    };
+  }
+  return { ok: true, key, workflowId };
 }

@@ -3,9 +3,8 @@
  * webhook, an SMSC callback and an SMSC status poll all become a ProviderReport, and applyReport()
  * is the only code that turns one into ledger, suppression and signal changes.
  */
-import type { MessageStatus, suppressions } from '../db/schema';
-
-export type SuppressionReason = (typeof suppressions.$inferSelect)['reason'];
+import type { SuppressionReason } from '../contactability/suppressions';
+import type { MessageStatus } from '../db/schema';
 
 export interface ProviderReport {
   /** The adapter that carried the message (messages.provider): resend, smsc. */

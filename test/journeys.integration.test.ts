@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
+import { applyReport } from '../reports/apply-report';
 import { broadcast } from '../workflows/dsl/broadcast';
 import { statusQuery } from '../workflows/contract';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
@@ -32,6 +33,9 @@ async function post(id: string, customerId: string, type: string, properties: Re
   expect(res.status, await res.clone().text()).toBeLessThan(300);
   return ((await res.json()) as { workflows: string[] }).workflows.sort();
 }
+/** Events routed before a run records itself reach it when it starts; these tests want it in `workflows`. */
+const running = (workflowId: string) =>
+  eventually(async () => ((await runsOf(workflowId)).some((r) => r.status === 'running') ? true : undefined));
 const runsOf = (workflowId: string) => database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
 const result = (workflowId: string) => env.client.workflow.getHandle(workflowId).result();
 const sentBy = (customerId: string, journey: string) =>
@@ -50,8 +54,10 @@ describe('journeys over the HTTP API', () => {
     expect(await post('order-r-1', 'regular', 'order.placed', { orderId: 'R-1' })).toEqual(['order-confirmation/regular/order-r-1']);
     expect(await result('order-confirmation/regular/order-r-1')).toBe('completed');
     expect(await post('cart-r-1', 'regular', 'cart.updated', { cartId: 'c1' })).toEqual(['abandoned-cart/regular/c1']);
-    expect(await post('ab-r-1', 'regular', 'cart.abandoned', { cartId: 'c1' })).toEqual(['abandoned-cart/regular/c1', 'first-order-nudge/regular']);
-    expect(await result('first-order-nudge/regular')).toBe('not entered: has ordered before (abandoned-cart)');
+    // The cart run does not listen to cart.abandoned; first-order-nudge turns a returning customer away.
+    const abandoned = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id: 'ab-r-1', customerId: 'regular', type: 'cart.abandoned', properties: { cartId: 'c1' } }) });
+    expect(await abandoned.json()).toMatchObject({ workflows: [], skipped: [{ journey: 'first-order-nudge', reason: 'not entered: has ordered before (abandoned-cart)' }] });
+    expect(await runsOf('first-order-nudge/regular')).toHaveLength(0);
   });
 
   it('delivers later events to the running run: a cart change restarts it, an order for the cart ends it', async () => {
@@ -77,6 +83,7 @@ describe('journeys over the HTTP API', () => {
   it('re-entry: once means never again; every-trigger means a run per event', async () => {
     await customer('once');
     expect(await post('signup-once-1', 'once', 'customer.signed_up')).toEqual(['welcome/once']);
+    await running('welcome/once');
     const reached = await post('order-once-1', 'once', 'order.placed', { orderId: 'O-1' });
     expect(reached).toEqual(['order-confirmation/once/order-once-1', 'welcome/once']);
     expect(await result('welcome/once')).toBe('exited: order.placed');
@@ -95,7 +102,8 @@ describe('journeys over the HTTP API', () => {
   it('birthday: one run per customer and year, however often the daily job sends the reminder', async () => {
     await customer('bday', { birthday: '1990-01-01' });
     expect(await post('bd-2031-a', 'bday', 'birthday.upcoming', { year: 2031 })).toEqual(['birthday/bday/2031']);
-    expect(await post('bd-2031-b', 'bday', 'birthday.upcoming', { year: 2031 })).toEqual(['birthday/bday/2031']);
+    await running('birthday/bday/2031');
+    expect(await post('bd-2031-b', 'bday', 'birthday.upcoming', { year: 2031 })).toEqual([]);
     expect(await runsOf('birthday/bday/2031')).toHaveLength(1);
     const handle = env.client.workflow.getHandle('birthday/bday/2031');
     const status = await eventually(async () => {
@@ -109,6 +117,7 @@ describe('journeys over the HTTP API', () => {
     await customer('car', { phone: '+79123456780' });
     const at = new Date(Date.now() + 5 * 24 * HOUR).toISOString();
     expect(await post('appt-1', 'car', 'appointment.booked', { appointmentId: 'A1', appointmentAt: at })).toEqual(['service-reminder/car/A1']);
+    await running('service-reminder/car/A1');
     expect(await post('appt-1-x', 'car', 'appointment.cancelled', { appointmentId: 'A1' })).toEqual(['service-reminder/car/A1']);
     expect(await result('service-reminder/car/A1')).toBe('exited: appointment.cancelled');
   });
@@ -119,8 +128,16 @@ describe('journeys over the HTTP API', () => {
     expect((await post('churn-q', 'quiet', 'customer.pre_churn')).filter((w) => w.startsWith('reactivation'))).toEqual(['reactivation/quiet']);
     const email = await eventually(async () => (await sentBy('quiet', 'reactivation')).find((m) => m.step === 'offer-email' && m.status !== 'pending'));
     expect(email).toMatchObject({ step: 'offer-email', status: 'sent' });
-    // As the Resend webhook would signal it: the open of that email.
-    await post('open-q', 'quiet', 'message.opened', { messageId: email!.id, channel: 'email', step: 'offer-email', journey: 'reactivation', template: email!.template });
+    // The open of that email, as a provider reports it (reports/ is where every provider's report goes).
+    await applyReport({ db: database.db, client: env.client }, {
+      provider: email!.provider,
+      message: { ledgerId: email!.id },
+      type: 'opened',
+      status: 'opened',
+      eventId: 'open-q',
+      occurredAt: new Date(),
+      payload: {},
+    });
     // No SMS: the run now only waits out the goal window for an order.
     const handle = env.client.workflow.getHandle('reactivation/quiet');
     const status = await eventually(async () => {

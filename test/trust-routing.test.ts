@@ -10,7 +10,12 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { customers, events, journeyRuns } from '../db/schema';
+import { Client, Connection } from '@temporalio/client';
 import { reconcileRuns } from '../lifecycle/reconcile-runs';
+import { signalRun, startOrSignal } from '../lifecycle/runs';
+import { isPermanent } from '../routing/failures';
+import { slimEvent } from '../workflows/contract';
+import { welcome } from '../workflows/journeys/welcome';
 import { sweepUnrouted } from '../routing/sweeper';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { eventually } from './support/journeys';
@@ -52,7 +57,7 @@ describe('routing that never loses or blocks', () => {
   });
 
   it('dead-letters an event Temporal can never take, and the sweeper goes on routing the others', async () => {
-    // A customer id so long that its workflow id passes Temporal's limit (written before the API checked ids).
+    // A customer id so long that its workflow id passes Temporal's limit (written by an older version).
     const longId = `c${'l'.repeat(2100)}`;
     await database.db.insert(customers).values({ id: longId, email: 'long@example.com' });
     const old = new Date(Date.now() - 60_000);
@@ -62,11 +67,20 @@ describe('routing that never loses or blocks', () => {
 
     expect(await sweepUnrouted(deps())).toEqual({ routed: 1, retrying: 0, deadLettered: 1 });
     const [poison] = await database.db.select().from(events).where(eq(events.id, 'poison'));
-    expect(poison).toMatchObject({ routedAt: null, deadLetteredAt: expect.any(Date), routingError: expect.stringMatching(/length|limit|WorkflowId/i) });
+    expect(poison).toMatchObject({ routedAt: null, deadLetteredAt: expect.any(Date), routingError: expect.stringMatching(/workflow id \d+ characters/) });
     const [good] = await database.db.select().from(events).where(eq(events.id, 'good'));
     expect(good?.routedTo).toEqual(['welcome/after-poison']);
     // Dead letters are not tried again.
     expect(await sweepUnrouted(deps())).toEqual({ routed: 0, retrying: 0, deadLettered: 0 });
+  });
+
+  it('tells a request Temporal refuses as invalid (permanent) from an outage (retryable)', async () => {
+    const tooLong = await startOrSignal(deps(), welcome, { customerId: 'x', workflowId: `welcome/${'x'.repeat(2100)}`, key: undefined, trigger: slimEvent({ id: 'e', type: 'customer.signed_up', properties: {}, occurredAt: new Date() }) }).catch((e: unknown) => e);
+    expect(isPermanent(tooLong)).toBe(true);
+    const dead = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '300ms' }) });
+    const down = await dead.withDeadline(Date.now() + 1_000, () => signalRun({ client: dead }, 'welcome/x', slimEvent({ id: 'e2', type: 'order.placed', properties: {}, occurredAt: new Date() }))).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(Error);
+    expect(isPermanent(down)).toBe(false);
   });
 
   it('a cart and its order sent at the same moment never leave the cart run alive', async () => {

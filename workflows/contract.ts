@@ -117,6 +117,8 @@ export interface RunRecord {
   /** With `listens`: stored events of these types since this instant come back to the new run. */
   triggerOccurredAt?: string;
   listens?: string[];
+  /** A keyed run's key: stored events naming it count from a moment before the trigger too. */
+  key?: { property: string; value: string };
 }
 
 export interface RunEnd {

@@ -1,5 +1,5 @@
 /** Stored events as runs receive them. */
-import { and, asc, eq, gte, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { slimEvent, type JourneyEvent } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { events } from '../schema';
@@ -10,23 +10,29 @@ export function toJourneyEvent(row: EventRow): JourneyEvent {
   return slimEvent(row);
 }
 
-/** The customer's stored events of these types since `since`, oldest first (at most `limit`). */
+/**
+ * The customer's stored events of these types since `since`, oldest first (at most `limit`), and,
+ * with `keyed`, those naming the same key value (`properties[property] = value`) since `keyed.since`.
+ */
 export async function storedEventsSince(
   db: Db | Tx,
-  q: { customerId: string; types: string[]; since: Date; excludeId?: string; limit?: number },
+  q: {
+    customerId: string;
+    types: string[];
+    since: Date;
+    keyed?: { property: string; value: string; since: Date };
+    excludeId?: string;
+    limit?: number;
+  },
 ): Promise<JourneyEvent[]> {
   if (q.types.length === 0) return [];
+  const when = q.keyed
+    ? or(gte(events.occurredAt, q.since), and(sql`${events.properties} ->> ${q.keyed.property} = ${q.keyed.value}`, gte(events.occurredAt, q.keyed.since)))
+    : gte(events.occurredAt, q.since);
   const rows = await db
     .select()
     .from(events)
-    .where(
-      and(
-        eq(events.customerId, q.customerId),
-        inArray(events.type, q.types),
-        gte(events.occurredAt, q.since),
-        ...(q.excludeId ? [ne(events.id, q.excludeId)] : []),
-      ),
-    )
+    .where(and(eq(events.customerId, q.customerId), inArray(events.type, q.types), when, ...(q.excludeId ? [ne(events.id, q.excludeId)] : [])))
     .orderBy(asc(events.occurredAt), asc(events.receivedAt))
     .limit(q.limit ?? 100);
   return rows.map(toJourneyEvent);

@@ -119,6 +119,11 @@ export class FakeResend {
     this.webhookUrl = url;
   }
 
+  /** Resend is back: failures still queued by `failNext` are dropped. */
+  recover(): void {
+    this.failures.length = 0;
+  }
+
   /** The next `n` API requests fail this way, in order after any already queued. */
   failNext(n: number, how: Failure): void {
     for (let i = 0; i < n; i++) this.failures.push(how);

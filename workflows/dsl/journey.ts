@@ -39,13 +39,14 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
   const run = async (input: JourneyInput): Promise<string> => {
     const info = workflowInfo();
     const carried = input.carried;
+    const inboxKey = keyValueOf(options, input);
     const inbox = new Inbox(
       {
         exitOn: options.exitOn ?? [],
         restartOn: options.restartOn ?? [],
         keyProperty: options.trigger?.key,
         // every-trigger runs are named by the trigger's event id; events still match by the key value.
-        key: keyValueOf(options, input),
+        key: inboxKey,
       },
       carried,
     );
@@ -135,6 +136,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         triggerEventId: input.trigger?.id,
         triggerOccurredAt: input.trigger?.occurredAt,
         listens: [...listenedTypes(options)],
+        ...(options.trigger?.key && inboxKey !== undefined ? { key: { property: options.trigger.key, value: inboxKey } } : {}),
       });
       for (const event of stored ?? []) deliver(event);
     }
