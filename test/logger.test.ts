@@ -1,0 +1,72 @@
+/**
+ * What reaches the log when a query fails: a real drizzle error from a real Postgres, with an email
+ * and a phone among its parameters, logged through Cascade's logger into a captured stream.
+ */
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { customers } from '../db/schema';
+import { createLogger } from '../lib/logger';
+import { createTestDatabase } from './support/database';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger(stream, 'info'), lines };
+}
+
+const email = 'maria.ivanova@example.com';
+const phone = '+79161234567';
+
+let database: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await database.db.insert(customers).values({ id: 'c-1', email, phone });
+});
+afterAll(() => database.close());
+
+async function failedInsert(): Promise<unknown> {
+  try {
+    await database.db.insert(customers).values({ id: 'c-1', email, phone, name: 'Maria Ivanova' });
+  } catch (err) {
+    return err;
+  }
+  throw new Error('the duplicate insert was expected to fail');
+}
+
+describe('the logger', () => {
+  it('logs a failed query by its SQL and Postgres error, without the values it was called with', async () => {
+    const err = await failedInsert();
+    // The raw error really does carry them: this is what the logger must hold back.
+    expect(String((err as Error).message)).toContain(email);
+
+    const { logger, lines } = capture();
+    logger.error({ err }, 'request failed');
+    logger.warn({ error: err }, 'activity failed');
+    const out = lines.join('');
+
+    expect(out).not.toContain(email);
+    expect(out).not.toContain(phone);
+    expect(out).not.toContain('Maria Ivanova');
+    expect(out).not.toContain('params:');
+    expect(out).not.toContain('"parameters"');
+    const logged = JSON.parse(lines[0]!).err;
+    expect(logged.message).toMatch(/^Failed query: insert into "customers"/);
+    expect(logged.cause).toMatchObject({ code: '23505', constraint_name: 'customers_pkey' });
+    expect(logged.cause.detail).toBe('Key (id)=(…) already exists.');
+  });
+
+  it('masks emails and phones in messages and fields, and logs a request by its path only', () => {
+    const { logger, lines } = capture();
+    logger.info({ to: email, req: { method: 'GET', originalUrl: `/v1/customers?email=${email}&token=abc` } }, `sent to ${phone}`);
+    const line = JSON.parse(lines[0]!);
+    expect(line.to).toBe('m***@example.com');
+    expect(line.msg).toBe('sent to ***67');
+    expect(line.req).toEqual({ method: 'GET', path: '/v1/customers' });
+  });
+});
