@@ -9,6 +9,7 @@ import type { Db } from '../db/client';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { closeHttpServer, gracefulShutdown } from '../lib/shutdown';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { routePending } from './routing';
@@ -65,7 +66,7 @@ export async function startApi(opts: {
     async stop() {
       clearInterval(sweeper);
       smscPoller?.stop();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await closeHttpServer(server);
     },
   };
 }
@@ -96,14 +97,14 @@ async function main(): Promise<void> {
     smsc: smscConfigFromEnv(process.env),
   });
   logger.info({ port: api.port }, 'api listening');
-  const shutdown = async () => {
-    await api.stop();
-    await connection.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  gracefulShutdown(
+    [
+      { name: 'http server', run: () => api.stop() },
+      { name: 'temporal connection', run: () => connection.close() },
+      { name: 'database', run: () => database.close() },
+    ],
+    { timeoutMs: config.CASCADE_SHUTDOWN_TIMEOUT_MS },
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -70,3 +70,20 @@ describe('the logger', () => {
     expect(line.req).toEqual({ method: 'GET', path: '/v1/customers' });
   });
 });
+
+describe('the Temporal SDK logger', () => {
+  it('writes through the same logger: levels kept, contacts masked, errors without their values', async () => {
+    const { temporalLogger } = await import('../lib/temporal-logger');
+    const { logger, lines } = capture();
+    const sdk = temporalLogger(logger);
+    sdk.warn('Activity failed', { activityType: 'send', error: await failedInsert() });
+    sdk.log('INFO', `Workflow started for ${email}`, { workflowId: 'journey/welcome/c-1' });
+    sdk.debug('not at info level');
+    expect(lines).toHaveLength(2);
+    const [warn, info] = lines.map((l) => JSON.parse(l));
+    expect(warn).toMatchObject({ level: 40, msg: 'Activity failed', activityType: 'send', error: { type: 'DrizzleQueryError' } });
+    expect(info).toMatchObject({ level: 30, msg: 'Workflow started for m***@example.com', workflowId: 'journey/welcome/c-1' });
+    expect(lines.join('')).not.toContain(email);
+    expect(lines.join('')).not.toContain(phone);
+  });
+});
