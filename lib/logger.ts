@@ -18,9 +18,16 @@ export function maskContacts(text: string): string {
  */
 const VALUE_FIELDS = new Set(['params', 'parameters', 'query', 'args']);
 
-/** drizzle: "Failed query: <sql with $1…>\nparams: a@b.c,…" keeps the SQL, drops the values. */
+/**
+ * drizzle: "Failed query: <sql with $1…>\nparams: a@b.c,…" keeps the SQL, drops the values; also
+ * where a caller logs `err.message` as a plain string.
+ */
 function withoutParams(message: string): string {
   return message.replace(/\nparams: [\s\S]*$/, '');
+}
+
+function scrub(text: string): string {
+  return maskContacts(withoutParams(text));
 }
 
 /** Postgres details quote the offending row: `Key (email)=(a@b.c) already exists.` */
@@ -45,7 +52,7 @@ export function serializeError(err: unknown, depth = 0): unknown {
 }
 
 function maskDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return maskContacts(value);
+  if (typeof value === 'string') return scrub(value);
   if (value instanceof Error) return serializeError(value);
   if (depth > 8) return '[too deep]';
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
@@ -73,7 +80,7 @@ export function createLogger(destination?: DestinationStream, level = process.en
       formatters: { log: (obj) => maskDeep('req' in obj ? { ...obj, req: serializeRequest(obj.req as object) } : obj) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? maskContacts(a) : a)) as Parameters<typeof method>);
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
         },
       },
     },

@@ -48,6 +48,7 @@ describe('the logger', () => {
     const { logger, lines } = capture();
     logger.error({ err }, 'request failed');
     logger.warn({ error: err }, 'activity failed');
+    logger.warn({ err: (err as Error).message }, 'poll failed'); // the message alone, as a string
     const out = lines.join('');
 
     expect(out).not.toContain(email);
@@ -55,6 +56,7 @@ describe('the logger', () => {
     expect(out).not.toContain('Maria Ivanova');
     expect(out).not.toContain('params:');
     expect(out).not.toContain('"parameters"');
+    expect(JSON.parse(lines[2]!).err).toMatch(/^Failed query: insert into "customers"/);
     const logged = JSON.parse(lines[0]!).err;
     expect(logged.message).toMatch(/^Failed query: insert into "customers"/);
     expect(logged.cause).toMatchObject({ code: '23505', constraint_name: 'customers_pkey' });
