@@ -11,6 +11,8 @@ import { createRenderer } from './activities/templates';
 import { openDatabase, type Db } from './db/client';
 import { loadConfig, type Config } from './lib/config';
 import { logger } from './lib/logger';
+import { gracefulShutdown } from './lib/shutdown';
+import { installTemporalLogging } from './lib/temporal-logger';
 import { requireUnsubscribeSecret, unsubscribeLinks } from './lib/unsubscribe-token';
 import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
 
@@ -33,6 +35,8 @@ export async function createWorker(opts: {
   taskQueue: string;
   deps: ActivityDeps;
   bundle?: WorkerOptions['workflowBundle'];
+  /** How long a shutdown lets running activities finish before cancelling them. */
+  shutdownGraceMs?: number;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
@@ -41,8 +45,14 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
     ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath }),
+    shutdownGraceTime: opts.shutdownGraceMs ?? 0,
   });
   return { worker, connection };
+}
+
+/** Activities get the shutdown deadline less a margin for closing the connection and the database. */
+export function shutdownGraceMs(timeoutMs: number): number {
+  return Math.max(0, timeoutMs - 5_000);
 }
 
 async function main(): Promise<void> {
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
     throw new Error('npm run worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything embedded)');
   }
   requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
+  installTemporalLogging();
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
   const client = await connectTemporal(config.TEMPORAL_ADDRESS);
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
@@ -60,11 +71,28 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDepsFromConfig(database.db, config),
+    shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
   });
+  const running = worker.run();
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
-  await worker.run();
-  await connection.close();
-  await database.close();
+  const shutdown = gracefulShutdown(
+    [
+      { name: 'worker', run: () => drain(worker, running) },
+      { name: 'temporal connection', run: () => connection.close() },
+      { name: 'database', run: () => database.close() },
+    ],
+    { timeoutMs: config.CASCADE_SHUTDOWN_TIMEOUT_MS },
+  );
+  running.catch((err) => {
+    logger.fatal({ err }, 'worker failed');
+    void shutdown.run('worker failed', 1);
+  });
+}
+
+/** Stops polling and waits for `run()` to resolve, which it does once running activities are done. */
+export async function drain(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

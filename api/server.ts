@@ -9,6 +9,7 @@ import type { Db } from '../db/client';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { closeHttpServer, gracefulShutdown } from '../lib/shutdown';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { startRunReconciler } from '../lifecycle/reconcile-runs';
@@ -58,8 +59,9 @@ export async function startApi(opts: {
     server,
     port,
     async stop() {
+      // Stop taking requests and finish those in flight, then let the background jobs end their pass.
+      await closeHttpServer(server);
       await Promise.all([sweeper.stop(), reconciler.stop(), reportJobs.stop()]);
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
 }
@@ -91,14 +93,14 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
   });
   logger.info({ port: api.port }, 'api listening');
-  const shutdown = async () => {
-    await api.stop();
-    await connection.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  gracefulShutdown(
+    [
+      { name: 'http server', run: () => api.stop() },
+      { name: 'temporal connection', run: () => connection.close() },
+      { name: 'database', run: () => database.close() },
+    ],
+    { timeoutMs: config.CASCADE_SHUTDOWN_TIMEOUT_MS },
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

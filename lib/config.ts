@@ -17,11 +17,25 @@ const schema = z.object({
   CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   /** Signs unsubscribe links (lib/unsubscribe-token.ts); npm start keeps a generated one under .data/. */
   CASCADE_UNSUBSCRIBE_SECRET: optionalSecret,
+  /** With it, email goes through Resend, and unsubscribe links go to real mailboxes (see the https rule below). */
+  RESEND_API_KEY: optionalSecret,
   /** `whsec_…` signing secret of the Resend webhook endpoint. */
   RESEND_WEBHOOK_SECRET: optionalSecret,
   /** The secret set in the SMSC account that signs its delivery callbacks (api/routes/webhooks-smsc.ts). */
   SMSC_CALLBACK_SECRET: optionalSecret,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long SIGTERM may take (in-flight requests, activities, closing stores) before the process gives up. */
+  CASCADE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+}).superRefine((env, ctx) => {
+  // Gmail's and Yahoo's bulk-sender rules want one-click unsubscribe over https; a localhost or
+  // http link in real mail fails them, so a real provider needs a real public URL.
+  if (env.RESEND_API_KEY && new URL(env.CASCADE_PUBLIC_URL).protocol !== 'https:') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['CASCADE_PUBLIC_URL'],
+      message: `must be an https URL when RESEND_API_KEY is set (unsubscribe links in real mail point there); got ${env.CASCADE_PUBLIC_URL}`,
+    });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

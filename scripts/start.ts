@@ -15,7 +15,9 @@ import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
 import { devServerSearchAttributeArgs, ensureSearchAttributes } from '../lib/temporal';
-import { activityDepsFromConfig, createWorker } from '../worker';
+import { gracefulShutdown } from '../lib/shutdown';
+import { installTemporalLogging } from '../lib/temporal-logger';
+import { activityDepsFromConfig, createWorker, drain, shutdownGraceMs } from '../worker';
 import { ensureTemporalBinaries } from './temporal-binaries';
 
 const config = loadConfig();
@@ -47,14 +49,25 @@ function startDevServer(): { address: string; child: ChildProcess } {
     cli.path,
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', '8233',
       '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'warn', ...devServerSearchAttributeArgs],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    // Its own process group: Ctrl+C reaches only Cascade, which stops the server last, after the
+    // worker has drained against it. Whatever way Cascade exits, the server goes with it.
+    { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
   );
   child.on('exit', (code) => {
     logger.fatal({ code }, 'Temporal dev server exited');
     process.exit(1);
   });
+  process.on('exit', () => child.kill('SIGTERM'));
   logger.info({ route: cli.route }, 'Temporal dev server starting');
   return { address: `127.0.0.1:${port}`, child };
+}
+
+async function stopDevServer(child: ChildProcess): Promise<void> {
+  child.removeAllListeners('exit');
+  if (child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 function apiKeys(): string[] {
@@ -80,6 +93,7 @@ function unsubscribeSecret(): string {
 }
 
 async function main(): Promise<void> {
+  installTemporalLogging();
   const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
   const address = config.TEMPORAL_ADDRESS ?? dev!.address;
   if (dev) await waitForPort(7233, 30_000);
@@ -89,12 +103,14 @@ async function main(): Promise<void> {
   if (!dev) await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const unsubscribe = unsubscribeSecret();
-  const { worker } = await createWorker({
+  const { worker, connection: workerConnection } = await createWorker({
     address,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDepsFromConfig(database.db, { ...config, CASCADE_UNSUBSCRIBE_SECRET: unsubscribe }),
+    shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
   });
+  const running = worker.run();
   const keys = apiKeys();
   const api = await startApi({
     db: database.db,
@@ -116,17 +132,20 @@ async function main(): Promise<void> {
   Database:     ${database.kind === 'pglite' ? `embedded Postgres in ${join(dataDir, 'pglite')}` : 'DATABASE_URL'}
   Channels:     ${process.env.RESEND_API_KEY ? 'Resend' : 'outbox (GET /v1/outbox)'}`);
 
-  const shutdown = async () => {
-    worker.shutdown();
-    await api.stop();
-    dev?.child.removeAllListeners('exit');
-    dev?.child.kill('SIGTERM');
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-  await worker.run();
-  await database.close();
+  const shutdown = gracefulShutdown(
+    [
+      { name: 'http server', run: () => api.stop() },
+      { name: 'worker', run: () => drain(worker, running) },
+      { name: 'temporal connections', run: () => Promise.all([workerConnection.close(), connection.close()]) },
+      { name: 'database', run: () => database.close() },
+      ...(dev ? [{ name: 'Temporal dev server', run: () => stopDevServer(dev.child) }] : []),
+    ],
+    { timeoutMs: config.CASCADE_SHUTDOWN_TIMEOUT_MS },
+  );
+  running.catch((err) => {
+    logger.fatal({ err }, 'worker failed');
+    void shutdown.run('worker failed', 1);
+  });
 }
 
 main().catch((err) => {

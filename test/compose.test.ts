@@ -33,15 +33,76 @@ describe('docker-compose.yml', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('runs Postgres, Temporal on it, the Temporal UI, the API and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-ui', 'worker']);
-    expect(compose.services.temporal.environment.DB).toBe('postgres12');
-    expect(compose.services.worker.command).toEqual(['npx', 'tsx', 'worker.ts']);
-    expect(compose.services.api.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  it('runs Postgres, Temporal on it (schema and namespace set up by one-shot jobs), the Temporal UI, the API and the worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['api', 'postgres', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'],
+    );
+    expect(compose.services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
+    expect(compose.services.temporal.depends_on['temporal-schema']).toEqual({ condition: 'service_completed_successfully' });
+    const schemaJob = compose.services['temporal-schema'].command.join('\n');
+    for (const db of ['temporal', 'temporal_visibility']) {
+      expect(schemaJob).toContain(`sql ${db} setup-schema`);
+      expect(schemaJob).toContain(`sql ${db} update-schema -d /etc/temporal/schema/postgresql/v12/`);
+    }
+    expect(schemaJob).toContain('--plugin postgres12');
+    expect(compose.services['temporal-namespace'].command.join('\n')).toContain('temporal operator namespace create -n default');
+    for (const app of ['api', 'worker']) {
+      expect(compose.services[app].depends_on['temporal-namespace']).toEqual({ condition: 'service_completed_successfully' });
+      expect(compose.services[app].environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    }
+    expect(compose.services.worker.command).toEqual(['node', '--import', 'tsx', 'worker.ts']);
+  });
+
+  const published = (service: { ports?: (string | { published?: string | number; target?: number; host_ip?: string })[] }) =>
+    (service.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.host_ip ? `${p.host_ip}:` : ''}${p.published ?? ''}:${p.target}`));
+
+  it("publishes no service's Temporal gRPC port", () => {
+    for (const [name, service] of Object.entries<Parameters<typeof published>[0]>(compose.services)) {
+      for (const port of published(service)) expect(port, `${name} publishes ${port}`).not.toMatch(/(^|:)7233($|:|\/)/);
+    }
+  });
+
+  it("binds the Temporal UI to the host's loopback only; the API is the one public port", () => {
+    expect(published(compose.services['temporal-ui'])).toEqual(['127.0.0.1:8080:8080']);
+    const exposed = Object.entries<Parameters<typeof published>[0]>(compose.services).flatMap(([name, s]) =>
+      published(s).filter((p) => !p.startsWith('127.0.0.1:')).map(() => name),
+    );
+    expect(exposed).toEqual(['api']);
+  });
+
+  it('runs the Temporal server image, not the deprecated auto-setup, at one pinned version with admin-tools', () => {
+    const images: string[] = Object.values<{ image?: string }>(compose.services).flatMap((s) => (s.image ? [s.image] : []));
+    expect(images.filter((i) => i.includes('auto-setup'))).toEqual([]);
+    const temporalImages = images.filter((i) => /^temporalio\/(server|admin-tools):/.test(i));
+    const versions = new Set(temporalImages.map((i) => i.split(':')[1]));
+    expect(temporalImages).toContain(compose.services.temporal.image);
+    expect(compose.services.temporal.image).toMatch(/^temporalio\/server:/);
+    expect([...versions]).toEqual(['1.32.2']);
+  });
+
+  it('gives the API and the worker longer to stop than their shutdown deadline', () => {
+    const deadlineS = Number(compose.services.api.environment.CASCADE_SHUTDOWN_TIMEOUT_MS) / 1000;
+    for (const app of ['api', 'worker']) {
+      expect(parseInt(compose.services[app].stop_grace_period, 10)).toBeGreaterThan(deadlineS);
+    }
   });
 
   it('keeps secrets out of the file', () => {
     const text = readFileSync('docker-compose.yml', 'utf8');
     expect(text).not.toMatch(/re_[A-Za-z0-9]{10,}|whsec_|PASSWORD: [^$]/);
+  });
+});
+
+describe('Dockerfile and .dockerignore', () => {
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+
+  it('runs Node 26 (the current LTS), with node as PID 1 so SIGTERM reaches the graceful shutdown', () => {
+    expect(dockerfile.match(/^FROM\s+(\S+)/m)?.[1]).toMatch(/^node:26(\.|-|$)/);
+    expect(dockerfile).toMatch(/^CMD \["node", /m);
+  });
+
+  it('keeps secrets and local state out of the build context', () => {
+    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['.env', '.env.*', '.data', '.tools', 'node_modules', '.git', 'coverage']) expect(ignored).toContain(entry);
   });
 });

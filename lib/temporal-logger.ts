@@ -1,0 +1,30 @@
+/**
+ * The Temporal SDK logs (worker, workflow and activity context, and the native core) through Cascade's
+ * pino logger, so they get the same masking, redaction and JSON shape as everything else.
+ */
+import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { logger as defaultLogger } from './logger';
+
+const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+export function temporalLogger(log: Logger = defaultLogger.child({ component: 'temporal' })): SdkLogger {
+  const write = (level: LogLevel, message: string, meta?: LogMetadata) => log[levels[level]]({ ...meta }, message);
+  return {
+    log: write,
+    trace: (message, meta) => write('TRACE', message, meta),
+    debug: (message, meta) => write('DEBUG', message, meta),
+    info: (message, meta) => write('INFO', message, meta),
+    warn: (message, meta) => write('WARN', message, meta),
+    error: (message, meta) => write('ERROR', message, meta),
+  };
+}
+
+/** Once per process, before the first worker or native connection (tests install their own runtime). */
+export function installTemporalLogging(): void {
+  Runtime.install({
+    logger: temporalLogger(),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
+  });
+}

@@ -1,0 +1,27 @@
+/** Environment rules that stop a bad deployment at start-up, with a message naming the variable. */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../lib/config';
+
+describe('loadConfig', () => {
+  it('refuses a non-https public URL once a real email provider is configured', () => {
+    expect(() => loadConfig({ RESEND_API_KEY: 're_live_key', CASCADE_PUBLIC_URL: 'http://localhost:3000' })).toThrow(
+      /^Invalid environment variable CASCADE_PUBLIC_URL: must be an https URL when RESEND_API_KEY is set/,
+    );
+    // The default is a localhost URL, so forgetting the variable fails the same way.
+    expect(() => loadConfig({ RESEND_API_KEY: 're_live_key' })).toThrow(/CASCADE_PUBLIC_URL/);
+  });
+
+  it('takes an https public URL with a provider, and any URL without one (the outbox stays on the machine)', () => {
+    expect(loadConfig({ RESEND_API_KEY: 're_live_key', CASCADE_PUBLIC_URL: 'https://cascade.shop.example' }).CASCADE_PUBLIC_URL).toBe(
+      'https://cascade.shop.example',
+    );
+    // Compose passes an unset key as "": that is no provider.
+    expect(loadConfig({ RESEND_API_KEY: '', CASCADE_PUBLIC_URL: 'http://localhost:3000' }).RESEND_API_KEY).toBeUndefined();
+    expect(loadConfig({}).CASCADE_PUBLIC_URL).toBe('http://localhost:3000');
+  });
+
+  it('gives shutdown a deadline, 25 s unless set', () => {
+    expect(loadConfig({}).CASCADE_SHUTDOWN_TIMEOUT_MS).toBe(25_000);
+    expect(loadConfig({ CASCADE_SHUTDOWN_TIMEOUT_MS: '5000' }).CASCADE_SHUTDOWN_TIMEOUT_MS).toBe(5000);
+  });
+});
