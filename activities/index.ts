@@ -1,5 +1,6 @@
 /** Every activity the worker registers, built from its dependencies. */
 import type { Db } from '../db/client';
+import type { JourneyActivities } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
 import { createAudienceActivities } from './audience';
 import type { Caps } from '../contactability/caps';
@@ -17,7 +18,7 @@ export interface ActivityDeps {
   unsubscribeUrl: (customerId: string, channel: string) => string;
 }
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): JourneyActivities {
   return {
     send: createSend(deps),
     loadProfile: createLoadProfile(deps.db, deps.webhookUrl),
@@ -26,4 +27,3 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;

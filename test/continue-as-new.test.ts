@@ -4,29 +4,18 @@
  * counted after the last message although it came in a later run of the chain.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { eventSignal, statusQuery } from '../workflows/contract';
 import { longProbe } from './workflows/probes';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer } from './support/cascade';
 import { DAY, HOUR, event, ledger, runRow, triggerInput } from './support/journeys';
-import { startProbeWorker } from './support/probes';
-import { taskQueue, timeSkippingEnv } from './support/temporal';
+import { useProbes } from './support/probes';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startProbeWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startProbeWorker(env, testDeps(database.db, { caps: {} }));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useProbes((c) => ({ env, database } = c), { caps: {} });
 
 it('crosses continue-as-new in sleeps and waits, sends each step once and still counts the conversion', async () => {
   await seedCustomer(database.db, { id: 'can1' });

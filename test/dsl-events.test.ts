@@ -1,29 +1,20 @@
 /** j.waitFor, the inbox (buffering, dedupe), exitOn, restartOn, goals, enterIf and the status query. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { eventSignal, statusQuery } from '../workflows/contract';
 import { enterIfProbe, optionsProbe, waitProbe } from './workflows/probes';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, runRow, triggerInput } from './support/journeys';
-import { startProbeWorker } from './support/probes';
-import { taskQueue, timeSkippingEnv } from './support/temporal';
+import { useProbes } from './support/probes';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startProbeWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startProbeWorker(env, testDeps(database.db));
+useProbes(async (c) => {
+  ({ env, database } = c);
   for (const id of ['e1', 'e2', 'e3', 'e4', 'e5', 'o1', 'o2', 'o3', 'o4', 'o5']) await seedCustomer(database.db, { id });
   await seedCustomer(database.db, { id: 'vip', attributes: { vip: true } });
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
 });
 
 const start = (wf: typeof waitProbe, customerId: string, properties: Record<string, unknown> = {}) =>

@@ -1,30 +1,19 @@
 /** j.send and j.sendFirstAvailable on their own: typed results, fall-through, quiet hours. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messages, pushTokens, suppressions } from '../db/schema';
 import { statusQuery } from '../workflows/contract';
 import type { SendResult } from '../workflows/contract';
 import { sendProbe, transactionalSendProbe, firstAvailableProbe } from './workflows/probes';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer } from './support/cascade';
 import { HOUR, event, expectAt, ledger, triggerInput, zoneWhereItIs } from './support/journeys';
-import { startProbeWorker } from './support/probes';
-import { taskQueue, timeSkippingEnv } from './support/temporal';
+import { useProbes } from './support/probes';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startProbeWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startProbeWorker(env, testDeps(database.db, { webhookUrl: 'https://wallet.example.com/hook' }));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useProbes((c) => ({ env, database } = c), { webhookUrl: 'https://wallet.example.com/hook' });
 
 let n = 0;
 async function run(wf: typeof sendProbe, customerId: string, properties: Record<string, unknown> = {}) {

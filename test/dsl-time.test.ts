@@ -1,29 +1,18 @@
 /** j.sleep, j.sleepUntil (local time of day, local date) and j.sleepUntilElapsed on their own. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { eventSignal, statusQuery } from '../workflows/contract';
 import { localDateTime, parseLocalTime } from '../workflows/dsl/local-time';
 import { elapsedProbe, sleepProbe } from './workflows/probes';
-import { seedCustomer, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
+import { seedCustomer } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, triggerInput } from './support/journeys';
-import { startProbeWorker } from './support/probes';
-import { taskQueue, timeSkippingEnv } from './support/temporal';
+import { useProbes } from './support/probes';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
-let worker: Awaited<ReturnType<typeof startProbeWorker>>;
-
-beforeAll(async () => {
-  [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-  worker = await startProbeWorker(env, testDeps(database.db, { caps: {} }));
-});
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useProbes((c) => ({ env, database } = c), { caps: {} });
 
 const localDate = (ms: number, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(ms));
 

@@ -58,7 +58,7 @@ describe('a send whose retries run out', () => {
 
     // Well inside the 24 hours Resend remembers an Idempotency-Key.
     const history = await handle.fetchHistory();
-    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!;
+    const scheduled = history.events!.map((e) => e.activityTaskScheduledEventAttributes).find((a) => a?.activityType?.name === 'send')!;
     expect(Number(scheduled.scheduleToCloseTimeout!.seconds)).toBe(6 * 3600);
 
     // Resend is back: the cap (email: 2 a day) still has room for two, since a failed send never left.

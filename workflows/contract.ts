@@ -142,6 +142,22 @@ export interface RunStatus {
   ended?: string;
 }
 
+/**
+ * The activities a journey calls, as the worker must provide them (activities/index.ts implements
+ * this interface, so the two cannot drift apart).
+ */
+export interface JourneyActivities {
+  send(req: SendRequest): Promise<SendResult>;
+  loadProfile(customerId: string): Promise<Profile>;
+  /** Records the run and returns the events it listens to that were stored before it started. */
+  recordRunStart(run: RunRecord): Promise<JourneyEvent[]>;
+  recordRunEnd(end: RunEnd): Promise<void>;
+  /** A send whose retries ran out: pending becomes failed in the ledger. */
+  markSendFailed(req: { idempotencyKey: string; error: string }): Promise<void>;
+  /** Did the customer open or click a message on this channel at or after `since` (ISO)? */
+  openedSince(req: { customerId: string; channel: Channel; since: string }): Promise<boolean>;
+}
+
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 export const statusQuery = defineQuery<RunStatus>('status');
 

@@ -7,7 +7,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createRenderer } from '../../activities/templates';
-import { taskQueue } from './temporal';
+import { afterAll, beforeAll } from 'vitest';
+import type { Database } from '../../db/client';
+import { testDeps } from './cascade';
+import { createTestDatabase } from './database';
+import { taskQueue, timeSkippingEnv } from './temporal';
 
 const probesPath = fileURLToPath(new URL('../workflows/probes.ts', import.meta.url));
 export const probeTemplates = fileURLToPath(new URL('../templates', import.meta.url));
@@ -30,4 +34,25 @@ export async function startProbeWorker(env: TestWorkflowEnvironment, deps: Activ
       await running;
     },
   };
+}
+
+/**
+ * The lifecycle of a probe test file: the time-skipping server, a fresh database and a probe worker
+ * before its tests, torn down after. `ready` receives them (and may seed).
+ */
+export function useProbes(
+  ready: (c: { env: TestWorkflowEnvironment; database: Database }) => unknown,
+  overrides: Partial<ActivityDeps> = {},
+): void {
+  let c: { env: TestWorkflowEnvironment; database: Database; worker: Awaited<ReturnType<typeof startProbeWorker>> } | undefined;
+  beforeAll(async () => {
+    const [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
+    c = { env, database, worker: await startProbeWorker(env, testDeps(database.db, overrides)) };
+    await ready(c);
+  });
+  afterAll(async () => {
+    await c?.worker.stop();
+    await c?.env.teardown();
+    await c?.database.close();
+  });
 }

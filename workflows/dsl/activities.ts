@@ -1,6 +1,6 @@
 /** Activity stubs as journeys call them, with the timeouts and retry policy each kind of call needs. */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { JourneyActivities } from '../contract';
 
 /**
  * Sends retry for six hours with backoff: a provider outage delays a message, never duplicates it
@@ -20,9 +20,9 @@ const sendOptions = {
  * other's result, it fails as non-deterministic (caught by test/replay.test.ts; use `patched()`).
  */
 export const sendActivityFor = (activityId: string) =>
-  proxyActivities<Pick<Activities, 'send'>>({ ...sendOptions, activityId }).send;
+  proxyActivities<Pick<JourneyActivities, 'send'>>({ ...sendOptions, activityId }).send;
 
-export const dataActivities = proxyActivities<Omit<Activities, 'send'>>({
+export const dataActivities = proxyActivities<Omit<JourneyActivities, 'send'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
