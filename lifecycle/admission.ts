@@ -5,7 +5,7 @@
  */
 import type { Db, Tx } from '../db/client';
 import { loadProfile } from '../db/queries/profile';
-import { hasEnteredBefore, triggerAlreadyHandled } from '../db/queries/runs';
+import { pastRunsOf } from '../db/queries/runs';
 import type { JourneyEvent } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
@@ -21,10 +21,9 @@ export async function admit(
 ): Promise<Admission> {
   const { customerId, workflowId, trigger } = run;
   const { options } = wf;
-  if (options.reentry === 'once' && (await hasEnteredBefore(db, workflowId))) {
-    return { admitted: false, reason: 'already entered once' };
-  }
-  if (await triggerAlreadyHandled(db, workflowId, trigger.id)) return { admitted: false, reason: 'trigger already handled' };
+  const past = await pastRunsOf(db, workflowId, trigger.id);
+  if (options.reentry === 'once' && past.entered) return { admitted: false, reason: 'already entered once' };
+  if (past.triggerHandled) return { admitted: false, reason: 'trigger already handled' };
   if (options.enterIf) {
     const profile = await loadProfile(db, customerId, deps.webhookUrl);
     if (!profile) return { admitted: false, reason: 'customer does not exist' };

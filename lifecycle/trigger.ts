@@ -3,7 +3,9 @@
  * journey, customer and key value) and the trigger properties each journey declares it reads. The
  * API answers 400 on a problem here before anything is stored; the router treats one as permanent.
  */
+import { z } from 'zod';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import type { PropertySpec, PropertyType } from '../workflows/dsl/options';
 import { journeyWorkflowId } from '../workflows/contract';
 
 export const MAX_KEY_LENGTH = 200;
@@ -37,9 +39,9 @@ export function checkTrigger(wf: JourneyWorkflow, customerId: string, event: { i
     if (keyValue.length > MAX_KEY_LENGTH) return { ok: false, field, message: `${field}: at most ${MAX_KEY_LENGTH} characters` };
     if (UNPRINTABLE.test(keyValue)) return { ok: false, field, message: `${field}: contains control or bidi characters` };
   }
-  const schema = options.trigger?.properties;
-  if (schema) {
-    const parsed = schema.safeParse(event.properties);
+  const spec = options.trigger?.properties;
+  if (spec) {
+    const parsed = schemaOf(spec).safeParse(event.properties);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = ['properties', ...issue.path.map(String)].join('.');
@@ -57,4 +59,32 @@ export function checkTrigger(wf: JourneyWorkflow, customerId: string, event: { i
     };
   }
   return { ok: true, key, workflowId };
+}
+
+const TYPES: Record<PropertyType, z.ZodType> = {
+  string: z.string().trim().min(1).max(256),
+  number: z.coerce.number().finite(),
+  integer: z.coerce.number().int(),
+  boolean: z.boolean(),
+  instant: z.iso.datetime({ offset: true }),
+  date: z.iso.date(),
+  year: z.coerce.number().int().min(1900).max(2200),
+};
+
+const schemas = new WeakMap<object, z.ZodType>();
+
+/** The zod schema of a journey's declared trigger properties (others pass through unchecked). */
+function schemaOf(spec: Record<string, PropertySpec>): z.ZodType {
+  let schema = schemas.get(spec);
+  if (!schema) {
+    const shape = Object.fromEntries(
+      Object.entries(spec).map(([name, type]) => {
+        const base = TYPES[type.replace(/\?$/, '') as PropertyType];
+        return [name, type.endsWith('?') ? base.optional() : base];
+      }),
+    );
+    schema = z.looseObject(shape);
+    schemas.set(spec, schema);
+  }
+  return schema;
 }

@@ -7,7 +7,7 @@
  * Safe to repeat: runs drop an event id they have seen, and admission refuses a trigger already
  * handled. Retryable failures throw; permanent ones dead-letter the event and say so.
  */
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { lockCustomerRouting } from '../db/queries/customer-lock';
 import { toJourneyEvent, type EventRow } from '../db/queries/events';
@@ -29,22 +29,28 @@ export type RouteResult =
 export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<RouteResult> {
   return deps.db.transaction(async (tx) => {
     await lockCustomerRouting(tx, row.customerId);
-    const earlier = await tx
+    // This event as it is now (another process may have routed it while this one waited), and the
+    // customer's earlier events still unrouted, which go first.
+    const rows = await tx
       .select()
       .from(events)
       .where(
         and(
           eq(events.customerId, row.customerId),
-          isNull(events.routedAt),
-          isNull(events.deadLetteredAt),
-          sql`(${events.receivedAt}, ${events.id}) < (${row.receivedAt.toISOString()}::timestamptz, ${row.id})`,
+          or(
+            eq(events.id, row.id),
+            and(
+              isNull(events.routedAt),
+              isNull(events.deadLetteredAt),
+              sql`(${events.receivedAt}, ${events.id}) < (${row.receivedAt.toISOString()}::timestamptz, ${row.id})`,
+            ),
+          ),
         ),
       )
       .orderBy(asc(events.receivedAt), asc(events.id))
-      .limit(100);
-    for (const previous of earlier) await routeOrDeadLetter(deps, tx, previous);
-    // Read again under the lock: another process may have routed it while this one waited.
-    const [current] = await tx.select().from(events).where(eq(events.id, row.id));
+      .limit(101);
+    const current = rows.find((r) => r.id === row.id);
+    for (const previous of rows) if (previous !== current) await routeOrDeadLetter(deps, tx, previous);
     if (!current) throw new PermanentRoutingError(`event ${row.id} is gone`);
     if (current.deadLetteredAt) return { status: 'dead-lettered', error: current.routingError ?? 'dead-lettered' };
     if (current.routedAt) return { status: 'routed', workflows: current.routedTo ?? [], skipped: [] };

@@ -64,6 +64,8 @@ export interface CarriedState {
   sent?: RunStatus['sent'];
   /** The body's calls so far (workflows/dsl/memo.ts). */
   memo?: Array<[string, unknown]>;
+  /** The profile the body started with, so running it again from the top takes the same branches. */
+  customer?: Profile;
 }
 
 /** What the send activity is asked to do. */

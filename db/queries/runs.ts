@@ -4,7 +4,7 @@
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { journeyRuns, type RunState } from '../schema';
@@ -58,22 +58,17 @@ export async function runningRunsOf(db: Db | Tx, customerId: string): Promise<Ar
     .where(and(eq(journeyRuns.customerId, customerId), eq(journeyRuns.status, 'running')));
 }
 
-/** Has this customer (and key) had a run that was let in? Refused entries do not count. */
-export async function hasEnteredBefore(db: Db | Tx, workflowId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ one: sql<number>`1` })
+/**
+ * What admission needs to know of a workflow id's past runs: whether one was let in (a run refused
+ * at entry does not count), and whether one that has ended was started by this trigger already.
+ */
+export async function pastRunsOf(db: Db | Tx, workflowId: string, triggerEventId: string): Promise<{ entered: boolean; triggerHandled: boolean }> {
+  const rows = await db
+    .select({ status: journeyRuns.status, triggerEventId: journeyRuns.triggerEventId })
     .from(journeyRuns)
-    .where(and(eq(journeyRuns.workflowId, workflowId), ne(journeyRuns.status, 'refused')))
-    .limit(1);
-  return row !== undefined;
-}
-
-/** Was this trigger already handled by a run that has ended (a re-route after a crash)? */
-export async function triggerAlreadyHandled(db: Db | Tx, workflowId: string, triggerEventId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ one: sql<number>`1` })
-    .from(journeyRuns)
-    .where(and(eq(journeyRuns.workflowId, workflowId), eq(journeyRuns.triggerEventId, triggerEventId), ne(journeyRuns.status, 'running')))
-    .limit(1);
-  return row !== undefined;
+    .where(eq(journeyRuns.workflowId, workflowId));
+  return {
+    entered: rows.some((r) => r.status !== 'refused'),
+    triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === triggerEventId),
+  };
 }

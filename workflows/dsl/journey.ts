@@ -98,6 +98,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       outcome,
       sent: ctx!.status.sent,
       memo: memo.carry(),
+      customer,
     });
     const historyTooLong = () => {
       const now = workflowInfo();
@@ -110,7 +111,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx!.trigger, carried: carry() });
     };
 
-    const customer = await dataActivities.loadProfile(input.customerId);
+    const customer = carried?.customer ?? (await dataActivities.loadProfile(input.customerId));
     ctx = createContext({
       options,
       input,

@@ -4,8 +4,11 @@
  * run is told about, without running any journey body.
  */
 import type { Duration } from '@temporalio/common';
-import type { ZodType } from 'zod';
 import type { JourneyEvent, Profile } from '../contract';
+
+/** What a trigger property must be; `?` makes it optional. Checked at the API (lifecycle/trigger.ts). */
+export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'instant' | 'date' | 'year';
+export type PropertySpec = PropertyType | `${PropertyType}?`;
 
 export type EventSpec = string | { event: string; where?: (e: JourneyEvent) => boolean };
 
@@ -15,8 +18,9 @@ export interface JourneyOptions {
   /**
    * The event that starts a run; `key` names the property that gives each value its own run;
    * `properties` is what the body reads of the trigger, checked at the API (a 400 names the field).
+   * Declared as data, not as a schema object, so the workflow bundle stays small per run.
    */
-  trigger?: { event: string; key?: string; properties?: ZodType };
+  trigger?: { event: string; key?: string; properties?: Record<string, PropertySpec> };
   /** Events that end the run at once ("exited: order.placed"). */
   exitOn?: EventSpec[];
   /** Events that start the body over (a new change to the cart restarts the clock). */

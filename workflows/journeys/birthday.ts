@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { journey } from '../dsl/journey';
 import { anniversaryIn, localYear } from '../dsl/local-time';
 
@@ -11,7 +10,7 @@ import { anniversaryIn, localYear } from '../dsl/local-time';
 export const birthday = journey(
   {
     id: 'birthday',
-    trigger: { event: 'birthday.upcoming', key: 'year', properties: z.object({ year: z.coerce.number().int().min(1900).max(2200) }) },
+    trigger: { event: 'birthday.upcoming', key: 'year', properties: { year: 'year' } },
     reentry: 'once',
     enterIf: (customer) => customer.birthday !== null || 'no birthday on file',
   },

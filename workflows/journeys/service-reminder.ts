@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { journey } from '../dsl/journey';
 
 /**
@@ -10,7 +9,7 @@ import { journey } from '../dsl/journey';
 export const serviceReminder = journey(
   {
     id: 'service-reminder',
-    trigger: { event: 'appointment.booked', key: 'appointmentId', properties: z.object({ appointmentAt: z.iso.datetime({ offset: true }) }) },
+    trigger: { event: 'appointment.booked', key: 'appointmentId', properties: { appointmentAt: 'instant' } },
     restartOn: ['appointment.booked'],
     exitOn: ['appointment.cancelled'],
     reentry: 'after-exit',
