@@ -29,6 +29,7 @@ export function createRunActivities(db: Db) {
         const since = new Date(run.triggerOccurredAt);
         return storedEventsSince(tx, {
           customerId: run.customerId,
+          workflowId: run.workflowId,
           types: run.listens,
           since,
           ...(run.key ? { keyed: { ...run.key, since: new Date(since.getTime() - SAME_MOMENT_MS) } } : {}),

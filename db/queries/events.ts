@@ -12,7 +12,8 @@ export function toJourneyEvent(row: EventRow): JourneyEvent {
 
 /**
  * The customer's stored events of these types since `since`, oldest first (at most `limit`), and,
- * with `keyed`, those naming the same key value (`properties[property] = value`) since `keyed.since`.
+ * with `keyed`, those naming the same key value (`properties[property] = value`) since `keyed.since`;
+ * none already routed to `workflowId` (an order that ended the last run of a cart does not end the next).
  */
 export async function storedEventsSince(
   db: Db | Tx,
@@ -21,6 +22,7 @@ export async function storedEventsSince(
     types: string[];
     since: Date;
     keyed?: { property: string; value: string; since: Date };
+    workflowId: string;
     excludeId?: string;
     limit?: number;
   },
@@ -32,7 +34,15 @@ export async function storedEventsSince(
   const rows = await db
     .select()
     .from(events)
-    .where(and(eq(events.customerId, q.customerId), inArray(events.type, q.types), when, ...(q.excludeId ? [ne(events.id, q.excludeId)] : [])))
+    .where(
+      and(
+        eq(events.customerId, q.customerId),
+        inArray(events.type, q.types),
+        when,
+        sql`not (coalesce(${events.routedTo}, '[]'::jsonb) @> ${JSON.stringify([q.workflowId])}::jsonb)`,
+        ...(q.excludeId ? [ne(events.id, q.excludeId)] : []),
+      ),
+    )
     .orderBy(asc(events.occurredAt), asc(events.receivedAt))
     .limit(q.limit ?? 100);
   return rows.map(toJourneyEvent);
