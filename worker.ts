@@ -3,7 +3,7 @@
  * `npm run worker` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
  */
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { channelsFromEnv } from './activities/channels';
 import { DEFAULT_CAPS, parseCaps } from './contactability/caps';
@@ -12,7 +12,7 @@ import { openDatabase, type Db } from './db/client';
 import { loadConfig, type Config } from './lib/config';
 import { logger } from './lib/logger';
 import { gracefulShutdown } from './lib/shutdown';
-import { installTemporalLogging } from './lib/temporal-logger';
+import { bundlerLogger, installTemporalLogging } from './lib/temporal-logger';
 import { requireUnsubscribeSecret, unsubscribeLinks } from './lib/unsubscribe-token';
 import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
 
@@ -44,7 +44,7 @@ export async function createWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
-    ...(opts.bundle ? { workflowBundle: opts.bundle } : { workflowsPath }),
+    workflowBundle: opts.bundle ?? (await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger() })),
     shutdownGraceTime: opts.shutdownGraceMs ?? 0,
   });
   return { worker, connection };

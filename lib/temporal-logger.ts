@@ -28,3 +28,9 @@ export function installTemporalLogging(): void {
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
   });
 }
+
+/** The workflow bundler reports webpack's whole output at info: worth a debug line, no more. */
+export function bundlerLogger(): SdkLogger {
+  const log = temporalLogger(defaultLogger.child({ component: 'workflow-bundler' }));
+  return { ...log, info: log.debug, log: (level, message, meta) => log.log(level === 'INFO' ? 'DEBUG' : level, message, meta) };
+}
