@@ -1,7 +1,8 @@
 /**
  * Behaviours of the run loop that were wrong, each on the real journeys and the time-skipping server:
- * a cart changed again in the goal window after the last reminder starts the reminders over, and a
- * trigger with bad data fails its run (recorded) instead of failing its workflow task for ever.
+ * a cart changed again in the goal window after the last reminder starts the reminders over, an exit
+ * stored before the run started ends it before it sends, and a trigger with bad data fails its run
+ * (recorded) instead of failing its workflow task for ever.
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,6 +11,8 @@ import type { Database } from '../db/client';
 import { eventSignal } from '../workflows/contract';
 import { abandonedCart } from '../workflows/journeys/abandoned-cart';
 import { birthday } from '../workflows/journeys/birthday';
+import { welcome } from '../workflows/journeys/welcome';
+import { events } from '../db/schema';
 import { seedCustomer, useCascade } from './support/cascade';
 import { DAY, HOUR, event, expectAt, ledger, runRow, startJourney, triggerInput } from './support/journeys';
 import { taskQueue } from './support/temporal';
@@ -31,6 +34,21 @@ describe('the goal window', () => {
     expect(rows.map((m) => m.template)).toEqual(['cart-reminder-1', 'cart-reminder-2', 'cart-reminder-3', 'cart-reminder-1', 'cart-reminder-2', 'cart-reminder-3']);
     expectAt(rows[3]!.requestedAt, changedAt + 3 * HOUR, 10_000);
     expect(rows.slice(3).every((m) => m.idempotencyKey.includes('/r1/'))).toBe(true);
+  });
+});
+
+describe('events stored before the run started', () => {
+  it('an order stored while the welcome run was starting ends it before anything is sent', async () => {
+    await seedCustomer(database.db, { id: 'early1' });
+    const signup = event('customer.signed_up', {}, 'signup-early1');
+    const order = { ...event('order.placed', { orderId: 'o-early1' }, 'order-early1'), occurredAt: new Date(Date.now() + 1000).toISOString() };
+    // Both stored (and the order routed) before the run records itself, as when the two race.
+    for (const e of [signup, order]) {
+      await database.db.insert(events).values({ id: e.id, customerId: 'early1', type: e.type, properties: e.properties, occurredAt: new Date(e.occurredAt), routedAt: new Date(), routedTo: [] });
+    }
+    const handle = await startJourney(env, welcome, 'early1', signup);
+    expect(await handle.result()).toBe('exited: order.placed');
+    expect(await ledger(database.db, 'early1')).toHaveLength(0);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -108,6 +109,8 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     const continueIfLong = async () => {
       if (!historyTooLong()) return;
       await condition(allHandlersFinished);
+      // An exit or restart that came meanwhile is handled here first; the flag does not travel.
+      if (inbox.interrupt) return;
       await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx!.trigger, carried: carry() });
     };
 
@@ -162,6 +165,13 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
 
     for (;;) {
       if (phase === 'body') {
+        // An exit stored before the run started (or a restart) is acted on before the body sends anything.
+        const early = inbox.interrupt;
+        if (early && patched('interrupt-before-body')) {
+          inbox.interrupt = undefined;
+          if (early.kind === 'exit') return end('exited', `exited: ${early.event.type}`);
+          ctx.restart(early.event);
+        }
         const scope = new CancellationScope();
         const done = scope.run(() => body(ctx));
         const interrupted = condition(() => inbox.interrupt !== undefined);
