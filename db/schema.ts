@@ -262,3 +262,45 @@ export const pendingSignals = pgTable(
   },
   (t) => [index('pending_signals_due_idx').on(t.nextAttemptAt)],
 );
+
+export const apiKeyScopes = ['ingest', 'read', 'admin'] as const;
+export type ApiKeyScope = (typeof apiKeyScopes)[number];
+
+/**
+ * API keys, stored as SHA-256 digests of the key (keys are long random strings, so a fast digest
+ * is enough; the key itself is shown once, when it is created). The id names the key in logs and
+ * audit rows.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    /** Hex SHA-256 of the whole key. */
+    digest: text('digest').notNull(),
+    scopes: jsonb('scopes').$type<ApiKeyScope[]>().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_digest_idx').on(t.digest)],
+);
+
+/** Alerts raised, one row per cause and window: the window is what keeps a cause from paging twice. */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: serial('id').primaryKey(),
+    /** What went wrong, stable across windows: `channel-failures:email`, `provider-auth:resend`, `runs-failed`… */
+    cause: text('cause').notNull(),
+    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+    severity: text('severity').$type<'warning' | 'critical'>().notNull(),
+    summary: text('summary').notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+    raisedAt: timestamp('raised_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the chat webhook took it; null while it is still to be posted. */
+    postedAt: timestamp('posted_at', { withTimezone: true }),
+    postError: text('post_error'),
+  },
+  (t) => [uniqueIndex('alerts_cause_window_idx').on(t.cause, t.windowStart), index('alerts_raised_idx').on(t.raisedAt)],
+);
