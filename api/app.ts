@@ -1,8 +1,11 @@
-/** The Express app: JSON in, the v1 routes behind API keys, one error shape out. */
+/** The Express app: JSON in, the v1 routes behind API keys and their scopes, one error shape out. */
 import express from 'express';
-import { requireApiKey } from './auth';
+import { createKeyVerifier } from '../access/verifier';
+import { authenticate } from './auth';
 import { errorHandler } from './errors';
 import type { LifecycleDeps } from '../lifecycle/deps';
+import { rateLimitPerKey, type RateLimit } from './rate-limit';
+import { apiKeysRouter } from './routes/api-keys';
 import { customersRouter } from './routes/customers';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
@@ -13,7 +16,12 @@ import { resendWebhookRouter } from './routes/webhooks-resend';
 import { smscWebhookRouter } from './routes/webhooks-smsc';
 
 export interface AppDeps extends LifecycleDeps {
+  /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
   apiKeys: string[];
+  /** How long a verified stored key is trusted without a database read (default 30 s). */
+  apiKeyCacheMs?: number;
+  /** Requests per key; without it, unlimited (tests, bench). */
+  rateLimit?: RateLimit;
   /** Signs and checks unsubscribe links; without it the unsubscribe page answers 400. */
   unsubscribeSecret?: string;
   /** Verifies Resend webhooks; without it they are refused with 503. */
@@ -30,8 +38,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(resendWebhookRouter({ db: deps.db, client: deps.client, secret: deps.resendWebhookSecret }));
   app.use(unsubscribeRouter(deps.db, deps.unsubscribeSecret));
   app.use(smscWebhookRouter({ db: deps.db, client: deps.client, secret: deps.smscCallbackSecret }));
-  app.use('/v1', requireApiKey(deps.apiKeys));
+  const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
+  app.use('/v1', authenticate(verifier));
+  if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
   app.use(express.json({ limit: '256kb' }));
+  app.use(apiKeysRouter(deps.db, verifier));
   app.use(customersRouter(deps.db));
   app.use(consentsRouter(deps.db));
   app.use(eventsRouter(deps));

@@ -35,6 +35,6 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(status).json({ error: { code, message: (err as Error).message } });
     return;
   }
-  logger.error({ err, method: req.method, path: req.path }, 'request failed');
+  logger.error({ err, method: req.method, path: req.path, keyId: (res.locals.apiKey as { id?: string } | undefined)?.id }, 'request failed');
   res.status(500).json({ error: { code: 'internal', message: 'Internal error' } });
 };

@@ -12,6 +12,7 @@ import { logger } from '../lib/logger';
 import { closeHttpServer, gracefulShutdown } from '../lib/shutdown';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
+import { parseRateLimit, type RateLimit } from './rate-limit';
 import { startRunReconciler } from '../lifecycle/reconcile-runs';
 import { startSweeper } from '../routing/sweeper';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
@@ -28,6 +29,8 @@ export async function startApi(opts: {
   client: Client;
   taskQueue: string;
   apiKeys: string[];
+  apiKeyCacheMs?: number;
+  rateLimit?: RateLimit;
   port: number;
   host?: string;
   sweepEveryMs?: number;
@@ -43,6 +46,8 @@ export async function startApi(opts: {
   const app = createApp({
     ...deps,
     apiKeys: opts.apiKeys,
+    apiKeyCacheMs: opts.apiKeyCacheMs,
+    rateLimit: opts.rateLimit,
     unsubscribeSecret: opts.unsubscribeSecret,
     resendWebhookSecret: opts.resendWebhookSecret,
     smscCallbackSecret: opts.smscCallbackSecret,
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     apiKeys: apiKeysFrom(config.CASCADE_API_KEYS),
+    rateLimit: parseRateLimit(config.CASCADE_RATE_LIMIT),
     port: config.PORT,
     host: '0.0.0.0',
     unsubscribeSecret,

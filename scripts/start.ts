@@ -10,6 +10,7 @@ import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { smscConfigFromEnv } from '../activities/channels/smsc';
+import { parseRateLimit } from '../api/rate-limit';
 import { apiKeysFrom, startApi } from '../api/server';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     apiKeys: keys,
+    rateLimit: parseRateLimit(config.CASCADE_RATE_LIMIT),
     port: config.PORT,
     unsubscribeSecret: unsubscribe,
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,

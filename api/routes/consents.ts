@@ -10,7 +10,7 @@ import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentHistory, consentMap } from '../../db/queries/consents';
 import { customers } from '../../db/schema';
-import { actorOf } from '../auth';
+import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
 import { customerIdSchema } from './customers';
 
@@ -43,7 +43,7 @@ const consentBody = z
 export function consentsRouter(db: Db): Router {
   const router = Router();
 
-  router.put('/v1/customers/:customerId/consents', async (req, res) => {
+  router.put('/v1/customers/:customerId/consents', requireScope('ingest'), async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const { source, consentedAt, ...changes } = parse(consentBody, req.body ?? {});
     const result = await db.transaction(async (tx) => {
@@ -62,7 +62,7 @@ export function consentsRouter(db: Db): Router {
     res.json({ customerId: id, consents: await consentMap(db, id), ...(notes.length ? { notes } : {}) });
   });
 
-  router.get('/v1/customers/:customerId/consents/history', async (req, res) => {
+  router.get('/v1/customers/:customerId/consents/history', requireScope('read'), async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
     if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');

@@ -8,7 +8,7 @@ import type { Db } from '../../db/client';
 import { consentMap } from '../../db/queries/consents';
 import { customers, messages, pushTokens } from '../../db/schema';
 import { logger } from '../../lib/logger';
-import { actorOf } from '../auth';
+import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
 
 export const customerIdSchema = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
@@ -52,7 +52,7 @@ const customerBody = z
 export function customersRouter(db: Db): Router {
   const router = Router();
 
-  router.put('/v1/customers/:customerId', async (req, res) => {
+  router.put('/v1/customers/:customerId', requireScope('ingest'), async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const body = parse(customerBody, req.body ?? {});
     const { consents: consentInput, pushTokens: tokens, ...profile } = body;
@@ -84,7 +84,7 @@ export function customersRouter(db: Db): Router {
     });
   });
 
-  router.get('/v1/customers/:customerId/messages', async (req, res) => {
+  router.get('/v1/customers/:customerId/messages', requireScope('read'), async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
     if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');

@@ -14,6 +14,7 @@ import { checkTrigger } from '../../lifecycle/trigger';
 import { routeEvent } from '../../routing/route-event';
 import { recordRetryableFailure } from '../../routing/sweeper';
 import { journeysTriggeredBy } from '../../workflows/registry';
+import { requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
 import { customerIdSchema } from './customers';
 
@@ -51,7 +52,7 @@ export function eventsRouter(deps: LifecycleDeps): Router {
   const { db } = deps;
   const router = Router();
 
-  router.post('/v1/events', async (req, res) => {
+  router.post('/v1/events', requireScope('ingest'), async (req, res) => {
     const body = parse(eventBody, req.body);
     const order = body.type === 'order.placed' ? parse(orderProperties, body.properties, 'properties') : undefined;
     for (const wf of journeysTriggeredBy(body.type)) {

@@ -4,13 +4,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { messages } from '../../db/schema';
+import { requireScope } from '../auth';
 import { parse } from '../errors';
 
 const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 export function outboxRouter(db: Db): Router {
   const router = Router();
-  router.get('/v1/outbox', async (req, res) => {
+  router.get('/v1/outbox', requireScope('read'), async (req, res) => {
     const { limit } = parse(query, req.query);
     const rows = await db
       .select({

@@ -1,0 +1,81 @@
+/**
+ * `npm run api-key -- create --name crm --scopes ingest,read` | `list` | `revoke <id>`: stored API
+ * keys from a shell, on DATABASE_URL or (unset) the embedded database under CASCADE_DATA_DIR like
+ * `npm start` (stop `npm start` first: the embedded database takes one process at a time). A running
+ * API trusts a key it already verified for up to 30 s, so a revoke here takes that long to bite.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiKey, listApiKeys, revokeStoredApiKey } from '../access/api-keys';
+import { scopeListSchema } from '../access/scopes';
+import { openDatabase } from '../db/client';
+import { loadConfig } from '../lib/config';
+
+const USAGE = `usage:
+  npm run api-key -- create --name <name> --scopes <ingest,read,admin>
+  npm run api-key -- list
+  npm run api-key -- revoke <id>`;
+
+const ACTOR = 'command:api-key';
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { name: { type: 'string' }, scopes: { type: 'string' } },
+  });
+  const [command, id] = positionals;
+  if (command === 'create' && (!values.name?.trim() || !values.scopes)) {
+    process.stderr.write(`create needs --name and --scopes\n${USAGE}\n`);
+    return 2;
+  }
+  if (command === 'revoke' && !id) {
+    process.stderr.write(`revoke needs the key id\n${USAGE}\n`);
+    return 2;
+  }
+  if (command !== 'create' && command !== 'list' && command !== 'revoke') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const scopes = command === 'create' ? scopeListSchema.safeParse(values.scopes!.split(',').map((s) => s.trim())) : undefined;
+  if (scopes && !scopes.success) {
+    process.stderr.write(`--scopes: ${scopes.error.issues[0]!.message} (ingest, read, admin)\n`);
+    return 2;
+  }
+
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(config.CASCADE_DATA_DIR), max: 1 });
+  try {
+    if (command === 'create') {
+      const created = await createApiKey(database.db, { name: values.name!.trim(), scopes: scopes!.data! }, ACTOR);
+      // Printed once, on purpose: only the digest is stored.
+      process.stdout.write(`Created API key ${created.id} "${created.name}" (${created.scopes.join(', ')}). The key, shown only now:\n${created.key}\n`);
+      return 0;
+    }
+    if (command === 'list') {
+      const keys = await listApiKeys(database.db);
+      if (!keys.length) process.stdout.write('No stored API keys (keys from CASCADE_API_KEYS are not listed).\n');
+      for (const k of keys) {
+        const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? 'never'}`;
+        process.stdout.write(`${k.id}  ${k.name}  ${k.scopes.join(',')}  created ${k.createdAt.toISOString()}  ${state}\n`);
+      }
+      return 0;
+    }
+    const revoked = await revokeStoredApiKey(database.db, id!, ACTOR);
+    if (!revoked) {
+      process.stderr.write(`No stored API key ${id}\n`);
+      return 1;
+    }
+    process.stdout.write(`Revoked API key ${revoked.id} "${revoked.name}" (running APIs refuse it within 30 s).\n`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`api-key failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);
