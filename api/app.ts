@@ -4,6 +4,7 @@ import { requireApiKey } from './auth';
 import { errorHandler } from './errors';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { customersRouter } from './routes/customers';
+import { doctorRouter } from './routes/doctor';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { outboxRouter } from './routes/outbox';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(consentsRouter(deps.db));
   app.use(eventsRouter(deps));
   app.use(outboxRouter(deps.db));
+  app.use(doctorRouter(deps));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;
