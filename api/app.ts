@@ -7,6 +7,7 @@ import type { LifecycleDeps } from '../lifecycle/deps';
 import { rateLimitPerKey, type RateLimit } from './rate-limit';
 import { apiKeysRouter } from './routes/api-keys';
 import { customersRouter } from './routes/customers';
+import { doctorRouter } from './routes/doctor';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
 import { outboxRouter } from './routes/outbox';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(consentsRouter(deps.db));
   app.use(eventsRouter(deps));
   app.use(outboxRouter(deps.db));
+  app.use(doctorRouter(deps));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -51,11 +51,11 @@ export interface SmscStatus {
 /** Status codes after which nothing more will happen to the message. */
 export const SMSC_FINAL_STATUSES = new Set([1, 3, 20, 22, 23, 24, 25]);
 
-/** The two SMSC calls Cascade makes; both used by the channel, status also by the poller. */
+/** The SMSC calls Cascade makes: send and status by the channel, status also by the poller, balance by the doctor. */
 export class SmscApi {
   constructor(private readonly config: SmscConfig) {}
 
-  private async call(script: 'send.php' | 'status.php', params: Record<string, string>): Promise<SmscAnswer> {
+  private async call(script: 'send.php' | 'status.php' | 'balance.php', params: Record<string, string>): Promise<SmscAnswer> {
     // POST form, never query: the credentials must not end up in URLs and access logs.
     const body = new URLSearchParams({ ...this.config.credentials, ...params, fmt: '3', charset: 'utf-8' });
     let res: Response;
@@ -93,6 +93,15 @@ export class SmscApi {
     if (answer.error_code !== undefined) throw smscError('status.php', answer, currentAttempt());
     if (typeof answer.status !== 'number') throw new TransientSendError('SMSC status.php answer has no status');
     return { status: answer.status, err: typeof answer.err === 'number' ? answer.err : 0 };
+  }
+
+  /** The account's balance: costs nothing, and answers error 2 for bad credentials or an IP not on the allow-list. */
+  async balance(): Promise<{ balance: number; currency?: string } | { errorCode: number; error: string }> {
+    const answer = await this.call('balance.php', { cur: '1' });
+    if (answer.error_code !== undefined) return { errorCode: Number(answer.error_code), error: String(answer.error ?? '') };
+    const balance = Number(answer.balance);
+    if (!Number.isFinite(balance)) throw new TransientSendError('SMSC balance.php answer has no balance');
+    return { balance, currency: typeof answer.currency === 'string' ? answer.currency : undefined };
   }
 }
 

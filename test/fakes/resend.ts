@@ -11,6 +11,8 @@
  * - test addresses `delivered@`, `bounced@`, `complained@resend.dev` (labels like `bounced+x@`
  *   allowed) that later POST Svix-signed webhooks to the configured URL, and `emit()` for opens
  *   and clicks.
+ * - `GET /domains` (paged: `limit`, `after`) and `GET /domains/:id` (providers.md §4) over `domains`,
+ *   which `addDomain` fills with a domain and the SPF and DKIM records Resend would ask for.
  * `emails` holds every accepted email: what the customer really got.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
@@ -49,6 +51,27 @@ export interface WebhookDelivery {
 
 export type Failure = 500 | 429 | 'network' | 'accept-then-drop';
 
+type RecordStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
+
+export interface FakeDomainRecord {
+  record: 'SPF' | 'DKIM';
+  name: string;
+  type: 'MX' | 'TXT' | 'CNAME';
+  value: string;
+  ttl: string;
+  status: RecordStatus;
+  priority?: number;
+}
+
+export interface FakeDomain {
+  id: string;
+  name: string;
+  status: 'not_started' | 'pending' | 'verified' | 'partially_verified' | 'partially_failed' | 'failed';
+  region: string;
+  createdAt: string;
+  records: FakeDomainRecord[];
+}
+
 export interface FakeResendOptions {
   apiKey?: string;
   /** Where webhooks go; none are sent without it (set later with `setWebhookUrl`). */
@@ -74,6 +97,7 @@ export class FakeResend {
   readonly emails: FakeEmail[] = [];
   readonly requests: FakeRequest[] = [];
   readonly deliveries: WebhookDelivery[] = [];
+  readonly domains: FakeDomain[] = [];
   url = '';
   /** Deliver an accepted email's webhooks before answering: the webhook beats the sender's own bookkeeping. */
   webhooksBeforeReply = false;
@@ -127,6 +151,37 @@ export class FakeResend {
   /** The next `n` API requests fail this way, in order after any already queued. */
   failNext(n: number, how: Failure): void {
     for (let i = 0; i < n; i++) this.failures.push(how);
+  }
+
+  /**
+   * A domain as Resend shows it after "Add domain": SPF (MX + TXT on `send`) and DKIM, in the older
+   * TXT form (`resend._domainkey`, with `dkimKey`) or the newer three CNAMEs to dkim.amazonses.com.
+   * Everything verified unless `status` / `recordStatus` say otherwise.
+   */
+  addDomain(
+    name: string,
+    opts: { status?: FakeDomain['status']; recordStatus?: RecordStatus; region?: string; dkim?: 'txt' | 'cname'; dkimKey?: string } = {},
+  ): FakeDomain {
+    const region = opts.region ?? 'us-east-1';
+    const status = opts.recordStatus ?? 'verified';
+    const dkim: FakeDomainRecord[] =
+      opts.dkim === 'cname'
+        ? ['a1', 'b2', 'c3'].map((t) => ({ record: 'DKIM', name: `${t}token._domainkey`, type: 'CNAME', value: `${t}token.dkim.amazonses.com`, ttl: 'Auto', status }))
+        : [{ record: 'DKIM', name: 'resend._domainkey', type: 'TXT', value: `p=${opts.dkimKey ?? 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDfake'}`, ttl: 'Auto', status }];
+    const domain: FakeDomain = {
+      id: randomUUID(),
+      name,
+      status: opts.status ?? 'verified',
+      region,
+      createdAt: new Date(this.now()).toISOString(),
+      records: [
+        { record: 'SPF', name: 'send', type: 'MX', value: `feedback-smtp.${region}.amazonses.com`, ttl: 'Auto', status, priority: 10 },
+        { record: 'SPF', name: 'send', type: 'TXT', value: '"v=spf1 include:amazonses.com ~all"', ttl: 'Auto', status },
+        ...dkim,
+      ],
+    };
+    this.domains.push(domain);
+    return domain;
   }
 
   emailsTo(address: string): FakeEmail[] {
@@ -231,6 +286,19 @@ export class FakeResend {
         last_event: email.lastEvent,
         tags: email.tags,
       });
+    }
+    if (req.method === 'GET' && url.pathname === '/domains') {
+      const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 20)));
+      const after = url.searchParams.get('after');
+      const start = after ? this.domains.findIndex((d) => d.id === after) + 1 : 0;
+      const page = this.domains.slice(start, start + limit);
+      return send(200, { object: 'list', has_more: start + limit < this.domains.length, data: page.map((d) => domainJson(d)) });
+    }
+    const domainGet = /^\/domains\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && domainGet) {
+      const domain = this.domains.find((d) => d.id === domainGet[1]);
+      if (!domain) return fail(404, 'not_found', 'Domain not found');
+      return send(200, { object: 'domain', ...domainJson(domain), records: domain.records });
     }
     const isBatch = url.pathname === '/emails/batch';
     if (url.pathname !== '/emails' && !isBatch) return fail(404, 'not_found', 'The requested endpoint does not exist.');
@@ -387,6 +455,10 @@ export class FakeResend {
 
 export async function startFakeResend(opts: FakeResendOptions = {}): Promise<FakeResend> {
   return new FakeResend(opts).start();
+}
+
+function domainJson(d: FakeDomain) {
+  return { id: d.id, name: d.name, status: d.status, created_at: d.createdAt, region: d.region, capabilities: { sending: 'enabled', receiving: 'disabled' } };
 }
 
 function validate(item: unknown, inBatch: boolean): { status: number; name: string; message: string } | undefined {

@@ -10,7 +10,9 @@
  * - `holdNextAccepts`: record the message, then never answer (or drop the socket): a timeout after
  *   acceptance, the case SMSC has no idempotency key for;
  * - `setStatus` with a callback URL configured POSTs the md5-signed delivery callback;
- * - `garbledStatus`: status.php answers chosen ids with garbage.
+ * - `garbledStatus`: status.php answers chosen ids with garbage;
+ * - `/sys/balance.php` answers `balance` (and `currency` with `cur=1`); `accountError` makes every
+ *   script answer one error code, as SMSC does for a server IP off the allow-list (2) or blocked (4).
  * `messages` holds every accepted message: what the customer really got.
  */
 import { createHash } from 'node:crypto';
@@ -62,6 +64,11 @@ export class FakeSmsc extends EventEmitter {
   readonly callbacksSent: Array<{ status: number; body: string }> = [];
   /** status.php answers these ids with an HTML error page instead of JSON (a proxy in the way). */
   readonly garbledStatus = new Set<number>();
+  /** What balance.php answers, as SMSC does: a string with two decimals. */
+  balance = 1000;
+  /** Every request answers this error code (2: this server's IP is not on the account's allow-list; 4: IP blocked). */
+  accountError: number | undefined;
+  readonly balanceRequests: Array<Record<string, string>> = [];
   private http!: FakeServer;
   private failQueue: number[] = [];
   private phoneErrors = new Map<string, number>();
@@ -179,12 +186,18 @@ export class FakeSmsc extends EventEmitter {
     };
     const error = (code: number, id?: string) => answer({ error: ERROR_TEXT[code] ?? 'error', error_code: code, ...(ERRORS_WITH_ID.has(code) && id ? { id: Number(id) } : {}) });
 
-    if (url.pathname !== '/sys/send.php' && url.pathname !== '/sys/status.php') {
+    if (!['/sys/send.php', '/sys/status.php', '/sys/balance.php'].includes(url.pathname)) {
       res.writeHead(404).end('not found');
       return;
     }
     if (params.fmt !== '3') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ERROR = 1 (this fake speaks fmt=3 only)');
+    if (this.accountError !== undefined) return error(this.accountError);
     if (!this.authorised(params)) return error(2);
+
+    if (url.pathname === '/sys/balance.php') {
+      this.balanceRequests.push(params);
+      return answer({ balance: this.balance.toFixed(2), ...(params.cur === '1' ? { currency: 'RUR' } : {}) });
+    }
 
     if (url.pathname === '/sys/status.php') {
       this.statusRequests.push(params);

@@ -1,0 +1,20 @@
+/**
+ * GET /v1/doctor: every doctor check against this API process's own database, Temporal client and
+ * environment. 200 even when checks fail (the call worked; `ok` and each check say the rest).
+ */
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import type { Db } from '../../db/client';
+import { doctorContextForApi } from '../../doctor/context';
+import { exitCode, runDoctor } from '../../doctor/run';
+import { requireScope } from '../auth';
+
+export function doctorRouter(deps: { db: Db; client: Client; taskQueue: string }): Router {
+  const router = Router();
+  // Admin only: the answer describes the configuration (providers, DNS, what is set).
+  router.get('/v1/doctor', requireScope('admin'), async (_req, res) => {
+    const checks = await runDoctor(doctorContextForApi(deps));
+    res.set('cache-control', 'no-store').json({ ok: exitCode(checks) === 0, checks });
+  });
+  return router;
+}

@@ -1,0 +1,35 @@
+/**
+ * FCM: the service account mints an OAuth token (google-auth-library, as the channel does). Nothing
+ * is sent: FCM has no free call that would prove more.
+ */
+import { fcmConfigFromEnv, type FcmConfig } from '../../activities/channels/fcm';
+import { fail, pass, warn, type CheckFn } from '../check';
+
+const NAME = 'fcm';
+
+export const fcmCheck: CheckFn = async (ctx) => {
+  let config: FcmConfig | undefined;
+  try {
+    config = fcmConfigFromEnv(ctx.env);
+  } catch (err) {
+    // A JSON.parse message quotes the input, which holds the private key: never repeat it.
+    const detail = err instanceof SyntaxError ? 'FCM_SERVICE_ACCOUNT_JSON is not valid JSON' : (err as Error).message;
+    return [fail(NAME, detail, 'set FCM_SERVICE_ACCOUNT_JSON to the service account key file (its JSON or its path) from Firebase › Project settings › Service accounts')];
+  }
+  if (!config) return [warn(NAME, 'FCM is not configured: push goes to the outbox', 'set FCM_SERVICE_ACCOUNT_JSON (and FCM_PROJECT_ID if the account is of another project) to send real push')];
+  if (ctx.env.FCM_ACCESS_TOKEN) {
+    return [pass(NAME, `project ${config.projectId}; FCM_ACCESS_TOKEN is used as it is (nothing to mint; meant for tests: a real token expires within an hour)`)];
+  }
+  try {
+    await config.accessToken();
+  } catch (err) {
+    return [fail(NAME, `the service account could not get an OAuth token (${reason(err)})`, 'download a new key for the service account (Firebase › Project settings › Service accounts) and set FCM_SERVICE_ACCOUNT_JSON')];
+  }
+  return [pass(NAME, `project ${config.projectId}; the service account got an OAuth token`)];
+};
+
+/** google-auth-library's messages say what Google refused (invalid_grant…) or that the key does not parse; short, no secrets. */
+function reason(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  return message.split('\n')[0]!.slice(0, 160);
+}
