@@ -13,6 +13,7 @@ import type { LifecycleDeps } from '../../lifecycle/deps';
 import { checkTrigger } from '../../lifecycle/trigger';
 import { routeEvent } from '../../routing/route-event';
 import { recordRetryableFailure } from '../../routing/sweeper';
+import { eventsAccepted } from '../../metrics/registry';
 import { journeysTriggeredBy } from '../../workflows/registry';
 import { HttpError, parse } from '../errors';
 import { customerIdSchema } from './customers';
@@ -78,6 +79,7 @@ export function eventsRouter(deps: LifecycleDeps): Router {
       const [existing] = await tx.select().from(events).where(eq(events.id, body.id));
       return { row: existing!, duplicate: true };
     });
+    eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
 
     if (duplicate && (row.customerId !== body.customerId || row.type !== body.type)) {
       throw new HttpError(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id');
