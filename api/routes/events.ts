@@ -79,11 +79,11 @@ export function eventsRouter(deps: LifecycleDeps): Router {
       const [existing] = await tx.select().from(events).where(eq(events.id, body.id));
       return { row: existing!, duplicate: true };
     });
-    eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
 
     if (duplicate && (row.customerId !== body.customerId || row.type !== body.type)) {
       throw new HttpError(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id');
     }
+    eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
     if (duplicate && row.routedAt) {
       res.status(200).json({ id: row.id, duplicate: true, workflows: row.routedTo ?? [] });
       return;
