@@ -1,7 +1,8 @@
 /** Reading Prometheus text exposition the way a scraper would: shape checks and one sample's value. */
 import { expect } from 'vitest';
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)( -?\d+)?$/;
+// Values as Prometheus parses them (Go's ParseFloat: NaN and Inf in any case; prom-client writes `Nan`).
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|nan|[+-]?inf)( -?\d+)?$/i;
 
 /** Every line is a HELP, a TYPE or a sample, and every sample belongs to a family announced by a TYPE line. */
 export function expectValidExposition(text: string): void {
