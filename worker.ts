@@ -15,6 +15,7 @@ import { gracefulShutdown } from './lib/shutdown';
 import { bundlerLogger, installTemporalLogging } from './lib/temporal-logger';
 import { requireUnsubscribeSecret, unsubscribeLinks } from './lib/unsubscribe-token';
 import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
+import { serveMetrics } from './metrics/serve';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     throw new Error('npm run worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything embedded)');
   }
   requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
-  installTemporalLogging();
+  installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
   const client = await connectTemporal(config.TEMPORAL_ADDRESS);
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
@@ -74,10 +75,12 @@ async function main(): Promise<void> {
     shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
   });
   const running = worker.run();
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker started');
+  const metrics = config.CASCADE_WORKER_METRICS_PORT ? await serveMetrics({ port: config.CASCADE_WORKER_METRICS_PORT, token: config.CASCADE_METRICS_TOKEN }) : undefined;
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: metrics?.port }, 'worker started');
   const shutdown = gracefulShutdown(
     [
       { name: 'worker', run: () => drain(worker, running) },
+      { name: 'metrics server', run: () => metrics?.stop() },
       { name: 'temporal connection', run: () => connection.close() },
       { name: 'database', run: () => database.close() },
     ],

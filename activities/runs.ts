@@ -6,6 +6,7 @@ import { storedEventsSince } from '../db/queries/events';
 import { recordRunEnd, recordRunStart } from '../db/queries/runs';
 import { messages } from '../db/schema';
 import type { JourneyEvent, RunEnd, RunRecord } from '../workflows/contract';
+import { countMessage, runsEnded, runsStarted } from '../metrics/registry';
 
 /**
  * Two systems' clocks, or two requests sent together, can put the order for a cart a moment before
@@ -22,7 +23,7 @@ export function createRunActivities(db: Db) {
      * it either by signal (the router saw this row) or here (this read saw the event).
      */
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
-      return db.transaction(async (tx) => {
+      const stored = await db.transaction(async (tx) => {
         await lockCustomerRouting(tx, run.customerId);
         await recordRunStart(tx, run);
         if (!run.triggerOccurredAt || !run.listens) return [];
@@ -36,18 +37,23 @@ export function createRunActivities(db: Db) {
           excludeId: run.triggerEventId,
         });
       });
+      runsStarted.inc({ journey: run.journey });
+      return stored;
     },
 
     async recordRunEnd(end: RunEnd): Promise<void> {
       await recordRunEnd(db, end);
+      runsEnded.inc({ reason: end.status });
     },
 
     /** A send whose retries ran out: the ledger says failed (a pending row counts against caps). */
     async markSendFailed(req: { idempotencyKey: string; error: string }): Promise<void> {
-      await db
+      const failed = await db
         .update(messages)
         .set({ status: 'failed', error: req.error.slice(0, 2000), updatedAt: new Date() })
-        .where(and(eq(messages.idempotencyKey, req.idempotencyKey), eq(messages.status, 'pending')));
+        .where(and(eq(messages.idempotencyKey, req.idempotencyKey), eq(messages.status, 'pending')))
+        .returning({ channel: messages.channel, journey: messages.journey });
+      for (const m of failed) countMessage(m, 'failed');
     },
   };
 }

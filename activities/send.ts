@@ -13,6 +13,7 @@ import { checkEligibility } from '../contactability/eligibility';
 import type { Db } from '../db/client';
 import { customers, messages, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
+import { countMessage, observeProviderCall } from '../metrics/registry';
 import type { SendRequest, SendResult } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
 import { PermanentSendError, TransientSendError } from './channels/types';
@@ -48,6 +49,7 @@ export function createSend(deps: SendDeps) {
           .set({ status: 'skipped', skipReason: still.reason, error: 'not sent on retry: no longer allowed (an earlier attempt may have reached the provider)', updatedAt: new Date() })
           .where(eq(messages.id, existing.id))
           .returning();
+        countMessage(req, 'skipped');
         return skipped!;
       }
 
@@ -67,6 +69,7 @@ export function createSend(deps: SendDeps) {
       };
       if (!verdict.ok) {
         const [row] = await tx.insert(messages).values({ ...base, status: 'skipped', skipReason: verdict.reason }).returning();
+        countMessage(req, 'skipped');
         return row!;
       }
       const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
@@ -83,7 +86,7 @@ export function createSend(deps: SendDeps) {
   async function deliver(row: Message, req: SendRequest): Promise<SendResult> {
     const adapter = deps.channels[req.channel];
     try {
-      const delivery = await adapter.send({
+      const delivery = await observeProviderCall(adapter.provider, req.channel, () => adapter.send({
         messageId: row.id,
         idempotencyKey: row.idempotencyKey,
         channel: req.channel,
@@ -94,7 +97,7 @@ export function createSend(deps: SendDeps) {
         transactional: row.transactional,
         unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel),
         template: row.template,
-      });
+      }));
       // A provider webhook (delivered, bounced…) can land before this update: never move the row back.
       const sent = sql<MessageStatus>`case when ${messages.status} = 'pending' then 'sent' else ${messages.status} end`;
       await db
@@ -102,6 +105,7 @@ export function createSend(deps: SendDeps) {
         .set({ status: sent, provider: delivery.provider, providerMessageId: delivery.providerMessageId, error: null, updatedAt: new Date() })
         .where(eq(messages.id, row.id));
       logger.info({ messageId: row.id, channel: req.channel, provider: delivery.provider, step: req.step }, 'message sent');
+      countMessage(req, 'sent');
       return { status: 'sent', channel: req.channel, messageId: row.id, step: req.step };
     } catch (err) {
       if (err instanceof PermanentSendError) {
@@ -109,6 +113,7 @@ export function createSend(deps: SendDeps) {
           .update(messages)
           .set({ status: err.invalidContact ? 'skipped' : 'failed', skipReason: err.invalidContact ? 'invalid_contact' : null, error: err.message, updatedAt: new Date() })
           .where(eq(messages.id, row.id));
+        countMessage(req, err.invalidContact ? 'skipped' : 'failed');
         if (err.invalidContact && row.recipient) {
           await suppress(db, req.channel, row.recipient, 'invalid');
           return { status: 'skipped', channel: req.channel, reason: 'invalid_contact', step: req.step };

@@ -10,6 +10,8 @@ import { customersRouter } from './routes/customers';
 import { doctorRouter } from './routes/doctor';
 import { eventsRouter } from './routes/events';
 import { healthRouter } from './routes/health';
+import { metricsRouter } from './routes/metrics';
+import { alertsRouter } from './routes/alerts';
 import { outboxRouter } from './routes/outbox';
 import { consentsRouter } from './routes/consents';
 import { unsubscribeRouter } from './routes/unsubscribe';
@@ -29,12 +31,15 @@ export interface AppDeps extends LifecycleDeps {
   resendWebhookSecret?: string;
   /** Verifies SMSC delivery callbacks; without it they are taken unsigned (see webhooks-smsc.ts). */
   smscCallbackSecret?: string;
+  /** With it, GET /metrics wants this bearer token (CASCADE_METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRouter(deps.db, deps.client));
+  app.use(metricsRouter(deps.metricsToken));
   // Before the JSON parser: the webhook route reads its raw body; both are public (signed links / signatures).
   app.use(resendWebhookRouter({ db: deps.db, client: deps.client, secret: deps.resendWebhookSecret }));
   app.use(unsubscribeRouter(deps.db, deps.unsubscribeSecret));
@@ -49,6 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(eventsRouter(deps));
   app.use(outboxRouter(deps.db));
   app.use(doctorRouter(deps));
+  app.use(alertsRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -17,6 +17,9 @@ import { startRunReconciler } from '../lifecycle/reconcile-runs';
 import { startSweeper } from '../routing/sweeper';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
 import { startReportJobs } from '../reports/jobs';
+import { startAlertEvaluator } from '../alerts/evaluator';
+import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
+import { watchDatabase } from '../metrics/database-gauges';
 
 export interface ApiHandle {
   server: Server;
@@ -41,6 +44,10 @@ export async function startApi(opts: {
   smscCallbackSecret?: string;
   /** With SMSC configured, a poller of status.php covers lost delivery callbacks. */
   smsc?: SmscConfig;
+  /** GET /metrics wants this bearer token when set. */
+  metricsToken?: string;
+  /** The alert evaluator's settings; without them it runs on the defaults, posting nowhere. */
+  alerts?: AlertOptions;
 }): Promise<ApiHandle> {
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
   const app = createApp({
@@ -51,6 +58,7 @@ export async function startApi(opts: {
     unsubscribeSecret: opts.unsubscribeSecret,
     resendWebhookSecret: opts.resendWebhookSecret,
     smscCallbackSecret: opts.smscCallbackSecret,
+    metricsToken: opts.metricsToken,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(s));
@@ -60,13 +68,16 @@ export async function startApi(opts: {
   const sweeper = startSweeper(deps, opts.sweepEveryMs);
   const reconciler = startRunReconciler(deps);
   const reportJobs = startReportJobs(deps, { smsc: opts.smsc });
+  const alerter = startAlertEvaluator(opts.db, opts.alerts ?? alertOptionsFromConfig(loadConfig({})));
+  const unwatch = watchDatabase(opts.db);
   return {
     server,
     port,
     async stop() {
       // Stop taking requests and finish those in flight, then let the background jobs end their pass.
       await closeHttpServer(server);
-      await Promise.all([sweeper.stop(), reconciler.stop(), reportJobs.stop()]);
+      await Promise.all([sweeper.stop(), reconciler.stop(), reportJobs.stop(), alerter.stop()]);
+      unwatch();
     },
   };
 }
@@ -97,6 +108,8 @@ async function main(): Promise<void> {
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(process.env),
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
+    metricsToken: config.CASCADE_METRICS_TOKEN,
+    alerts: alertOptionsFromConfig(config),
   });
   logger.info({ port: api.port }, 'api listening');
   gracefulShutdown(

@@ -28,6 +28,20 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long SIGTERM may take (in-flight requests, activities, closing stores) before the process gives up. */
   CASCADE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+  /** With it, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. */
+  CASCADE_METRICS_TOKEN: optionalSecret,
+  /** The worker's own `/metrics` port; 0 turns it off. */
+  CASCADE_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** `host:port` where the Temporal SDK core serves its worker metrics (Prometheus); off without it. */
+  CASCADE_TEMPORAL_METRICS_ADDRESS: optional,
+  /** Chat webhook (Slack, Mattermost) that alerts are posted to; it carries a token, so it is a secret. */
+  CASCADE_ALERT_WEBHOOK_URL: optionalSecret.pipe(z.url().optional()),
+  /** How far back each alert rule looks, and how long one cause stays quiet after it alerted: `15m`, `1h`, `90s`. */
+  CASCADE_ALERT_WINDOW: z.string().trim().regex(/^\d+(s|m|h)$/, 'a duration like 15m, 1h or 90s').default('15m'),
+  /** A channel alerts when more than this share of its finished sends failed within the window. */
+  CASCADE_ALERT_FAILED_SHARE: z.coerce.number().gt(0).lte(1).default(0.2),
+  /** ...and at least this many of its sends finished (a single failure is not a trend). */
+  CASCADE_ALERT_MIN_MESSAGES: z.coerce.number().int().positive().default(10),
 }).superRefine((env, ctx) => {
   // Gmail's and Yahoo's bulk-sender rules want one-click unsubscribe over https; a localhost or
   // http link in real mail fails them, so a real provider needs a real public URL.

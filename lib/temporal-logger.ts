@@ -21,11 +21,18 @@ export function temporalLogger(log: Logger = defaultLogger.child({ component: 't
   };
 }
 
-/** Once per process, before the first worker or native connection (tests install their own runtime). */
-export function installTemporalLogging(): void {
+/**
+ * Once per process, before the first worker or native connection (tests install their own runtime).
+ * With `metricsAddress` (CASCADE_TEMPORAL_METRICS_ADDRESS) the SDK core serves its own worker
+ * metrics (task slots, poll latency, schedule-to-start, sticky cache) at http://<address>/metrics.
+ */
+export function installTemporalLogging(opts: { metricsAddress?: string } = {}): void {
   Runtime.install({
     logger: temporalLogger(),
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} },
+      ...(opts.metricsAddress ? { metrics: { prometheus: { bindAddress: opts.metricsAddress } } } : {}),
+    },
   });
 }
 

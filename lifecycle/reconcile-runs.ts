@@ -10,6 +10,7 @@ import { closeRun } from '../db/queries/runs';
 import { journeyRuns, type RunState } from '../db/schema';
 import { every, type Job } from '../lib/every';
 import { logger } from '../lib/logger';
+import { runsEnded } from '../metrics/registry';
 import type { LifecycleDeps } from './deps';
 
 const ENDED: Record<string, Exclude<RunState, 'running'>> = {
@@ -36,6 +37,7 @@ export async function reconcileRuns(
       const end = await endOf(deps, row);
       if (end && (await closeRun(deps.db, row.runId, end.status, end.reason))) {
         closed++;
+        runsEnded.inc({ reason: end.status });
         logger.info({ workflowId: row.workflowId, status: end.status }, 'recorded a run that ended outside the journey');
       }
     } catch (err) {

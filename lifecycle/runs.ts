@@ -8,6 +8,7 @@ import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client
 import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
+import { signals } from '../metrics/registry';
 
 export async function startOrSignal(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
@@ -39,8 +40,10 @@ export async function startOrSignal(
 export async function signalRun(deps: Pick<LifecycleDeps, 'client'>, workflowId: string, event: JourneyEvent): Promise<boolean> {
   try {
     await deps.client.workflow.getHandle(workflowId).signal(eventSignal, event);
+    signals.inc({ outcome: 'delivered' });
     return true;
   } catch (err) {
+    signals.inc({ outcome: err instanceof WorkflowNotFoundError ? 'run_ended' : 'failed' });
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }

@@ -18,6 +18,7 @@ import type { LifecycleDeps } from '../lifecycle/deps';
 import { signalRun, startOrSignal } from '../lifecycle/runs';
 import { checkTrigger } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
+import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
 import { listensTo } from '../workflows/dsl/options';
 import { journeyById, journeysTriggeredBy } from '../workflows/registry';
 import { isPermanent, PermanentRoutingError } from './failures';
@@ -69,6 +70,7 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Tx, row: EventRow): Pr
       .set({ deadLetteredAt: new Date(), routingError: error, routingAttempts: sql`${events.routingAttempts} + 1` })
       .where(eq(events.id, row.id));
     logger.error({ eventId: row.id, type: row.type, error }, 'event dead-lettered: it can never be routed');
+    eventsDeadLettered.inc();
     return { status: 'dead-lettered', error };
   }
 }
@@ -98,5 +100,6 @@ async function routeOne(deps: LifecycleDeps, tx: Tx, row: EventRow): Promise<Rou
     .update(events)
     .set({ routedAt: new Date(), routedTo: workflows, routingError: null, nextRoutingAt: null, routingAttempts: sql`${events.routingAttempts} + 1` })
     .where(eq(events.id, row.id));
+  eventsRouted.inc();
   return { status: 'routed', workflows, skipped };
 }

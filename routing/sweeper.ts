@@ -10,6 +10,7 @@ import { events } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { every, type Job } from '../lib/every';
 import { logger } from '../lib/logger';
+import { routingRetries } from '../metrics/registry';
 import { routeEvent } from './route-event';
 
 export interface SweepOptions {
@@ -64,6 +65,7 @@ export async function sweepUnrouted(
 
 /** After a retryable failure: count the try and wait before the next, 5 s doubling up to 10 minutes. */
 export async function recordRetryableFailure(deps: Pick<LifecycleDeps, 'db'>, row: Pick<EventRow, 'id'>, err: unknown): Promise<void> {
+  routingRetries.inc();
   await deps.db
     .update(events)
     .set({

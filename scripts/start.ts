@@ -18,6 +18,7 @@ import { logger } from '../lib/logger';
 import { devServerSearchAttributeArgs, ensureSearchAttributes } from '../lib/temporal';
 import { gracefulShutdown } from '../lib/shutdown';
 import { installTemporalLogging } from '../lib/temporal-logger';
+import { alertOptionsFromConfig } from '../alerts/options';
 import { activityDepsFromConfig, createWorker, drain, shutdownGraceMs } from '../worker';
 import { ensureTemporalBinaries } from './temporal-binaries';
 
@@ -94,7 +95,7 @@ function unsubscribeSecret(): string {
 }
 
 async function main(): Promise<void> {
-  installTemporalLogging();
+  installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
   const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
   const address = config.TEMPORAL_ADDRESS ?? dev!.address;
   if (dev) await waitForPort(7233, 30_000);
@@ -125,6 +126,8 @@ async function main(): Promise<void> {
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(process.env),
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
+    metricsToken: config.CASCADE_METRICS_TOKEN,
+    alerts: alertOptionsFromConfig(config),
   });
 
   console.log(`Cascade is running.

@@ -75,6 +75,7 @@ const ROUTES: Array<{ method: string; path: string; scope: ApiKeyScope; body?: u
   { method: 'POST', path: '/v1/api-keys', scope: 'admin', body: { name: 'matrix', scopes: ['read'] } },
   { method: 'DELETE', path: '/v1/api-keys/000000000000', scope: 'admin' },
   { method: 'GET', path: '/v1/doctor', scope: 'admin' },
+  { method: 'GET', path: '/v1/alerts', scope: 'read' },
 ];
 
 describe('API keys', () => {

@@ -159,8 +159,8 @@ describe('SMS through SMSC', () => {
     const err = (await failure(attempt(badLogin, sendRequest('s-auth', 'sms', { code: '1' })))) as ApplicationFailure;
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err.nonRetryable).toBe(true);
-    expect(err.message).toBe('smsc: SMSC send.php error 2: authorise error');
-    expect(await onlyRow('s-auth')).toMatchObject({ status: 'failed', error: 'SMSC send.php error 2: authorise error' });
+    expect(err.message).toBe('smsc: SMSC send.php error 2: authorise error [provider:auth]');
+    expect(await onlyRow('s-auth')).toMatchObject({ status: 'failed', error: 'SMSC send.php error 2: authorise error [provider:auth]' });
     expect(sentTo(smsc, phone)).toHaveLength(0);
   });
 

@@ -17,7 +17,7 @@ import type { Db } from '../../db/client';
 import { pushTokens } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { retryAfterMs } from './retry';
-import { PermanentSendError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
+import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
 
 export interface FcmConfig {
   baseUrl: string;
@@ -123,8 +123,9 @@ export class FcmChannel implements ChannelAdapter {
     if (code === 'QUOTA_EXCEEDED' || code === 'UNAVAILABLE' || code === 'INTERNAL' || res.status === 429 || res.status >= 500) {
       throw new TransientSendError(what, retryAfterMs(res.headers.get('retry-after')));
     }
-    // INVALID_ARGUMENT about the message itself, THIRD_PARTY_AUTH_ERROR, a rejected OAuth token:
-    // retrying the same request cannot help.
+    // A rejected OAuth token or APNs/web push credentials: every push fails until someone fixes them.
+    if (res.status === 401 || res.status === 403 || code === 'THIRD_PARTY_AUTH_ERROR') throw new ProviderAccountError(what, 'auth');
+    // INVALID_ARGUMENT about the message itself: retrying the same request cannot help.
     throw new PermanentSendError(what);
   }
 }

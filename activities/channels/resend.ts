@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { Resend } from 'resend';
 import { retryAfterMs } from './retry';
-import { PermanentSendError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
+import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
 
 export interface ResendOptions {
   apiKey: string;
@@ -73,7 +73,7 @@ export function classify(error: ResendError, headers: Record<string, string> | n
   if (status >= 500) return new TransientSendError(detail);
   if (status === 429) {
     if (name === 'daily_quota_exceeded' || name === 'monthly_quota_exceeded') {
-      return new PermanentSendError(`${detail} (the sending quota is used up until it resets; raise the plan or wait)`);
+      return new ProviderAccountError(`${detail} (the sending quota is used up until it resets; raise the plan or wait)`, 'quota');
     }
     return new TransientSendError(detail, retryAfterMs(headers?.['retry-after'] ?? null));
   }
@@ -83,7 +83,7 @@ export function classify(error: ResendError, headers: Record<string, string> | n
   if (status === 409) {
     return new PermanentSendError(`${detail} (this idempotency key was used with a different email; the ledger row changed under it)`);
   }
-  if (status === 401 || status === 403) return new PermanentSendError(`${detail} (check RESEND_API_KEY and the sending domain)`);
+  if (status === 401 || status === 403) return new ProviderAccountError(`${detail} (check RESEND_API_KEY and the sending domain)`, 'auth');
   if (status === 422 && /`to`|\bto\b field|recipient/i.test(error.message ?? '')) return new PermanentSendError(detail, true);
   return new PermanentSendError(detail);
 }

@@ -15,7 +15,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { logger } from '../../lib/logger';
 import { backoffMs, currentAttempt } from './retry';
-import { PermanentSendError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
+import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
 
 export interface SmscConfig {
   baseUrl: string;
@@ -118,9 +118,11 @@ function smscError(script: string, answer: SmscAnswer, attempt: number): Error {
     case 7: // bad phone number format
     case 8: // cannot be delivered to this number
       return new PermanentSendError(what, true);
-    case 1: // bad parameters
     case 2: // bad login/password or IP not allowed
+      return new ProviderAccountError(what, 'auth');
     case 3: // insufficient funds
+      return new ProviderAccountError(what, 'quota');
+    case 1: // bad parameters
     case 5: // bad date format
     case 6: // message forbidden (text or sender name)
       return new PermanentSendError(what);

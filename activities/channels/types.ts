@@ -49,3 +49,19 @@ export class TransientSendError extends Error {
     this.name = 'TransientSendError';
   }
 }
+
+export type AccountProblem = 'auth' | 'quota';
+
+/** Stable markers in the error text the ledger keeps, which the alert rules look for (alerts/rules/provider-account.ts). */
+export const ACCOUNT_PROBLEM_MARKERS: Record<AccountProblem, string> = { auth: '[provider:auth]', quota: '[provider:quota]' };
+
+/** The provider refuses our account (credentials, quota, balance): every send fails until someone acts. */
+export class ProviderAccountError extends PermanentSendError {
+  constructor(
+    message: string,
+    readonly problem: AccountProblem,
+  ) {
+    super(`${message} ${ACCOUNT_PROBLEM_MARKERS[problem]}`);
+    this.name = 'ProviderAccountError';
+  }
+}

@@ -13,6 +13,7 @@ import type { LifecycleDeps } from '../../lifecycle/deps';
 import { checkTrigger } from '../../lifecycle/trigger';
 import { routeEvent } from '../../routing/route-event';
 import { recordRetryableFailure } from '../../routing/sweeper';
+import { eventsAccepted } from '../../metrics/registry';
 import { journeysTriggeredBy } from '../../workflows/registry';
 import { requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
@@ -83,6 +84,7 @@ export function eventsRouter(deps: LifecycleDeps): Router {
     if (duplicate && (row.customerId !== body.customerId || row.type !== body.type)) {
       throw new HttpError(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id');
     }
+    eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
     if (duplicate && row.routedAt) {
       res.status(200).json({ id: row.id, duplicate: true, workflows: row.routedTo ?? [] });
       return;

@@ -11,6 +11,7 @@ import express, { Router } from 'express';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../../db/client';
 import { logger } from '../../lib/logger';
+import { webhookVerifications } from '../../metrics/registry';
 import { applyReport } from '../../reports/apply-report';
 import { resendEventSchema, resendReport } from '../../reports/resend-events';
 import { HttpError, parse } from '../errors';
@@ -40,8 +41,10 @@ export function resendWebhookRouter(deps: ResendWebhookDeps): Router {
       });
     } catch (err) {
       logger.warn({ reason: (err as Error).message }, 'rejected a Resend webhook with a bad signature');
+      webhookVerifications.inc({ provider: 'resend', outcome: 'failed' });
       throw new HttpError(401, 'invalid_signature', 'Missing, invalid or stale Svix signature');
     }
+    webhookVerifications.inc({ provider: 'resend', outcome: 'ok' });
     const event = parse(resendEventSchema, payload);
     const report = resendReport(event, svixId);
     if (!report) {

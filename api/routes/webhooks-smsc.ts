@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { applyReport } from '../../reports/apply-report';
 import { smscReport } from '../../reports/smsc-reports';
+import { webhookVerifications } from '../../metrics/registry';
 import { parse, HttpError } from '../errors';
 
 const integer = z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number);
@@ -50,7 +51,9 @@ export function smscWebhookRouter(deps: { db: Db; client: Client; secret: string
     if (!deps.secret) {
       throw new HttpError(401, 'not_configured', 'SMSC_CALLBACK_SECRET is not set, so callbacks cannot be verified; the status poller covers delivery');
     }
-    if (!signed(form, deps.secret)) {
+    const verified = signed(form, deps.secret);
+    webhookVerifications.inc({ provider: 'smsc', outcome: verified ? 'ok' : 'failed' });
+    if (!verified) {
       throw new HttpError(401, 'invalid_signature', 'SMSC callback signature is missing or does not match');
     }
     if (form.status === undefined && form.mes !== undefined) {

@@ -1,0 +1,48 @@
+/**
+ * Runs every rule over the window and records what is over its threshold as an `alerts` row. The
+ * row's key is the cause and the start of the fixed window the alert falls in; `insert … on
+ * conflict do nothing` makes "at most once per cause and window" hold across any number of API
+ * processes. A cause that alerted less than one window ago stays quiet too, so a problem that
+ * straddles a window boundary does not page twice in a minute.
+ */
+import { and, eq, gt } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { alerts } from '../db/schema';
+import { logger } from '../lib/logger';
+import type { AlertOptions } from './options';
+import { channelFailures } from './rules/channel-failures';
+import { deadLetters } from './rules/dead-letters';
+import type { AlertRule, Finding } from './rules/finding';
+import { providerAccount } from './rules/provider-account';
+import { runsFailed } from './rules/runs-failed';
+
+const RULES: AlertRule[] = [channelFailures, providerAccount, runsFailed, deadLetters];
+
+export type Alert = typeof alerts.$inferSelect;
+
+/** Evaluates every rule once; returns the alerts this call raised (none for causes already alerted). */
+export async function raiseAlerts(db: Db, options: AlertOptions, now = new Date()): Promise<Alert[]> {
+  const since = new Date(now.getTime() - options.windowMs);
+  const windowStart = new Date(Math.floor(now.getTime() / options.windowMs) * options.windowMs);
+  const findings: Finding[] = [];
+  for (const rule of RULES) findings.push(...(await rule(db, { since, options })));
+
+  const raised: Alert[] = [];
+  for (const finding of findings) {
+    const [recent] = await db
+      .select({ id: alerts.id })
+      .from(alerts)
+      .where(and(eq(alerts.cause, finding.cause), gt(alerts.raisedAt, since)))
+      .limit(1);
+    if (recent) continue;
+    const [row] = await db
+      .insert(alerts)
+      .values({ ...finding, windowStart, raisedAt: now })
+      .onConflictDoNothing({ target: [alerts.cause, alerts.windowStart] })
+      .returning();
+    if (!row) continue;
+    logger.warn({ cause: row.cause, severity: row.severity, summary: row.summary }, 'alert raised');
+    raised.push(row);
+  }
+  return raised;
+}
