@@ -117,6 +117,7 @@ export const events = pgTable(
     index('events_customer_type_idx').on(t.customerId, t.type, t.occurredAt),
     index('events_customer_received_idx').on(t.customerId, t.receivedAt),
     index('events_unrouted_idx').on(t.receivedAt).where(sql`${t.routedAt} is null and ${t.deadLetteredAt} is null`),
+    index('events_dead_lettered_idx').on(t.deadLetteredAt).where(sql`${t.deadLetteredAt} is not null`),
   ],
 );
 
@@ -163,6 +164,7 @@ export const journeyRuns = pgTable(
   (t) => [
     index('journey_runs_customer_idx').on(t.customerId, t.status),
     index('journey_runs_workflow_idx').on(t.workflowId),
+    index('journey_runs_ended_idx').on(t.endedAt, t.status),
     uniqueIndex('journey_runs_one_running_idx').on(t.workflowId).where(sql`${t.status} = 'running'`),
   ],
 );
@@ -212,6 +214,8 @@ export const messages = pgTable(
     index('messages_customer_idx').on(t.customerId, t.createdAt),
     index('messages_provider_id_idx').on(t.provider, t.providerMessageId),
     index('messages_cap_idx').on(t.customerId, t.channel, t.requestedAt),
+    // Alert rules read the last window of the ledger.
+    index('messages_updated_idx').on(t.updatedAt),
   ],
 );
 

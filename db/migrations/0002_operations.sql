@@ -22,4 +22,7 @@ CREATE TABLE "api_keys" (
 --> statement-breakpoint
 CREATE UNIQUE INDEX "alerts_cause_window_idx" ON "alerts" USING btree ("cause","window_start");--> statement-breakpoint
 CREATE INDEX "alerts_raised_idx" ON "alerts" USING btree ("raised_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "api_keys_digest_idx" ON "api_keys" USING btree ("digest");
+CREATE UNIQUE INDEX "api_keys_digest_idx" ON "api_keys" USING btree ("digest");--> statement-breakpoint
+CREATE INDEX "events_dead_lettered_idx" ON "events" USING btree ("dead_lettered_at") WHERE "events"."dead_lettered_at" is not null;--> statement-breakpoint
+CREATE INDEX "journey_runs_ended_idx" ON "journey_runs" USING btree ("ended_at","status");--> statement-breakpoint
+CREATE INDEX "messages_updated_idx" ON "messages" USING btree ("updated_at");
