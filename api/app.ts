@@ -17,6 +17,9 @@ import { consentsRouter } from './routes/consents';
 import { unsubscribeRouter } from './routes/unsubscribe';
 import { resendWebhookRouter } from './routes/webhooks-resend';
 import { smscWebhookRouter } from './routes/webhooks-smsc';
+import { openApiRouter } from './openapi';
+import { eventsBatchRouter } from './routes/events-batch';
+import { timelineRouter } from './routes/timeline';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.use(healthRouter(deps.db, deps.client));
   app.use(metricsRouter(deps.metricsToken));
+  app.use(openApiRouter());
   // Before the JSON parser: the webhook route reads its raw body; both are public (signed links / signatures).
   app.use(resendWebhookRouter({ db: deps.db, client: deps.client, secret: deps.resendWebhookSecret }));
   app.use(unsubscribeRouter(deps.db, deps.unsubscribeSecret));
@@ -47,6 +51,8 @@ export function createApp(deps: AppDeps): express.Express {
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
+  // Before the default JSON parser: the batch route parses its own, larger body.
+  app.use(eventsBatchRouter(deps));
   app.use(express.json({ limit: '256kb' }));
   app.use(apiKeysRouter(deps.db, verifier));
   app.use(customersRouter(deps.db));
@@ -55,6 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(outboxRouter(deps.db));
   app.use(doctorRouter(deps));
   app.use(alertsRouter(deps.db));
+  app.use(timelineRouter(deps));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

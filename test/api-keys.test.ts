@@ -76,6 +76,8 @@ const ROUTES: Array<{ method: string; path: string; scope: ApiKeyScope; body?: u
   { method: 'DELETE', path: '/v1/api-keys/000000000000', scope: 'admin' },
   { method: 'GET', path: '/v1/doctor', scope: 'admin' },
   { method: 'GET', path: '/v1/alerts', scope: 'read' },
+  { method: 'GET', path: '/v1/customers/matrix/timeline', scope: 'read' },
+  { method: 'POST', path: '/v1/events/batch', scope: 'ingest', body: { events: [{ id: 'matrix-2', customerId: 'matrix', type: 'app.opened' }] } },
 ];
 
 describe('API keys', () => {

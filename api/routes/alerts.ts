@@ -1,21 +1,16 @@
 /** GET /v1/alerts: the alerts raised (alerts/), newest first, with whether the chat webhook took them. */
 import { and, desc, gte } from 'drizzle-orm';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { alerts } from '../../db/schema';
 import { requireScope } from '../auth';
 import { parse } from '../errors';
-
-const query = z.object({
-  since: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+import { alertsQuery } from '../schemas/alerts';
 
 export function alertsRouter(db: Db): Router {
   const router = Router();
   router.get('/v1/alerts', requireScope('read'), async (req, res) => {
-    const { since, limit } = parse(query, req.query);
+    const { since, limit } = parse(alertsQuery, req.query);
     const rows = await db
       .select()
       .from(alerts)

@@ -3,21 +3,18 @@
  * only in this answer), GET /v1/api-keys (never secrets), DELETE /v1/api-keys/:id → 204 revoked.
  */
 import { Router } from 'express';
-import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeStoredApiKey } from '../../access/api-keys';
-import { scopeListSchema } from '../../access/scopes';
 import type { KeyVerifier } from '../../access/verifier';
 import type { Db } from '../../db/client';
 import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
-
-const createBody = z.object({ name: z.string().trim().min(1).max(100), scopes: scopeListSchema }).strict();
+import { apiKeyCreateBody } from '../schemas/api-keys';
 
 export function apiKeysRouter(db: Db, verifier: KeyVerifier): Router {
   const router = Router();
 
   router.post('/v1/api-keys', requireScope('admin'), async (req, res) => {
-    const body = parse(createBody, req.body ?? {});
+    const body = parse(apiKeyCreateBody, req.body ?? {});
     const { id, key, name, scopes, createdAt } = await createApiKey(db, body, actorOf(res));
     res.status(201).json({ id, key, name, scopes, createdAt });
   });

@@ -5,40 +5,14 @@
  */
 import { eq } from 'drizzle-orm';
 import { Router } from 'express';
-import { z } from 'zod';
 import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentHistory, consentMap } from '../../db/queries/consents';
 import { customers } from '../../db/schema';
 import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
-import { customerIdSchema } from './customers';
-
-/** Clocks drift: a consent stamped a little ahead of ours is still believable. */
-const FUTURE_SLACK_MS = 5 * 60_000;
-
-const consentBody = z
-  .object({
-    email: z.boolean().optional(),
-    sms: z.boolean().optional(),
-    push: z.boolean().optional(),
-    webhook: z.boolean().optional(),
-    /** Where the customer consented: checkout-form, preference-centre… Required to grant. */
-    source: z.string().trim().min(1).max(200).optional(),
-    consentedAt: z.iso
-      .datetime({ offset: true })
-      .transform((s) => new Date(s))
-      .refine((d) => d.getTime() <= Date.now() + FUTURE_SLACK_MS, 'must not be in the future')
-      .optional(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    const { source, consentedAt, ...channels } = c;
-    if (Object.keys(channels).length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one of email, sms, push, webhook' });
-    else if (!source && Object.values(channels).some(Boolean)) {
-      ctx.addIssue({ code: 'custom', path: ['source'], message: 'say where the customer consented (e.g. checkout-form) to grant a channel' });
-    }
-  });
+import { customerIdSchema } from '../schemas/common';
+import { consentBody } from '../schemas/consents';
 
 export function consentsRouter(db: Db): Router {
   const router = Router();

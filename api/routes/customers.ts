@@ -1,8 +1,6 @@
 /** PUT /v1/customers/:customerId (upsert with consents) and GET /v1/customers/:customerId/messages. */
 import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { z } from 'zod';
 import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentMap } from '../../db/queries/consents';
@@ -10,44 +8,8 @@ import { customers, messages, pushTokens } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
-
-export const customerIdSchema = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
-
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const phone = z
-  .string()
-  .trim()
-  .transform((value, ctx) => {
-    const parsed = parsePhoneNumberFromString(value, 'RU');
-    if (!parsed?.isValid()) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid phone number' });
-      return z.NEVER;
-    }
-    return parsed.number;
-  });
-
-const customerBody = z
-  .object({
-    email: z.email().transform((e) => e.toLowerCase()).nullable(),
-    phone: phone.nullable(),
-    name: z.string().trim().max(200).nullable(),
-    city: z.string().trim().max(200).nullable(),
-    timeZone: z.string().refine(isTimeZone, 'unknown IANA time zone'),
-    birthday: z.iso.date().nullable(),
-    attributes: z.record(z.string(), z.unknown()),
-    consents: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), webhook: z.boolean() }).partial().strict(),
-    pushTokens: z.array(z.string().min(8).max(4096)).max(20),
-  })
-  .partial()
-  .strict();
+import { customerIdSchema } from '../schemas/common';
+import { customerBody } from '../schemas/customers';
 
 export function customersRouter(db: Db): Router {
   const router = Router();

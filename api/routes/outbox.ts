@@ -1,18 +1,16 @@
 /** GET /v1/outbox: what the local outbox channel "sent", newest first. */
 import { and, desc, eq, notInArray } from 'drizzle-orm';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { messages } from '../../db/schema';
 import { requireScope } from '../auth';
 import { parse } from '../errors';
-
-const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+import { outboxQuery } from '../schemas/outbox';
 
 export function outboxRouter(db: Db): Router {
   const router = Router();
   router.get('/v1/outbox', requireScope('read'), async (req, res) => {
-    const { limit } = parse(query, req.query);
+    const { limit } = parse(outboxQuery, req.query);
     const rows = await db
       .select({
         id: messages.id,

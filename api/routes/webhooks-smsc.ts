@@ -24,7 +24,8 @@ import { parse, HttpError } from '../errors';
 
 const integer = z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number);
 
-const callback = z.object({
+/** The form fields of a delivery callback (also in the OpenAPI document). */
+export const smscCallback = z.object({
   id: integer.pipe(z.number().min(1).max(2_147_483_647)),
   phone: z.string().trim().regex(/^\+?\d{7,15}$/, 'digits of an international phone number').transform((p) => p.replace(/\D/g, '')),
   status: integer,
@@ -60,7 +61,7 @@ export function smscWebhookRouter(deps: { db: Db; client: Client; secret: string
       res.status(200).type('text/plain').send('OK'); // an incoming SMS, not a delivery report
       return;
     }
-    const fields = parse(callback, form);
+    const fields = parse(smscCallback, form);
     const at = fields.time ? new Date(fields.time * 1000) : new Date();
     const report = smscReport({ id: fields.id, phone: fields.phone, status: fields.status, err: fields.err ?? 0, at, source: 'callback' });
     if (report) await applyReport(deps, report);

@@ -1,0 +1,304 @@
+/**
+ * The OpenAPI 3.1 document, served at GET /openapi.json. Built from one table of routes whose request
+ * schemas are the very zod objects the routes parse with (api/schemas/), converted by zod's own
+ * JSON Schema output (2020-12, the dialect OpenAPI 3.1 uses): a schema is written once.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { resendEventSchema } from '../reports/resend-events';
+import { customerIdSchema, errorSchema } from './schemas/common';
+import { consentAnswer, consentBody, consentHistoryAnswer } from './schemas/consents';
+import { customerAnswer, customerBody, messagesAnswer } from './schemas/customers';
+import { eventAnswer, eventBatchAnswer, eventBatchBody, eventBody, BATCH_BODY_LIMIT } from './schemas/events';
+import { outboxAnswer, outboxQuery } from './schemas/outbox';
+import { timelineAnswer, timelineQuery } from './schemas/timeline';
+import { smscCallback } from './routes/webhooks-smsc';
+import type { ApiKeyScope } from '../access/scopes';
+import { alertsAnswer, alertsQuery } from './schemas/alerts';
+import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
+import { doctorAnswer } from './schemas/doctor';
+
+type Method = 'get' | 'put' | 'post' | 'delete';
+
+export interface ApiRoute {
+  method: Method;
+  /** OpenAPI form: /v1/customers/{customerId}. */
+  path: string;
+  summary: string;
+  /** Behind the bearer API key (every /v1 route): the scope it needs. */
+  key: ApiKeyScope | false;
+  query?: z.ZodObject;
+  /** Path parameters other than customerId. */
+  params?: Record<string, z.ZodType>;
+  body?: { schema: z.ZodType; type?: 'application/json' | 'application/x-www-form-urlencoded'; description?: string };
+  /** Answers other than errors; errors are listed by status and share the Error shape. */
+  ok: Record<number, { description: string; schema?: z.ZodType; type?: string }>;
+  errors: number[];
+}
+
+const health = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({ database: z.enum(['ok', 'unavailable']), temporal: z.enum(['ok', 'unavailable']) }),
+  unavailable: z.array(z.string()).optional(),
+});
+const received = z.object({ received: z.literal(true), matched: z.boolean(), duplicate: z.boolean().optional() });
+const html = { type: 'text/html' };
+const unsubscribeQuery = z.object({ token: z.string().meta({ description: 'The signed token from the link in the message' }) });
+
+export const apiRoutes: ApiRoute[] = [
+  {
+    method: 'put',
+    path: '/v1/customers/{customerId}',
+    summary: 'Create or update a customer (a profile sync: it cannot undo an unsubscribe, complaint or bounce)',
+    key: 'ingest',
+    body: { schema: customerBody },
+    ok: { 200: { description: 'Updated', schema: customerAnswer }, 201: { description: 'Created', schema: customerAnswer } },
+    errors: [400, 401, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/customers/{customerId}/messages',
+    summary: "The customer's send ledger, newest first",
+    key: 'read',
+    ok: { 200: { description: 'The ledger', schema: messagesAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/customers/{customerId}/timeline',
+    summary: 'Events, runs (started, waiting for what, ended why), messages and provider reports, newest first',
+    key: 'read',
+    query: timelineQuery,
+    ok: { 200: { description: 'The timeline', schema: timelineAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'put',
+    path: '/v1/customers/{customerId}/consents',
+    summary: "The customer's own consent; granting lifts an unsubscribe or complaint older than consentedAt",
+    key: 'ingest',
+    body: { schema: consentBody },
+    ok: { 200: { description: 'The consents now', schema: consentAnswer } },
+    errors: [400, 401, 404, 409, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/customers/{customerId}/consents/history',
+    summary: 'Every consent change asked for, applied or refused, newest first',
+    key: 'read',
+    ok: { 200: { description: 'The history', schema: consentHistoryAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/events',
+    summary: 'An event: starts the journeys it triggers and reaches the runs that listen to it (id is the idempotency key)',
+    key: 'ingest',
+    body: { schema: eventBody },
+    ok: { 202: { description: 'Stored and routed', schema: eventAnswer }, 200: { description: 'The same id again: the first answer', schema: eventAnswer } },
+    errors: [400, 401, 404, 409, 413, 422, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/events/batch',
+    summary: 'Up to 1,000 events, each taken like POST /v1/events and answered item by item',
+    key: 'ingest',
+    body: { schema: eventBatchBody, description: `At most ${BATCH_BODY_LIMIT}` },
+    ok: { 200: { description: 'One result per item, in order; each item has the status a POST /v1/events would have', schema: eventBatchAnswer } },
+    errors: [400, 401, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/outbox',
+    summary: 'Messages held by the outbox channel, newest first',
+    key: 'read',
+    query: outboxQuery,
+    ok: { 200: { description: 'The outbox', schema: outboxAnswer } },
+    errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/v1/api-keys',
+    summary: 'Create a stored API key with scopes; the key is in this answer only',
+    key: 'admin',
+    body: { schema: apiKeyCreateBody },
+    ok: { 201: { description: 'Created', schema: apiKeyCreated } },
+    errors: [400, 401, 403, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/api-keys',
+    summary: 'Stored API keys, never their secrets',
+    key: 'admin',
+    ok: { 200: { description: 'The keys', schema: apiKeyList } },
+    errors: [401, 403],
+  },
+  {
+    method: 'delete',
+    path: '/v1/api-keys/{id}',
+    summary: 'Revoke a stored API key',
+    key: 'admin',
+    params: { id: apiKeyIdSchema },
+    ok: { 204: { description: 'Revoked (or already revoked)' } },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/doctor',
+    summary: "The doctor's preflight checks, from inside the API process",
+    key: 'admin',
+    ok: { 200: { description: 'Every check (200 even when some fail)', schema: doctorAnswer } },
+    errors: [401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/alerts',
+    summary: 'Alerts raised, newest first',
+    key: 'read',
+    query: alertsQuery,
+    ok: { 200: { description: 'The alerts', schema: alertsAnswer } },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics of this process (a bearer CASCADE_METRICS_TOKEN when one is set)',
+    key: false,
+    ok: { 200: { description: 'Prometheus text exposition', type: 'text/plain' } },
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/resend',
+    summary: 'Resend delivery events, Svix-signed',
+    key: false,
+    body: { schema: resendEventSchema },
+    ok: { 200: { description: 'Taken (or not about an email)', schema: received } },
+    errors: [400, 401, 503],
+  },
+  {
+    method: 'post',
+    path: '/webhooks/smsc',
+    summary: 'SMSC delivery callbacks, md5-signed with SMSC_CALLBACK_SECRET',
+    key: false,
+    body: { schema: smscCallback, type: 'application/x-www-form-urlencoded' },
+    ok: { 200: { description: 'OK', type: 'text/plain' } },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/unsubscribe',
+    summary: 'The unsubscribe page behind the link in every marketing message (changes nothing)',
+    key: false,
+    query: unsubscribeQuery,
+    ok: { 200: { description: 'A confirmation page', ...html }, 400: { description: 'The link is not valid', ...html } },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/unsubscribe',
+    summary: 'Unsubscribe (RFC 8058 one-click, or the page button)',
+    key: false,
+    query: unsubscribeQuery,
+    ok: { 200: { description: 'Unsubscribed', ...html }, 400: { description: 'The link is not valid', ...html } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Whether Postgres and Temporal answer',
+    key: false,
+    ok: { 200: { description: 'Both answer', schema: health }, 503: { description: 'Something does not answer', schema: health } },
+    errors: [],
+  },
+];
+
+const ERROR_MEANING: Record<number, string> = {
+  400: 'Bad input: the field is named',
+  401: 'Missing, unknown or revoked key, or a bad signature',
+  403: 'The key lacks the scope this route needs',
+  404: 'The customer does not exist',
+  409: 'Conflicts with what is stored',
+  413: 'The body is over the limit',
+  429: 'Over the rate limit of this key (Retry-After says when to try again)',
+  422: 'Stored but can never be routed (dead-lettered)',
+  503: 'Stored, not yet routed (retry with the same id), or not configured',
+};
+
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  // What callers send (io: 'input'); checks JSON Schema cannot say (refinements) are simply left out.
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  return rest;
+}
+
+function parameters(route: ApiRoute): unknown[] {
+  const path = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: jsonSchema(route.params?.[name!] ?? customerIdSchema),
+  }));
+  const query = Object.entries(route.query?.shape ?? {}).map(([name, schema]) => {
+    const s = schema as z.ZodType;
+    const { description, ...rest } = jsonSchema(s) as { description?: string };
+    return { name, in: 'query', required: !s.safeParse(undefined).success, ...(description ? { description } : {}), schema: rest };
+  });
+  return [...path, ...query];
+}
+
+function operation(route: ApiRoute): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, r] of Object.entries(route.ok)) {
+    const content = r.schema || r.type ? { content: { [r.type ?? 'application/json']: { schema: r.schema ? jsonSchema(r.schema) : { type: 'string' } } } } : {};
+    responses[status] = { description: r.description, ...content };
+  }
+  // Every keyed route can answer a missing key, a key without the scope, and the per-key rate limit.
+  const errors = route.key ? [...new Set([...route.errors, 401, 403, 429])].sort() : route.errors;
+  for (const status of errors) {
+    responses[status] = { description: ERROR_MEANING[status]!, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  }
+  const params = parameters(route);
+  return {
+    summary: route.summary,
+    operationId: `${route.method}${route.path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    // OpenAPI 3.1 lets a bearer requirement list role names: here, the API key scope the route needs.
+    security: route.key ? [{ bearer: [route.key] }] : [],
+    ...(params.length ? { parameters: params } : {}),
+    ...(route.body
+      ? { requestBody: { required: true, ...(route.body.description ? { description: route.body.description } : {}), content: { [route.body.type ?? 'application/json']: { schema: jsonSchema(route.body.schema) } } } }
+      : {}),
+    responses,
+  };
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of apiRoutes) (paths[route.path] ??= {})[route.method] = operation(route);
+  paths['/openapi.json'] = {
+    get: { summary: 'This document', operationId: 'getOpenApi', security: [], responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cascade API',
+      version: '1.0.0',
+      description: 'Customer journeys on Temporal: customers and events in, messages out. Errors are { error: { code, message, field? } }.',
+    },
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key; its scopes (ingest, read, admin; admin implies the others) decide what it may call' },
+      },
+      schemas: { Error: jsonSchema(errorSchema) },
+    },
+  };
+}
+
+export function openApiRouter(): Router {
+  const router = Router();
+  const document = JSON.stringify(openApiDocument());
+  router.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(document);
+  });
+  return router;
+}

@@ -1,0 +1,60 @@
+/** PUT /v1/customers/:customerId: the profile upsert body. */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { z } from 'zod';
+import { calendarDate, jsonObject, text } from './common';
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const phone = text()
+  .trim()
+  .transform((value, ctx) => {
+    const parsed = parsePhoneNumberFromString(value, 'RU');
+    if (!parsed?.isValid()) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid phone number' });
+      return z.NEVER;
+    }
+    return parsed.number;
+  })
+  .meta({ description: 'Any format; stored E.164 (a number without a country code is read as Russian)' });
+
+export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
+
+export const customerBody = z
+  .object({
+    email: z.email().max(320).transform((e) => e.toLowerCase()).nullable(),
+    phone: phone.nullable(),
+    name: text().trim().max(200).nullable(),
+    city: text().trim().max(200).nullable(),
+    timeZone: text().max(100).refine(isTimeZone, 'unknown IANA time zone').meta({ description: 'IANA, e.g. Europe/Moscow' }),
+    birthday: calendarDate().nullable(),
+    attributes: jsonObject({ maxBytes: MAX_ATTRIBUTES_BYTES, maxDepth: 16 }),
+    consents: z
+      .object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), webhook: z.boolean() })
+      .partial()
+      .strict()
+      .meta({ description: 'A profile sync: it cannot undo an unsubscribe, complaint or bounce' }),
+    pushTokens: z.array(text().min(8).max(4096)).max(20),
+  })
+  .partial()
+  .strict();
+
+export const customerAnswer = z.looseObject({
+  id: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  consents: z.record(z.string(), z.boolean()),
+  consentsRefused: z.array(z.object({ channel: z.string(), note: z.string().optional() })).optional(),
+});
+
+export const messagesAnswer = z.object({
+  messages: z.array(
+    z.looseObject({ id: z.number(), journey: z.string(), step: z.string(), channel: z.string(), template: z.string(), status: z.string(), skipReason: z.string().nullable() }),
+  ),
+});

@@ -1,0 +1,16 @@
+/** Rows in every table Cascade keeps: a before/after snapshot shows whether a request wrote anything. */
+import { getTableName, is, sql } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from '../../db/client';
+import * as schema from '../../db/schema';
+
+const tables = (Object.values(schema) as unknown[]).filter((t): t is PgTable => is(t, PgTable));
+
+export async function rowCounts(db: Db): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(table);
+    counts[getTableName(table)] = row!.n;
+  }
+  return counts;
+}
