@@ -3,6 +3,7 @@ import express from 'express';
 import { createKeyVerifier } from '../access/verifier';
 import { authenticate } from './auth';
 import { errorHandler } from './errors';
+import { jsonBodiesOnly } from './json-only';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { rateLimitPerKey, type RateLimit } from './rate-limit';
 import { apiKeysRouter } from './routes/api-keys';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
+  app.use('/v1', jsonBodiesOnly);
   // Before the default JSON parser: the batch route parses its own, larger body.
   app.use(eventsBatchRouter(deps));
   app.use(express.json({ limit: '256kb' }));

@@ -220,6 +220,7 @@ const ERROR_MEANING: Record<number, string> = {
   404: 'The customer does not exist',
   409: 'Conflicts with what is stored',
   413: 'The body is over the limit',
+  415: 'The body is not application/json',
   429: 'Over the rate limit of this key (Retry-After says when to try again)',
   422: 'Stored but can never be routed (dead-lettered)',
   503: 'Stored, not yet routed (retry with the same id), or not configured',
@@ -253,7 +254,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     responses[status] = { description: r.description, ...content };
   }
   // Every keyed route can answer a missing key, a key without the scope, and the per-key rate limit.
-  const errors = route.key ? [...new Set([...route.errors, 401, 403, 429])].sort() : route.errors;
+  const errors = route.key ? [...new Set([...route.errors, 401, 403, 429, ...(route.body ? [415] : [])])].sort() : route.errors;
   for (const status of errors) {
     responses[status] = { description: ERROR_MEANING[status]!, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }

@@ -8,7 +8,6 @@
  * in a scrape-time gauge (see database-gauges.ts), not in counters that reset with the process.
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { PermanentSendError } from '../activities/channels/types';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -89,28 +88,6 @@ export const runsEnded = new Counter({
   labelNames: ['reason'] as const,
   registers,
 });
-
-export type ErrorClass = 'transient' | 'permanent' | 'invalid_contact';
-
-/** What the send pipeline does with an adapter's error: anything not permanent is retried. */
-export function errorClassOf(err: unknown): ErrorClass {
-  if (err instanceof PermanentSendError) return err.invalidContact ? 'invalid_contact' : 'permanent';
-  return 'transient';
-}
-
-/** Times one provider call and counts its failure by class; the call's answer or error passes through. */
-export async function observeProviderCall<T>(provider: string, channel: string, call: () => Promise<T>): Promise<T> {
-  const end = providerLatency.startTimer({ provider, channel });
-  try {
-    const answer = await call();
-    end({ outcome: 'ok' });
-    return answer;
-  } catch (err) {
-    end({ outcome: 'error' });
-    providerErrors.inc({ provider, channel, class: errorClassOf(err) });
-    throw err;
-  }
-}
 
 /** One send decision recorded in the ledger. */
 export function countMessage(m: { channel: string; journey: string }, status: 'sent' | 'skipped' | 'failed'): void {

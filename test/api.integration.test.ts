@@ -97,6 +97,13 @@ describe('HTTP API on the dev server', () => {
     expect(await database.db.select().from(events).where(eq(events.id, 'e-y'))).toHaveLength(0);
   });
 
+  it('refuses a write whose body is not JSON with 415, and stores nothing', async () => {
+    const res = await api.call('/v1/customers/plain', { method: 'PUT', body: 'email=plain@example.com', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ error: { code: 'unsupported_media_type', field: 'content-type' } });
+    expect(await database.db.select().from(customers).where(eq(customers.id, 'plain'))).toHaveLength(0);
+  });
+
   it('answers 404 for an event about an unknown customer', async () => {
     const res = await api.call('/v1/events', json({ id: 'e-ghost', customerId: 'ghost', type: 'customer.signed_up' }));
     expect(res.status).toBe(404);
