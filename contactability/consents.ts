@@ -88,7 +88,7 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
       await tx
         .insert(consents)
         .values({ customerId: customer.id, channel: d.channel, granted: d.granted, source: ctx.source })
-        .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted: d.granted, source: ctx.source, updatedAt: new Date() } });
+        .onConflictDoUpdate({ target: [consents.customerId, consents.channel, consents.topic], set: { granted: d.granted, source: ctx.source, updatedAt: new Date() } });
       if (d.lift) await tx.delete(suppressions).where(and(eq(suppressions.channel, d.channel), eq(suppressions.address, d.lift)));
     }
     await tx.insert(consentChanges).values({
@@ -181,7 +181,7 @@ export async function unsubscribe(db: Db, { customerId, channel }: { customerId:
     await tx
       .insert(consents)
       .values({ customerId, channel, granted: false, source: 'unsubscribe', updatedAt: now })
-      .onConflictDoUpdate({ target: [consents.customerId, consents.channel], set: { granted: false, source: 'unsubscribe', updatedAt: now } });
+      .onConflictDoUpdate({ target: [consents.customerId, consents.channel, consents.topic], set: { granted: false, source: 'unsubscribe', updatedAt: now } });
     const address = personalAddress(channel, customer);
     if (address) await suppress(tx, channel, address, 'unsubscribe');
     await tx.insert(consentChanges).values({

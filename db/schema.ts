@@ -31,6 +31,8 @@ export const customers = pgTable(
     name: text('name'),
     city: text('city'),
     timeZone: text('time_zone').notNull().default('UTC'),
+    /** BCP 47 (`ru-RU`); null means CASCADE_DEFAULT_LOCALE. */
+    locale: text('locale'),
     birthday: date('birthday'),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
@@ -46,12 +48,14 @@ export const consents = pgTable(
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),
     channel: text('channel').$type<Channel>().notNull(),
+    /** A marketing topic (`promotions`, `reminders`…), or `*`: every topic, which is what consent meant before topics. */
+    topic: text('topic').notNull().default('*'),
     granted: boolean('granted').notNull(),
     /** Where the latest change came from: api, unsubscribe link, webhook. */
     source: text('source').notNull().default('api'),
     updatedAt: updatedAt(),
   },
-  (t) => [primaryKey({ columns: [t.customerId, t.channel] })],
+  (t) => [primaryKey({ columns: [t.customerId, t.channel, t.topic] })],
 );
 
 /**
@@ -67,6 +71,7 @@ export const consentChanges = pgTable(
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),
     channel: text('channel').$type<Channel>().notNull(),
+    topic: text('topic').notNull().default('*'),
     granted: boolean('granted').notNull(),
     /** The caller's word for where the consent came from: checkout form, crm-sync, unsubscribe link… */
     source: text('source').notNull(),
@@ -200,6 +205,10 @@ export const messages = pgTable(
     recipient: text('recipient'),
     subject: text('subject'),
     body: text('body'),
+    /** SMS only: how many parts the provider bills (GSM-7 160/153, UCS-2 70/67 characters). */
+    smsSegments: integer('sms_segments'),
+    /** The marketing topic the message was sent under; null for transactional messages. */
+    topic: text('topic'),
     status: text('status').$type<MessageStatus>().notNull(),
     skipReason: text('skip_reason'),
     providerMessageId: text('provider_message_id'),

@@ -80,6 +80,8 @@ export interface SendRequest {
   template: string;
   data: Record<string, unknown>;
   transactional: boolean;
+  /** The journey's marketing topic (consent is per channel and topic); absent for transactional sends. */
+  topic?: string;
 }
 
 export type SkipReason =
@@ -88,7 +90,9 @@ export type SkipReason =
   | 'frequency_cap'
   | 'invalid_contact'
   | 'no_address'
-  | 'quiet_hours';
+  | 'quiet_hours'
+  /** An SMS longer than the template's or the global maximum of billed parts. */
+  | 'too_many_segments';
 
 export type SendResult =
   | { status: 'sent'; channel: Channel; messageId: number; step: string }
