@@ -12,6 +12,8 @@ import type { Database } from '../db/client';
 import { consentChanges, consents, suppressions } from '../db/schema';
 import { createUnsubscribeToken } from '../lib/unsubscribe-token';
 import type { Channel } from '../workflows/contract';
+import { topicProblem } from '../workflows/dsl/options';
+import { allJourneys, knownTopics } from '../workflows/registry';
 import { seedCustomer, testDeps, TEST_UNSUBSCRIBE_SECRET, useCascade, useTestApi, type startTestApi } from './support/cascade';
 import { attempt, sendRequest } from './support/send-activity';
 
@@ -37,6 +39,26 @@ function marketing(customerId: string, channel: Channel, topic: string) {
 async function rowsOf(customerId: string) {
   return db().select({ channel: consents.channel, topic: consents.topic, granted: consents.granted, source: consents.source }).from(consents).where(eq(consents.customerId, customerId)).orderBy(consents.channel, consents.topic);
 }
+
+describe('journey topics', () => {
+  it('every seed marketing journey names a topic, transactional ones none; the registry refuses otherwise', () => {
+    expect(Object.fromEntries(allJourneys.map((j) => [j.options.id, j.options.topic ?? null]))).toEqual({
+      'abandoned-cart': 'reminders',
+      birthday: 'news',
+      'first-order-nudge': 'promotions',
+      'order-confirmation': null,
+      'quarterly-bonus': 'promotions',
+      reactivation: 'promotions',
+      'service-reminder': null,
+      'tyre-season': 'promotions',
+      welcome: 'news',
+    });
+    expect([...knownTopics].sort()).toEqual(['news', 'promotions', 'reminders']);
+    expect(topicProblem({ id: 'sale' })).toMatch(/marketing journey sale must name a topic/);
+    expect(topicProblem({ id: 'receipt', transactional: true, topic: 'news' })).toMatch(/must not name a topic/);
+    expect(topicProblem({ id: 'sale', topic: 'Big Sale' })).toMatch(/kebab-case/);
+  });
+});
 
 describe('consent per channel and topic', () => {
   it("a '*' grant with promotions withdrawn: promotions skipped no_consent, reminders and other channels sent; the ledger names the topic", async () => {
