@@ -1,4 +1,5 @@
 /** Every activity the worker registers, built from its dependencies. */
+import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
 import type { Db } from '../db/client';
 import type { JourneyActivities } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
@@ -15,7 +16,7 @@ export interface ActivityDeps {
   render: Renderer;
   caps: Caps;
   webhookUrl?: string;
-  unsubscribeUrl: (customerId: string, channel: string) => string;
+  unsubscribeUrl: UnsubscribeUrl;
 }
 
 export function createActivities(deps: ActivityDeps): JourneyActivities {

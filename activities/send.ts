@@ -13,6 +13,7 @@ import { checkEligibility } from '../contactability/eligibility';
 import type { Db } from '../db/client';
 import { customers, messages, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
+import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
 import { countMessage } from '../metrics/registry';
 import { observeProviderCall } from './channels/observe';
 import type { SendRequest, SendResult } from '../workflows/contract';
@@ -26,7 +27,7 @@ export interface SendDeps {
   render: Renderer;
   caps: Caps;
   webhookUrl?: string;
-  unsubscribeUrl: (customerId: string, channel: string) => string;
+  unsubscribeUrl: UnsubscribeUrl;
 }
 
 type Message = typeof messages.$inferSelect;
@@ -64,6 +65,7 @@ export function createSend(deps: SendDeps) {
         channel: req.channel,
         template: req.template,
         transactional: req.transactional,
+        topic: req.transactional ? null : (req.topic ?? null),
         recipient: verdict.to,
         requestedAt,
         provider: deps.channels[req.channel].provider,
@@ -74,7 +76,7 @@ export function createSend(deps: SendDeps) {
         return row!;
       }
       const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
-      const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel);
+      const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic);
       const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data });
       const [row] = await tx
         .insert(messages)
@@ -96,7 +98,7 @@ export function createSend(deps: SendDeps) {
         subject: row.subject,
         body: row.body ?? '',
         transactional: row.transactional,
-        unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel),
+        unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic),
         template: row.template,
       }));
       // A provider webhook (delivered, bounced…) can land before this update: never move the row back.

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { resendEventSchema } from '../reports/resend-events';
 import { customerIdSchema, errorSchema } from './schemas/common';
 import { consentAnswer, consentBody, consentHistoryAnswer } from './schemas/consents';
-import { customerAnswer, customerBody, messagesAnswer } from './schemas/customers';
+import { preferencesForm as preferencesFormSchema } from './schemas/preferences';
+import { customerAnswer, customerBody, customerDetail, messagesAnswer } from './schemas/customers';
 import { eventAnswer, eventBatchAnswer, eventBatchBody, eventBody, BATCH_BODY_LIMIT } from './schemas/events';
 import { outboxAnswer, outboxQuery } from './schemas/outbox';
 import { timelineAnswer, timelineQuery } from './schemas/timeline';
@@ -54,6 +55,14 @@ export const apiRoutes: ApiRoute[] = [
     body: { schema: customerBody },
     ok: { 200: { description: 'Updated', schema: customerAnswer }, 201: { description: 'Created', schema: customerAnswer } },
     errors: [400, 401, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/customers/{customerId}',
+    summary: 'The customer, with consents by channel and topic',
+    key: 'read',
+    ok: { 200: { description: 'The customer', schema: customerDetail } },
+    errors: [400, 401, 404],
   },
   {
     method: 'get',
@@ -188,19 +197,29 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: '/unsubscribe',
-    summary: 'The unsubscribe page behind the link in every marketing message (changes nothing)',
+    summary: 'The preference center behind the link in every marketing message: channels × topics (changes nothing)',
     key: false,
     query: unsubscribeQuery,
-    ok: { 200: { description: 'A confirmation page', ...html }, 400: { description: 'The link is not valid', ...html } },
+    ok: { 200: { description: 'The preference center', ...html }, 400: { description: 'The link is not valid', ...html } },
     errors: [],
   },
   {
     method: 'post',
     path: '/unsubscribe',
-    summary: 'Unsubscribe (RFC 8058 one-click, or the page button)',
+    summary: "Unsubscribe from the message's topic on its channel at once (RFC 8058 one-click)",
     key: false,
     query: unsubscribeQuery,
     ok: { 200: { description: 'Unsubscribed', ...html }, 400: { description: 'The link is not valid', ...html } },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/preferences',
+    summary: "The preference center's form: the boxes ticked, or everything off (wants the page's form token)",
+    key: false,
+    query: unsubscribeQuery,
+    body: { schema: preferencesFormSchema, type: 'application/x-www-form-urlencoded' },
+    ok: { 303: { description: 'Saved: back to the page' }, 400: { description: 'The link is not valid', ...html }, 403: { description: 'No form token, or not this page\'s (CSRF)', ...html } },
     errors: [],
   },
   {

@@ -8,8 +8,14 @@
  * channel nobody withdrew, but it never undoes an unsubscribe or a complaint. A re-subscription
  * (`PUT /v1/customers/:id/consents`) is the customer asking again: it says when they consented, and
  * undoes an unsubscribe or complaint only when that moment is newer than the withdrawal.
+ *
+ * Consent is per channel and topic. The `*` row is the channel's word for every topic (all consent
+ * meant before topics); a topic's own row overrides it for that topic, either way. Withdrawing `*`
+ * withdraws every topic of the channel too, so "unsubscribe from everything" beats an earlier "yes
+ * to promotions". The sticky rules apply per topic: a withdrawal of the topic or of `*` stops a
+ * profile sync from granting it, and a re-subscription must be newer than either.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
@@ -19,6 +25,9 @@ import { liftedByConsent, suppress, suppressionOf, type Suppression } from './su
 type Customer = typeof customers.$inferSelect;
 export type ConsentChanges = Partial<Record<Channel, boolean>>;
 
+/** The consent row that speaks for every topic of a channel. */
+export const EVERY_TOPIC = '*';
+
 export interface ConsentContext {
   /** The caller's word for where the consent came from: checkout-form, crm-sync… */
   source: string;
@@ -27,10 +36,13 @@ export interface ConsentContext {
   /** When the customer gave or withdrew consent. */
   consentedAt: Date;
   mode: 'profile-sync' | 're-subscribe';
+  /** The topic the changes are about; `*` (the default) is every topic of the channel. */
+  topic?: string;
 }
 
 export interface ConsentOutcome {
   channel: Channel;
+  topic: string;
   granted: boolean;
   applied: boolean;
   note: string | null;
@@ -43,7 +55,18 @@ export interface ConsentResult {
 }
 
 /** Consent sources that mean the customer said stop themselves: a profile sync cannot say otherwise. */
-const WITHDRAWN_BY_CUSTOMER = new Set(['unsubscribe', 'complaint']);
+const WITHDRAWN_BY_CUSTOMER = new Set(['unsubscribe', 'complaint', 'preference-center']);
+
+type ConsentRow = typeof consents.$inferSelect;
+
+/** The rows that decide a channel and topic: the topic's own (if any) overrides the channel's `*`. */
+export async function consentFor(tx: Tx | Db, customerId: string, channel: Channel, topic: string = EVERY_TOPIC): Promise<ConsentRow | undefined> {
+  const rows = await tx
+    .select()
+    .from(consents)
+    .where(and(eq(consents.customerId, customerId), eq(consents.channel, channel), inArray(consents.topic, [...new Set([topic, EVERY_TOPIC])])));
+  return rows.find((r) => r.topic === topic) ?? rows.find((r) => r.topic === EVERY_TOPIC);
+}
 
 interface Verdict {
   applied: boolean;
@@ -57,12 +80,11 @@ interface Verdict {
 const ALLOWED: Verdict = { applied: true, note: null, lift: null, stale: false };
 
 export async function applyConsentChanges(tx: Tx, customer: Customer, changes: ConsentChanges, ctx: ConsentContext): Promise<ConsentResult> {
+  const topic = ctx.topic ?? EVERY_TOPIC;
   const decisions: Array<Verdict & { channel: Channel; granted: boolean }> = [];
   for (const [channel, granted] of Object.entries(changes) as Array<[Channel, boolean]>) {
-    const [current] = await tx
-      .select()
-      .from(consents)
-      .where(and(eq(consents.customerId, customer.id), eq(consents.channel, channel)));
+    // What holds for this topic now: its own row, else the channel's `*` (a withdrawn `*` binds a topic grant too).
+    const current = await consentFor(tx, customer.id, channel, topic);
     // A nightly sync repeating what we already hold is not a change: recording it would bury the real ones.
     if (ctx.mode === 'profile-sync' && current?.granted === granted) continue;
     if (!granted) {
@@ -74,7 +96,7 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
     const verdict =
       ctx.mode === 'profile-sync'
         ? judgeSync(current, suppression)
-        : await judgeResubscribe(tx, customer.id, channel, current, address, suppression, ctx.consentedAt);
+        : await judgeResubscribe(tx, customer.id, channel, topic, current, address, suppression, ctx.consentedAt);
     decisions.push({ channel, granted, ...verdict });
   }
 
@@ -87,13 +109,21 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
     if (applied) {
       await tx
         .insert(consents)
-        .values({ customerId: customer.id, channel: d.channel, granted: d.granted, source: ctx.source })
+        .values({ customerId: customer.id, channel: d.channel, topic, granted: d.granted, source: ctx.source })
         .onConflictDoUpdate({ target: [consents.customerId, consents.channel, consents.topic], set: { granted: d.granted, source: ctx.source, updatedAt: new Date() } });
+      if (topic === EVERY_TOPIC && !d.granted) {
+        // Everything off means every topic off: an earlier "yes" to one topic would otherwise override it.
+        await tx
+          .update(consents)
+          .set({ granted: false, source: ctx.source, updatedAt: new Date() })
+          .where(and(eq(consents.customerId, customer.id), eq(consents.channel, d.channel), ne(consents.topic, EVERY_TOPIC), eq(consents.granted, true)));
+      }
       if (d.lift) await tx.delete(suppressions).where(and(eq(suppressions.channel, d.channel), eq(suppressions.address, d.lift)));
     }
     await tx.insert(consentChanges).values({
       customerId: customer.id,
       channel: d.channel,
+      topic,
       granted: d.granted,
       source: ctx.source,
       actor: ctx.actor,
@@ -101,12 +131,12 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
       applied,
       note,
     });
-    outcomes.push({ channel: d.channel, granted: d.granted, applied, note });
+    outcomes.push({ channel: d.channel, topic, granted: d.granted, applied, note });
   }
   return { outcomes, conflict: conflict?.note ?? null };
 }
 
-type Consent = typeof consents.$inferSelect | undefined;
+type Consent = ConsentRow | undefined;
 
 function judgeSync(current: Consent, suppression: Suppression | undefined): Verdict {
   if (current && !current.granted && WITHDRAWN_BY_CUSTOMER.has(current.source)) {
@@ -130,6 +160,7 @@ async function judgeResubscribe(
   tx: Tx,
   customerId: string,
   channel: Channel,
+  topic: string,
   current: Consent,
   address: string | null,
   suppression: Suppression | undefined,
@@ -140,7 +171,16 @@ async function judgeResubscribe(
     const [latest] = await tx
       .select({ at: consentChanges.consentedAt, source: consentChanges.source })
       .from(consentChanges)
-      .where(and(eq(consentChanges.customerId, customerId), eq(consentChanges.channel, channel), eq(consentChanges.granted, false), eq(consentChanges.applied, true)))
+      .where(
+        and(
+          eq(consentChanges.customerId, customerId),
+          eq(consentChanges.channel, channel),
+          // The withdrawal that holds now is of this topic's row or of the channel's `*` (see consentFor).
+          eq(consentChanges.topic, current.topic),
+          eq(consentChanges.granted, false),
+          eq(consentChanges.applied, true),
+        ),
+      )
       .orderBy(desc(consentChanges.consentedAt))
       .limit(1);
     // Withdrawals recorded before the audit table existed have only the consent row's time.
@@ -153,7 +193,7 @@ async function judgeResubscribe(
       ...ALLOWED,
       applied: false,
       stale: true,
-      note: `refused: ${channel} consentedAt ${consentedAt.toISOString()} is not after the customer's ${last.what} at ${last.at.toISOString()}`,
+      note: `refused: ${channel}${topic === EVERY_TOPIC ? '' : ` (${topic})`} consentedAt ${consentedAt.toISOString()} is not after the customer's ${last.what} at ${last.at.toISOString()}`,
     };
   }
   if (suppression && !liftedByConsent(suppression.reason)) {
@@ -169,29 +209,30 @@ const REASON = { unsubscribe: 'unsubscribe', complaint: 'spam complaint', hard_b
 
 const describe = (s: Suppression) => `${REASON[s.reason]} on ${s.createdAt.toISOString()}`;
 
+export interface Withdrawal {
+  customerId: string;
+  channel: Channel;
+  /** The message's topic; absent, null or `*`: every topic of the channel. */
+  topic?: string | null;
+  /** Who asked: the link's one-click (`unsubscribe`) or the preference center. */
+  source?: 'unsubscribe' | 'preference-center';
+  actor?: string;
+}
+
 /**
- * The unsubscribe link: consent off and the address suppressed, so a profile sync that still says
- * yes cannot quietly subscribe it again. Order and service messages still go (see eligibility.ts).
+ * The customer says stop, from a link or the preference center. One topic: that topic's consent
+ * off, nothing else (the address still gets the other topics). Every topic: consent off and the
+ * address suppressed, so a profile sync that still says yes cannot quietly subscribe it again.
+ * Order and service messages still go either way (see eligibility.ts).
  */
-export async function unsubscribe(db: Db, { customerId, channel }: { customerId: string; channel: Channel }): Promise<void> {
+export async function unsubscribe(db: Db | Tx, w: Withdrawal): Promise<void> {
   await db.transaction(async (tx) => {
-    const [customer] = await tx.select().from(customers).where(eq(customers.id, customerId));
+    const [customer] = await tx.select().from(customers).where(eq(customers.id, w.customerId));
     if (!customer) return; // deleted since the message went out: nothing left to send to
-    const now = new Date();
-    await tx
-      .insert(consents)
-      .values({ customerId, channel, granted: false, source: 'unsubscribe', updatedAt: now })
-      .onConflictDoUpdate({ target: [consents.customerId, consents.channel, consents.topic], set: { granted: false, source: 'unsubscribe', updatedAt: now } });
-    const address = personalAddress(channel, customer);
-    if (address) await suppress(tx, channel, address, 'unsubscribe');
-    await tx.insert(consentChanges).values({
-      customerId,
-      channel,
-      granted: false,
-      source: 'unsubscribe',
-      actor: 'unsubscribe-link',
-      consentedAt: now,
-      applied: true,
-    });
+    const topic = w.topic ?? EVERY_TOPIC;
+    const source = w.source ?? 'unsubscribe';
+    await applyConsentChanges(tx, customer, { [w.channel]: false }, { source, actor: w.actor ?? 'unsubscribe-link', consentedAt: new Date(), mode: 're-subscribe', topic });
+    const address = personalAddress(w.channel, customer);
+    if (topic === EVERY_TOPIC && address) await suppress(tx, w.channel, address, 'unsubscribe');
   });
 }

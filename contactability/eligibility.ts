@@ -3,12 +3,13 @@
  * frequency cap, in that order. Runs inside the send transaction, under the customer's advisory
  * lock, so two journeys racing for the last slot under the cap cannot both win.
  */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { consents, customers } from '../db/schema';
+import { customers } from '../db/schema';
 import type { SendRequest, SkipReason } from '../workflows/contract';
 import { addressFor } from './address';
 import { capReached, type Caps } from './caps';
+import { consentFor } from './consents';
 import { suppressionOf } from './suppressions';
 
 export type Eligibility = { ok: true; to: string } | { ok: false; reason: SkipReason; to: string | null };
@@ -24,10 +25,8 @@ export async function checkEligibility(
   if (!customer) return { ok: false, reason: 'no_address', to: null };
 
   if (!req.transactional) {
-    const [consent] = await tx
-      .select({ granted: consents.granted })
-      .from(consents)
-      .where(and(eq(consents.customerId, req.customerId), eq(consents.channel, req.channel)));
+    // The send's topic decides; a send without one (a journey outside the registry) has only the channel's `*`.
+    const consent = await consentFor(tx, req.customerId, req.channel, req.topic);
     if (!consent?.granted) return { ok: false, reason: 'no_consent', to: null };
   }
 

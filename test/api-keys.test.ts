@@ -68,6 +68,7 @@ const ROUTES: Array<{ method: string; path: string; scope: ApiKeyScope; body?: u
   { method: 'PUT', path: '/v1/customers/matrix', scope: 'ingest', body: {} },
   { method: 'PUT', path: '/v1/customers/matrix/consents', scope: 'ingest', body: { email: false } },
   { method: 'POST', path: '/v1/events', scope: 'ingest', body: { id: 'matrix-1', customerId: 'matrix', type: 'app.opened' } },
+  { method: 'GET', path: '/v1/customers/matrix', scope: 'read' },
   { method: 'GET', path: '/v1/customers/matrix/messages', scope: 'read' },
   { method: 'GET', path: '/v1/customers/matrix/consents/history', scope: 'read' },
   { method: 'GET', path: '/v1/outbox', scope: 'read' },

@@ -28,6 +28,7 @@ describe('GET /openapi.json', () => {
         '/healthz',
         '/openapi.json',
         '/unsubscribe',
+        '/preferences',
         '/v1/customers/{customerId}',
         '/v1/customers/{customerId}/consents',
         '/v1/customers/{customerId}/consents/history',

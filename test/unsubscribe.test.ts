@@ -44,8 +44,11 @@ afterAll(async () => {
 const db = () => database.db;
 const token = (customerId: string, channel: 'email' | 'sms' = 'email') => createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId, channel });
 
-async function consentOf(customerId: string, channel = 'email') {
-  const [row] = await db().select().from(consents).where(and(eq(consents.customerId, customerId), eq(consents.channel, channel as 'email')));
+async function consentOf(customerId: string, channel = 'email', topic = '*') {
+  const [row] = await db()
+    .select()
+    .from(consents)
+    .where(and(eq(consents.customerId, customerId), eq(consents.channel, channel as 'email'), eq(consents.topic, topic)));
   return row;
 }
 
@@ -54,7 +57,7 @@ async function suppressionsOf(address: string) {
 }
 
 describe('unsubscribe', () => {
-  it('one-click via the List-Unsubscribe URL stops marketing email; a transactional email still goes', async () => {
+  it("one-click via the List-Unsubscribe URL stops the message's topic (welcome: news) by email; a transactional email still goes", async () => {
     const to = 'delivered+u1@resend.dev';
     await seedCustomer(db(), { id: 'u1', email: to });
     const handle = await env.client.workflow.start(welcome, {
@@ -74,8 +77,12 @@ describe('unsubscribe', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(res.status).toBe(200);
-    expect(await consentOf('u1')).toMatchObject({ granted: false, source: 'unsubscribe' });
-    expect(await suppressionsOf(to)).toEqual([{ reason: 'unsubscribe' }]);
+    // Only the topic: the channel's `*` still holds for the other topics, and the address is not suppressed.
+    expect(await consentOf('u1', 'email', 'news')).toMatchObject({ granted: false, source: 'unsubscribe' });
+    expect(await consentOf('u1')).toMatchObject({ granted: true });
+    expect(await suppressionsOf(to)).toEqual([]);
+    const [first] = await db().select().from(messages).where(eq(messages.customerId, 'u1'));
+    expect(first).toMatchObject({ template: 'welcome-hello', topic: 'news', status: 'sent' });
 
     await env.sleep('1 day');
     const fitting = await eventually(async () => {
@@ -101,15 +108,15 @@ describe('unsubscribe', () => {
     expect(after[1]).toMatchObject({ subject: 'Order U1-1 confirmed', headers: {} });
   });
 
-  it('the page: GET only asks, its button unsubscribes; the POST is idempotent', async () => {
+  it('GET shows the preference center and changes nothing; a link minted before topics unsubscribes every topic, idempotently', async () => {
     await seedCustomer(db(), { id: 'u2', email: 'u2@shop.example' });
     const page = await fetch(`${api.url}/unsubscribe?token=${token('u2')}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
     expect(html).toContain('<form method="post"');
-    expect(html).toContain(`action="/unsubscribe?token=${token('u2')}"`);
-    expect(html).toContain('<button type="submit">Unsubscribe</button>');
+    expect(html).toContain(`action="/preferences?token=${token('u2')}"`);
+    expect(html).toContain('name="on" value="email.promotions"');
     expect(await consentOf('u2')).toMatchObject({ granted: true });
 
     for (let i = 0; i < 2; i++) {
@@ -119,7 +126,7 @@ describe('unsubscribe', () => {
         body: 'List-Unsubscribe=One-Click',
       });
       expect(done.status).toBe(200);
-      expect(await done.text()).toContain('You will not receive marketing emails');
+      expect(await done.text()).toContain('Больше не пришлём: все рекламные сообщения (Эл. почта)');
     }
     expect(await consentOf('u2')).toMatchObject({ granted: false, source: 'unsubscribe' });
     expect(await consentOf('u2', 'sms')).toMatchObject({ granted: true });
@@ -137,6 +144,8 @@ describe('unsubscribe', () => {
       `${payload}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`,
       `${otherPayload}.${mac}`,
       `${Buffer.from('sms:u3').toString('base64url')}.${mac}`,
+      // A topic token whose topic was edited: the MAC covers the topic.
+      `${Buffer.from('t:email:news:u3').toString('base64url')}.${createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'u3', channel: 'email', topic: 'promotions' }).split('.')[1]}`,
       'garbage',
       '',
     ];
@@ -144,7 +153,7 @@ describe('unsubscribe', () => {
       for (const method of ['GET', 'POST']) {
         const res = await fetch(`${api.url}/unsubscribe?token=${encodeURIComponent(t)}`, { method });
         expect(res.status, `${method} ${t}`).toBe(400);
-        expect(await res.text()).toContain('not valid');
+        expect(await res.text()).toContain('Ссылка недействительна');
       }
     }
     const none = await fetch(`${api.url}/unsubscribe`, { method: 'POST' });
@@ -154,12 +163,18 @@ describe('unsubscribe', () => {
     expect(await suppressionsOf('u3@shop.example')).toEqual([]);
   });
 
-  it('tokens name one customer and one channel', () => {
+  it('tokens name one customer, one channel and the topic; tokens from before topics mean every topic', () => {
     const t = token('c-42', 'sms');
-    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, t)).toEqual({ customerId: 'c-42', channel: 'sms' });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, t)).toEqual({ customerId: 'c-42', channel: 'sms', topic: null });
+    const topical = createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'c:42', channel: 'sms', topic: 'promotions' });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, topical)).toEqual({ customerId: 'c:42', channel: 'sms', topic: 'promotions' });
+    expect(unsubscribeLinks('https://c.example', TEST_UNSUBSCRIBE_SECRET)('c:42', 'sms', 'promotions')).toBe(`https://c.example/unsubscribe?token=${topical}`);
+    // A channel-wide MAC does not pass for a topic payload, nor the other way round.
+    const [, wideMac] = t.split('.');
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, `${Buffer.from('t:sms:promotions:c-42').toString('base64url')}.${wideMac}`)).toBeNull();
     expect(verifyUnsubscribeToken('some-other-secret-0123456789abcdef', t)).toBeNull();
     expect(unsubscribeLinks('https://c.example/', TEST_UNSUBSCRIBE_SECRET)('a:b@c', 'email')).toMatch(/^https:\/\/c\.example\/unsubscribe\?token=[\w-]+\.[\w-]{43}$/);
-    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, token('a:b@c'))).toEqual({ customerId: 'a:b@c', channel: 'email' });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, token('a:b@c'))).toEqual({ customerId: 'a:b@c', channel: 'email', topic: null });
   });
 });
 

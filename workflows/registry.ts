@@ -4,9 +4,12 @@
  */
 import * as journeys from './journeys';
 import type { JourneyWorkflow } from './dsl/journey';
+import { topicProblem } from './dsl/options';
 
 export const allJourneys: JourneyWorkflow[] = Object.entries(journeys).map(([exportName, wf]) => {
   if (wf.name !== exportName) throw new Error(`Journey ${wf.options.id} must be exported as ${wf.name}, not ${exportName}`);
+  const problem = topicProblem(wf.options);
+  if (problem) throw new Error(problem);
   return wf;
 });
 
@@ -17,3 +20,6 @@ export function journeysTriggeredBy(eventType: string): JourneyWorkflow[] {
 export function journeyById(id: string): JourneyWorkflow | undefined {
   return allJourneys.find((j) => j.options.id === id);
 }
+
+/** The marketing topics customers can choose between (the preference center's rows), in journey order. */
+export const knownTopics: string[] = [...new Set(allJourneys.flatMap((j) => (j.options.topic ? [j.options.topic] : [])))];

@@ -7,19 +7,24 @@ import { eq } from 'drizzle-orm';
 import { Router } from 'express';
 import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
-import { consentHistory, consentMap } from '../../db/queries/consents';
+import { consentHistory, consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers } from '../../db/schema';
 import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
 import { customerIdSchema } from '../schemas/common';
 import { consentBody } from '../schemas/consents';
 
+async function topicConsents(db: Db, customerId: string, topic: string): Promise<Record<string, boolean>> {
+  const byChannel = await consentsByTopic(db, customerId);
+  return Object.fromEntries(Object.entries(byChannel).flatMap(([channel, topics]) => (topic in topics ? [[channel, topics[topic]!]] : [])));
+}
+
 export function consentsRouter(db: Db): Router {
   const router = Router();
 
   router.put('/v1/customers/:customerId/consents', requireScope('ingest'), async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
-    const { source, consentedAt, ...changes } = parse(consentBody, req.body ?? {});
+    const { source, consentedAt, topic, ...changes } = parse(consentBody, req.body ?? {});
     const result = await db.transaction(async (tx) => {
       const [customer] = await tx.select().from(customers).where(eq(customers.id, id));
       if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');
@@ -28,12 +33,15 @@ export function consentsRouter(db: Db): Router {
         actor: actorOf(res),
         consentedAt: consentedAt ?? new Date(),
         mode: 're-subscribe',
+        topic,
       });
     });
     // The refused attempt is committed to the audit trail; the consent itself is unchanged.
     if (result.conflict) throw new HttpError(409, 'consent_conflict', result.conflict, 'consentedAt');
     const notes = result.outcomes.filter((o) => o.note).map(({ channel, note }) => ({ channel, note }));
-    res.json({ customerId: id, consents: await consentMap(db, id), ...(notes.length ? { notes } : {}) });
+    // Without a topic the answer is the channel-wide consent as before; with one, that topic's rows.
+    const consents = topic && topic !== '*' ? await topicConsents(db, id, topic) : await consentMap(db, id);
+    res.json({ customerId: id, ...(topic && topic !== '*' ? { topic } : {}), consents, ...(notes.length ? { notes } : {}) });
   });
 
   router.get('/v1/customers/:customerId/consents/history', requireScope('read'), async (req, res) => {

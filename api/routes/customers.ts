@@ -3,8 +3,11 @@ import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
 import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
-import { consentMap } from '../../db/queries/consents';
+import { consentFor } from '../../contactability/consents';
+import { consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers, messages, pushTokens } from '../../db/schema';
+import type { Channel } from '../../workflows/contract';
+import { knownTopics } from '../../workflows/registry';
 import { logger } from '../../lib/logger';
 import { actorOf, requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
@@ -44,6 +47,20 @@ export function customersRouter(db: Db): Router {
       consents: await consentMap(db, id),
       ...(refused.length ? { consentsRefused: refused.map(({ channel, note }) => ({ channel, note })) } : {}),
     });
+  });
+
+  router.get('/v1/customers/:customerId', requireScope('read'), async (req, res) => {
+    const id = parse(customerIdSchema, req.params.customerId, 'customerId');
+    const [customer] = await db.select().from(customers).where(eq(customers.id, id));
+    if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');
+    const stored = await consentsByTopic(db, id);
+    // The answer to "will a promotion by email go?" without knowing the override rule (consentFor owns it).
+    const topics: Partial<Record<Channel, Record<string, boolean>>> = {};
+    for (const channel of Object.keys(stored) as Channel[]) {
+      topics[channel] = {};
+      for (const topic of knownTopics) topics[channel][topic] = (await consentFor(db, id, channel, topic))?.granted ?? false;
+    }
+    res.json({ ...customer, consents: stored, topics });
   });
 
   router.get('/v1/customers/:customerId/messages', requireScope('read'), async (req, res) => {

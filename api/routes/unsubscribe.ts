@@ -1,73 +1,90 @@
 /**
- * The unsubscribe link in every marketing message. GET shows a confirmation page (link scanners and
- * mail previews fetch GETs, so a GET changes nothing); POST unsubscribes at once: RFC 8058 one-click
- * from the mail client (`List-Unsubscribe=One-Click`) or the page's button. The token names the
- * customer and channel and is signed (lib/unsubscribe-token.ts); nothing else is trusted. What an
- * unsubscribe does is contactability's rule (contactability/consents.ts).
+ * The link in every marketing message. GET /unsubscribe?token= shows the preference center (link
+ * scanners and mail previews fetch GETs, so a GET changes nothing). POST /unsubscribe?token= is
+ * RFC 8058 one-click from the mail client (`List-Unsubscribe=One-Click`): it withdraws the message's
+ * topic on that channel at once (a link minted before topics: every topic). The page's form posts
+ * to POST /preferences?token=, which wants the page's form token (CSRF; preferences/form-token.ts).
+ * The token names the customer, channel and topic and is signed (lib/unsubscribe-token.ts); nothing
+ * else is trusted. What a change means is contactability's rule (contactability/consents.ts).
  */
-import { Router, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { unsubscribe } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { logger } from '../../lib/logger';
 import { verifyUnsubscribeToken, type UnsubscribeSubject } from '../../lib/unsubscribe-token';
-import type { Channel } from '../../workflows/contract';
-
-const NOUN: Record<Channel, string> = { email: 'emails', sms: 'text messages', push: 'push notifications', webhook: 'wallet messages' };
+import { choicesOf, saveChoices } from '../../preferences/choices';
+import { formToken, formTokenValid } from '../../preferences/form-token';
+import { escapeHtml, preferenceForm, sendPage } from '../../preferences/page';
+import { shopName } from '../../preferences/shop';
+import { listOf, preferencesForm } from '../schemas/preferences';
+import { stringsFor, topicName } from '../../preferences/strings';
 
 export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
   const router = Router();
+  const tokenOf = (q: unknown) => (typeof q === 'string' ? q : '');
 
-  const subjectOf = (token: unknown, res: Response): UnsubscribeSubject | null => {
+  const subjectOf = (token: string, res: Response): UnsubscribeSubject | null => {
     const subject = secret ? verifyUnsubscribeToken(secret, token) : null;
     if (!subject) {
-      page(res, 400, 'Link not valid', '<p>This unsubscribe link is not valid. Please use the link from the latest message you received.</p>');
+      const s = stringsFor(null);
+      sendPage(res, 400, s, s.invalidTitle, `<p>${escapeHtml(s.invalidLink)}</p>`);
     }
     return subject;
   };
 
-  router.get('/unsubscribe', (req, res) => {
-    const subject = subjectOf(req.query.token, res);
+  router.get('/unsubscribe', async (req, res) => {
+    const token = tokenOf(req.query.token);
+    const subject = subjectOf(token, res);
     if (!subject) return;
-    const action = `/unsubscribe?token=${encodeURIComponent(String(req.query.token))}`;
-    page(
-      res,
-      200,
-      'Unsubscribe',
-      `<p>Stop receiving marketing ${NOUN[subject.channel]} from us?</p>
-<form method="post" action="${escapeHtml(action)}">
-  <input type="hidden" name="List-Unsubscribe" value="One-Click">
-  <button type="submit">Unsubscribe</button>
-</form>`,
-    );
+    const found = await choicesOf(db, subject.customerId, subject.channel);
+    const s = stringsFor(found?.customer.locale);
+    if (!found?.choices.length) return sendPage(res, 200, s, s.title, `<p>${escapeHtml(s.nothingToChoose)}</p>`);
+    const body = preferenceForm(s, {
+      shop: shopName(),
+      action: `/preferences?token=${encodeURIComponent(token)}`,
+      formToken: formToken(secret!, token),
+      choices: found.choices,
+      saved: req.query.saved === '1',
+    });
+    sendPage(res, 200, s, s.title, body);
   });
 
   router.post('/unsubscribe', async (req, res) => {
-    const subject = subjectOf(req.query.token, res);
+    const token = tokenOf(req.query.token);
+    const subject = subjectOf(token, res);
     if (!subject) return;
     await unsubscribe(db, subject);
-    logger.info({ customerId: subject.customerId, channel: subject.channel }, 'customer unsubscribed');
-    page(res, 200, 'Unsubscribed', `<p>You will not receive marketing ${NOUN[subject.channel]} from us any more. Order and service messages still reach you.</p>`);
+    logger.info({ customerId: subject.customerId, channel: subject.channel, topic: subject.topic ?? '*' }, 'customer unsubscribed');
+    const found = await choicesOf(db, subject.customerId, subject.channel);
+    const s = stringsFor(found?.customer.locale);
+    const what = subject.topic ? topicName(s, subject.topic) : s.allTopics;
+    sendPage(
+      res,
+      200,
+      s,
+      s.unsubscribedTitle,
+      `<p>${escapeHtml(s.unsubscribed(what, s.channels[subject.channel]))}</p>
+<p>${escapeHtml(s.alwaysSent)}</p>
+<p><a href="${escapeHtml(`/unsubscribe?token=${encodeURIComponent(token)}`)}">${escapeHtml(s.manage)}</a></p>`,
+    );
+  });
+
+  router.post('/preferences', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }), async (req, res) => {
+    const token = tokenOf(req.query.token);
+    const subject = subjectOf(token, res);
+    if (!subject) return;
+    const form = preferencesForm.safeParse(req.body ?? {});
+    if (!form.success || !formTokenValid(secret!, token, form.data.csrf)) {
+      const found = await choicesOf(db, subject.customerId, subject.channel);
+      const s = stringsFor(found?.customer.locale);
+      logger.warn({ customerId: subject.customerId }, 'preference form refused: form token missing or not this page\'s');
+      return sendPage(res, 403, s, s.forbiddenTitle, `<p>${escapeHtml(s.forbidden)}</p>`);
+    }
+    await saveChoices(db, subject.customerId, subject.channel, { shown: listOf(form.data.shown), on: listOf(form.data.on), everything: form.data.everything === '1' });
+    logger.info({ customerId: subject.customerId, everything: form.data.everything === '1' }, 'preferences saved');
+    // Post/redirect/get: a reload shows the page again instead of sending the form twice.
+    res.redirect(303, `/unsubscribe?token=${encodeURIComponent(token)}&saved=1`);
   });
 
   return router;
-}
-
-function page(res: Response, status: number, title: string, body: string): void {
-  res
-    .status(status)
-    .type('html')
-    .set('cache-control', 'no-store')
-    .send(
-      `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}button{font-size:1rem;padding:.5rem 1.25rem}</style>
-</head><body><h1>${escapeHtml(title)}</h1>
-${body}
-</body></html>`,
-    );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,5 +1,6 @@
 /** PUT /v1/customers/:customerId/consents: the customer's own consent. */
 import { z } from 'zod';
+import { knownTopics } from '../../workflows/registry';
 import { instant, text } from './common';
 
 /** Clocks drift: a consent stamped a little ahead of ours is still believable. */
@@ -11,6 +12,11 @@ export const consentBody = z
     sms: z.boolean().optional(),
     push: z.boolean().optional(),
     webhook: z.boolean().optional(),
+    topic: z
+      .string()
+      .refine((t) => t === '*' || knownTopics.includes(t), { message: `one of *, ${knownTopics.join(', ')}` })
+      .optional()
+      .meta({ description: 'The topic the channels are about; `*` (the default) is every topic' }),
     /** Where the customer consented: checkout-form, preference-centre… Required to grant. */
     source: text().trim().min(1).max(200).optional().meta({ description: 'Where the customer consented (checkout-form…); required to grant' }),
     consentedAt: instant()
@@ -20,7 +26,7 @@ export const consentBody = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const { source, consentedAt, ...channels } = c;
+    const { source, consentedAt, topic: _topic, ...channels } = c;
     if (Object.keys(channels).length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one of email, sms, push, webhook' });
     else if (!source && Object.values(channels).some(Boolean)) {
       ctx.addIssue({ code: 'custom', path: ['source'], message: 'say where the customer consented (e.g. checkout-form) to grant a channel' });
@@ -29,6 +35,7 @@ export const consentBody = z
 
 export const consentAnswer = z.object({
   customerId: z.string(),
+  topic: z.string().optional(),
   consents: z.record(z.string(), z.boolean()),
   notes: z.array(z.object({ channel: z.string(), note: z.string() })).optional(),
 });
@@ -38,6 +45,7 @@ export const consentHistoryAnswer = z.object({
   changes: z.array(
     z.looseObject({
       channel: z.string(),
+      topic: z.string(),
       granted: z.boolean(),
       applied: z.boolean(),
       source: z.string(),

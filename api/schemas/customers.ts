@@ -53,6 +53,18 @@ export const customerAnswer = z.looseObject({
   consentsRefused: z.array(z.object({ channel: z.string(), note: z.string().optional() })).optional(),
 });
 
+/** Channel → topic → granted; `*` is the channel's word for every topic, a topic's own row overrides it. */
+const consentsByChannel = z.record(z.string(), z.record(z.string(), z.boolean()));
+
+export const customerDetail = z.looseObject({
+  id: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  locale: z.string().nullable(),
+  consents: consentsByChannel.meta({ description: 'The stored consent rows: channel → topic (`*` = every topic) → granted' }),
+  topics: consentsByChannel.meta({ description: 'What holds for each known topic on each channel with consent: the topic row, else `*`' }),
+});
+
 export const messagesAnswer = z.object({
   messages: z.array(
     z.looseObject({ id: z.number(), journey: z.string(), step: z.string(), channel: z.string(), template: z.string(), status: z.string(), skipReason: z.string().nullable() }),

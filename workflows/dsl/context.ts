@@ -201,6 +201,7 @@ export function createContext(args: {
           template: opts.template,
           data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
           transactional: options.transactional ?? false,
+          ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
         }).catch(async (err: unknown): Promise<SendResult> => {
           // Retries are exhausted or the provider said no for good: the journey goes on without it,
           // and the ledger says failed (a pending row would count against the cap for ever).

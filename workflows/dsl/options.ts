@@ -36,6 +36,12 @@ export interface JourneyOptions {
   reentry?: 'once' | 'after-exit' | 'every-trigger';
   /** Transactional journeys skip marketing consent, frequency caps and quiet hours, never suppression. */
   transactional?: boolean;
+  /**
+   * What a marketing journey is about (`promotions`, `reminders`, `news`; kebab-case): consent is
+   * per channel and topic, and the preference center lists these. Every marketing journey names one
+   * and transactional ones none (`topicProblem`, checked when the registry loads).
+   */
+  topic?: string;
   /** Who may enter: true, or the reason the customer is turned away (the run ends "refused"). */
   enterIf?: (customer: Profile, trigger: JourneyEvent | undefined) => true | string;
   /**
@@ -43,6 +49,20 @@ export interface JourneyOptions {
    * it (about 4k events or 4 MiB). Lower it for journeys that loop for months.
    */
   historyLimit?: number;
+}
+
+const TOPIC = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * Why these options' topic is wrong, or null. A default topic would file a new journey silently under
+ * whatever the default means, and a customer who opted out of exactly that would still get it (or
+ * one who kept it would lose it): the author says what the journey is about, so the registry refuses
+ * to load without it and the API and worker do not start.
+ */
+export function topicProblem(options: JourneyOptions): string | null {
+  if (options.transactional) return options.topic === undefined ? null : `transactional journey ${options.id} must not name a topic (consent does not apply to it)`;
+  if (options.topic === undefined) return `marketing journey ${options.id} must name a topic (e.g. promotions, reminders, news): consent is per topic`;
+  return TOPIC.test(options.topic) ? null : `journey ${options.id}: topic "${options.topic}" must be kebab-case (a-z, 0-9, -)`;
 }
 
 export function specType(spec: EventSpec): string {

@@ -8,6 +8,7 @@ import { journey } from '../dsl/journey';
 export const abandonedCart = journey(
   {
     id: 'abandoned-cart',
+    topic: 'reminders',
     trigger: { event: 'cart.updated', key: 'cartId' },
     restartOn: ['cart.updated'],
     exitOn: ['order.placed'],

@@ -10,6 +10,7 @@ import { anniversaryIn, localYear } from '../dsl/local-time';
 export const birthday = journey(
   {
     id: 'birthday',
+    topic: 'news',
     trigger: { event: 'birthday.upcoming', key: 'year', properties: { year: 'year' } },
     reentry: 'once',
     enterIf: (customer) => customer.birthday !== null || 'no birthday on file',

@@ -9,6 +9,7 @@ import { journey } from '../dsl/journey';
 export const firstOrderNudge = journey(
   {
     id: 'first-order-nudge',
+    topic: 'promotions',
     trigger: { event: 'cart.abandoned' },
     exitOn: ['order.placed'],
     goal: { event: 'order.placed', within: '7 days' },

@@ -10,7 +10,7 @@ import { journey } from '../dsl/journey';
  * until then whoever starts the broadcast passes the member list.
  */
 export const quarterlyBonus = journey(
-  { id: 'quarterly-bonus', reentry: 'once', goal: { event: 'order.placed', within: '30 days' } },
+  { id: 'quarterly-bonus', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '30 days' } },
   async (j) => {
     await j.send({ channel: 'email', template: 'quarterly-bonus', data: { bonus: 500, quarter: j.key } });
   },

@@ -14,6 +14,7 @@ import { journey } from '../dsl/journey';
 export const reactivation = journey(
   {
     id: 'reactivation',
+    topic: 'promotions',
     trigger: { event: 'customer.pre_churn' },
     exitOn: ['order.placed'],
     goal: { event: 'order.placed', within: '7 days' },

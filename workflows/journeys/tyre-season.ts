@@ -9,7 +9,7 @@ import { journey } from '../dsl/journey';
  * trigger belong to the segments issue; until then whoever starts the broadcast passes the list.
  */
 export const tyreSeason = journey(
-  { id: 'tyre-season', reentry: 'once', goal: { event: 'order.placed', within: '14 days' } },
+  { id: 'tyre-season', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '14 days' } },
   async (j) => {
     if (await j.openedWithin('email', '90 days')) return 'opened an email in the last 90 days';
     await j.send({ channel: 'sms', template: 'tyre-season-offer' });

@@ -7,6 +7,7 @@ import { journey } from '../dsl/journey';
 export const welcome = journey(
   {
     id: 'welcome',
+    topic: 'news',
     trigger: { event: 'customer.signed_up' },
     exitOn: ['order.placed'],
     goal: { event: 'order.placed', within: '7 days' },

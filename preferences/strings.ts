@@ -1,0 +1,88 @@
+/**
+ * The preference center's words, in Russian and English. The customer's `locale` picks them with the
+ * same fallback the templates use (ru-RU → ru → CASCADE_DEFAULT_LOCALE, default `ru`). Kept here, not
+ * in templates/: these are the page's own strings, not a message's.
+ */
+import type { Channel } from '../workflows/contract';
+
+export interface PageStrings {
+  lang: string;
+  title: string;
+  intro: (shop: string) => string;
+  channels: Record<Channel, string>;
+  topics: Record<string, string>;
+  topicColumn: string;
+  everything: string;
+  save: string;
+  saved: string;
+  alwaysSent: string;
+  nothingToChoose: string;
+  invalidTitle: string;
+  invalidLink: string;
+  forbiddenTitle: string;
+  forbidden: string;
+  unsubscribedTitle: string;
+  unsubscribed: (what: string, channel: string) => string;
+  allTopics: string;
+  manage: string;
+}
+
+const ru: PageStrings = {
+  lang: 'ru',
+  title: 'Настройки рассылок',
+  intro: (shop) => `Выберите, какие сообщения «${shop}» может вам присылать и куда.`,
+  channels: { email: 'Эл. почта', sms: 'SMS', push: 'Push', webhook: 'Приложение' },
+  topics: { promotions: 'Акции и скидки', reminders: 'Напоминания', news: 'Новости и поздравления' },
+  topicColumn: 'Что присылать',
+  everything: 'Отписаться от всего',
+  save: 'Сохранить',
+  saved: 'Готово, настройки сохранены.',
+  alwaysSent: 'Сообщения о заказах и записи на сервис приходят всегда.',
+  nothingToChoose: 'Сейчас вам не приходят рекламные сообщения.',
+  invalidTitle: 'Ссылка недействительна',
+  invalidLink: 'Эта ссылка недействительна. Откройте ссылку из последнего письма или SMS.',
+  forbiddenTitle: 'Настройки не сохранены',
+  forbidden: 'Форма устарела или открыта не с нашей страницы. Откройте ссылку из письма ещё раз.',
+  unsubscribedTitle: 'Вы отписались',
+  unsubscribed: (what, channel) => `Больше не пришлём: ${what} (${channel}).`,
+  allTopics: 'все рекламные сообщения',
+  manage: 'Настроить рассылки',
+};
+
+const en: PageStrings = {
+  lang: 'en',
+  title: 'Your subscriptions',
+  intro: (shop) => `Choose what ${shop} may send you, and where.`,
+  channels: { email: 'Email', sms: 'SMS', push: 'Push', webhook: 'Wallet app' },
+  topics: { promotions: 'Promotions and offers', reminders: 'Reminders', news: 'News and greetings' },
+  topicColumn: 'What we send',
+  everything: 'Unsubscribe from everything',
+  save: 'Save',
+  saved: 'Done, your choices are saved.',
+  alwaysSent: 'Order and service messages always reach you.',
+  nothingToChoose: 'You get no marketing messages from us now.',
+  invalidTitle: 'Link not valid',
+  invalidLink: 'This link is not valid. Please use the link from the latest message you received.',
+  forbiddenTitle: 'Not saved',
+  forbidden: 'This form is out of date or was not sent from our page. Please open the link from the message again.',
+  unsubscribedTitle: 'Unsubscribed',
+  unsubscribed: (what, channel) => `You will not get ${what} by ${channel} any more.`,
+  allTopics: 'marketing messages',
+  manage: 'Manage your subscriptions',
+};
+
+const LANGUAGES: Record<string, PageStrings> = { ru, en };
+
+/** `ru-RU` → `ru-RU`, `ru`, then the default; the first one we have words for. */
+export function stringsFor(locale: string | null | undefined): PageStrings {
+  const fallback = process.env.CASCADE_DEFAULT_LOCALE?.trim() || 'ru';
+  const chain = [locale, locale?.split('-')[0], fallback, fallback.split('-')[0]];
+  for (const tag of chain) {
+    const found = tag ? LANGUAGES[tag.toLowerCase()] : undefined;
+    if (found) return found;
+  }
+  return ru;
+}
+
+/** A topic's name for people; a topic nobody translated yet shows its id rather than nothing. */
+export const topicName = (s: PageStrings, topic: string) => s.topics[topic] ?? topic;
