@@ -77,11 +77,16 @@ export function createSend(deps: SendDeps) {
       }
       const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
       const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic);
-      const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data });
-      const [row] = await tx
-        .insert(messages)
-        .values({ ...base, status: 'pending', subject: rendered.subject, body: rendered.body })
-        .returning();
+      const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer?.locale, timeZone: customer?.timeZone });
+      const content = { subject: rendered.subject, body: rendered.body, smsSegments: rendered.sms?.segments ?? null };
+      // An SMS that would cost more parts than its template (or CASCADE_SMS_MAX_SEGMENTS) allows is
+      // refused, with the text kept on the row so the operator sees what was too long.
+      if (rendered.sms && rendered.sms.segments > rendered.sms.maxSegments) {
+        const [row] = await tx.insert(messages).values({ ...base, ...content, status: 'skipped', skipReason: 'too_many_segments' }).returning();
+        countMessage(req, 'skipped');
+        return row!;
+      }
+      const [row] = await tx.insert(messages).values({ ...base, ...content, status: 'pending' }).returning();
       return row!;
     });
   }

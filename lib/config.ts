@@ -1,5 +1,9 @@
 /** Environment settings, parsed once. Secrets live only here and in the adapters that use them. */
 import { z } from 'zod';
+import { canonicalLocale } from './locale';
+
+export const DEFAULT_LOCALE = 'ru';
+export const DEFAULT_SMS_MAX_SEGMENTS = 3;
 
 const optional = z.string().trim().min(1).optional();
 /** Compose passes unset variables as `""`: that means unset, not an invalid value. */
@@ -25,6 +29,18 @@ const schema = z.object({
   RESEND_WEBHOOK_SECRET: optionalSecret,
   /** The secret set in the SMSC account that signs its delivery callbacks (api/routes/webhooks-smsc.ts). */
   SMSC_CALLBACK_SECRET: optionalSecret,
+  /** The language of a customer without a `locale` (BCP 47), and the fallback for one we have no templates in. */
+  CASCADE_DEFAULT_LOCALE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      const locale = canonicalLocale(v || DEFAULT_LOCALE);
+      if (!locale) ctx.addIssue({ code: 'custom', message: `not a BCP 47 language tag: ${v}` });
+      return locale ?? z.NEVER;
+    }),
+  /** The most parts an SMS may cost when its template names no `max_segments`; a longer one is skipped (too_many_segments). */
+  CASCADE_SMS_MAX_SEGMENTS: z.coerce.number().int().positive().default(DEFAULT_SMS_MAX_SEGMENTS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long SIGTERM may take (in-flight requests, activities, closing stores) before the process gives up. */
   CASCADE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),

@@ -3,6 +3,7 @@
  * same fallback the templates use (ru-RU → ru → CASCADE_DEFAULT_LOCALE, default `ru`). Kept here, not
  * in templates/: these are the page's own strings, not a message's.
  */
+import { localeChain } from '../lib/locale';
 import type { Channel } from '../workflows/contract';
 
 export interface PageStrings {
@@ -73,15 +74,11 @@ const en: PageStrings = {
 
 const LANGUAGES: Record<string, PageStrings> = { ru, en };
 
-/** `ru-RU` → `ru-RU`, `ru`, then the default; the first one we have words for. */
+/** The customer's locale through the same fallback chain as the templates (lib/locale.ts). */
 export function stringsFor(locale: string | null | undefined): PageStrings {
   const fallback = process.env.CASCADE_DEFAULT_LOCALE?.trim() || 'ru';
-  const chain = [locale, locale?.split('-')[0], fallback, fallback.split('-')[0]];
-  for (const tag of chain) {
-    const found = tag ? LANGUAGES[tag.toLowerCase()] : undefined;
-    if (found) return found;
-  }
-  return ru;
+  const [found] = localeChain(locale, fallback, Object.keys(LANGUAGES)).filter((tag) => tag in LANGUAGES);
+  return LANGUAGES[found!] ?? ru;
 }
 
 /** A topic's name for people; a topic nobody translated yet shows its id rather than nothing. */

@@ -30,6 +30,7 @@ import { DEFAULT_CAPS, parseCaps } from '../contactability/caps';
 import { createRenderer } from '../activities/templates';
 import { openDatabase, type Db } from '../db/client';
 import { consents, customers, messages, orders, pushTokens } from '../db/schema';
+import { loadConfig } from '../lib/config';
 import { workflowsPath } from '../worker';
 import { slimEvent, type JourneyEvent } from '../workflows/contract';
 import { listensTo } from '../workflows/dsl/options';
@@ -44,6 +45,7 @@ const customerFile = z.object({
   phone: z.string().nullish(),
   name: z.string().nullish(),
   city: z.string().nullish(),
+  locale: z.string().nullish(),
   timeZone: z.string().default('UTC'),
   birthday: z.string().nullish(),
   attributes: z.record(z.string(), z.unknown()).default({}),
@@ -99,7 +101,7 @@ function formatOffset(ms: number): string {
 
 async function seed(db: Db, c: z.infer<typeof customerFile>, now: number): Promise<void> {
   await db.insert(customers).values({
-    id: c.id, email: c.email ?? null, phone: c.phone ?? null, name: c.name ?? null, city: c.city ?? null,
+    id: c.id, email: c.email ?? null, phone: c.phone ?? null, name: c.name ?? null, city: c.city ?? null, locale: c.locale ?? null,
     timeZone: c.timeZone, birthday: c.birthday ?? null, attributes: c.attributes,
   });
   for (const [channel, granted] of Object.entries(c.consents)) {
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
   const journeyId = positionals[0] ?? fail(`which journey? one of: ${allJourneys.map((j) => j.options.id).join(', ')}`);
   const journey = allJourneys.find((j) => j.options.id === journeyId) ?? fail(`no journey "${journeyId}"; there are: ${allJourneys.map((j) => j.options.id).join(', ')}`);
   const customer = readJson(values.customer, customerFile, 'customer');
+  const config = loadConfig();
   const feed = readJson(values.events, eventsFile, 'events')
     .map((e, i) => ({ ...e, ms: offsetMs(e.at), id: e.id ?? `sim-${i + 1}-${e.type}` }))
     .sort((a, b) => a.ms - b.ms);
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
       activities: createActivities({
         db: database.db,
         channels: { email: outboxChannel, sms: outboxChannel, push: outboxChannel, webhook: outboxChannel },
-        render: createRenderer(),
+        render: createRenderer(undefined, { defaultLocale: config.CASCADE_DEFAULT_LOCALE, smsMaxSegments: config.CASCADE_SMS_MAX_SEGMENTS }),
         caps: parseCaps(process.env.CASCADE_FREQUENCY_CAPS ?? DEFAULT_CAPS),
         webhookUrl: 'https://wallet.example.com/simulated',
         unsubscribeUrl: (c, ch) => `https://example.com/unsubscribe?customer=${c}&channel=${ch}`,
@@ -189,7 +192,9 @@ async function main(): Promise<void> {
 
     const sent = await database.db.select().from(messages).where(eq(messages.customerId, customer.id)).orderBy(asc(messages.requestedAt), asc(messages.id));
     for (const m of sent) {
-      const result = m.status === 'skipped' ? `skipped: ${m.skipReason}` : m.status === 'failed' ? `failed: ${m.error}` : m.status;
+      const status = m.status === 'skipped' ? `skipped: ${m.skipReason}` : m.status === 'failed' ? `failed: ${m.error}` : m.status;
+      // What an SMS costs (or would have): the operator bills per part.
+      const result = m.smsSegments === null ? status : `${status} (${m.smsSegments} ${m.smsSegments === 1 ? 'segment' : 'segments'})`;
       lines.push({ ms: m.requestedAt.getTime() - t0, text: `${m.step.padEnd(26)} ${m.channel.padEnd(8)} ${m.template.padEnd(26)} ${result}` });
     }
     lines.sort((a, b) => a.ms - b.ms);

@@ -24,4 +24,12 @@ describe('loadConfig', () => {
     expect(loadConfig({}).CASCADE_SHUTDOWN_TIMEOUT_MS).toBe(25_000);
     expect(loadConfig({ CASCADE_SHUTDOWN_TIMEOUT_MS: '5000' }).CASCADE_SHUTDOWN_TIMEOUT_MS).toBe(5000);
   });
+
+  it('writes to customers without a locale in Russian unless CASCADE_DEFAULT_LOCALE says otherwise, and allows 3 SMS parts', () => {
+    expect(loadConfig({})).toMatchObject({ CASCADE_DEFAULT_LOCALE: 'ru', CASCADE_SMS_MAX_SEGMENTS: 3 });
+    expect(loadConfig({ CASCADE_DEFAULT_LOCALE: '' }).CASCADE_DEFAULT_LOCALE).toBe('ru');
+    expect(loadConfig({ CASCADE_DEFAULT_LOCALE: 'en-us', CASCADE_SMS_MAX_SEGMENTS: '2' })).toMatchObject({ CASCADE_DEFAULT_LOCALE: 'en-US', CASCADE_SMS_MAX_SEGMENTS: 2 });
+    expect(() => loadConfig({ CASCADE_DEFAULT_LOCALE: 'ru_RU' })).toThrow(/CASCADE_DEFAULT_LOCALE/);
+    expect(() => loadConfig({ CASCADE_SMS_MAX_SEGMENTS: '0' })).toThrow(/CASCADE_SMS_MAX_SEGMENTS/);
+  });
 });

@@ -26,7 +26,7 @@ describe('order confirmation (transactional)', () => {
       ['email', 'order-confirmation', 'sent', true, 'Order A-2 confirmed'],
     ]);
     expectAt(rows[0]!.requestedAt, now);
-    expect(rows[0]!.body).toContain('of 4990 RUB');
+    expect(rows[0]!.body).toContain('of RUB\u00A04,990.'); // Intl money in the customer's locale (English here)
     expect(await runRow(database.db, first.workflowId)).toMatchObject({ status: 'completed' });
     await recordHistory(first, 'order-confirmation');
   });

@@ -34,7 +34,7 @@ describe('service reminder (transactional)', () => {
     const rows = await ledger(database.db, 'sr1');
     expect(rows.map((m) => [m.channel, m.template, m.status, m.transactional])).toEqual([['sms', 'service-reminder', 'sent', true]]);
     expectAt(rows[0]!.requestedAt, appointmentAt - DAY);
-    expect(rows[0]!.body).toMatch(/^Oleg, reminder: your service appointment is on \d\d\.\d\d at 23:\d\d\. To reschedule/);
+    expect(rows[0]!.body).toMatch(/^Oleg, reminder: your service appointment is on [A-Z][a-z]+ \d\d? at 11:\d\d PM\. To reschedule/);
     expect(await runRow(database.db, handle.workflowId)).toMatchObject({ status: 'completed', endReason: 'completed' });
     await recordHistory(handle, 'service-reminder-sent');
   });

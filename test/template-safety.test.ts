@@ -4,11 +4,12 @@
  * SMS (real SMSC adapter, fake SMSC) read it plainly, and no bidi or control character survives.
  */
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import { channelsFromEnv } from '../activities/channels';
-import { createRenderer } from '../activities/templates';
+import { createRenderer, shippedLocales } from '../activities/templates';
 import type { Database } from '../db/client';
 import type { Channel } from '../workflows/contract';
 import { startFakeResend, type FakeResend } from './fakes/resend';
@@ -67,8 +68,13 @@ describe('customer data in messages', () => {
   it('every template renders a hostile profile and event without live markup from the data, or hidden characters', async () => {
     const render = createRenderer();
     const dir = fileURLToPath(new URL('../templates', import.meta.url));
-    const files = readdirSync(dir).filter((f) => /^[a-z0-9][a-z0-9-]*\.(email|sms|push|webhook)\.liquid$/.test(f));
-    expect(files.length).toBeGreaterThan(15);
+    // Every locale's copy: a translation could un-escape what the original escaped.
+    const files = shippedLocales(dir).flatMap((locale) =>
+      readdirSync(join(dir, locale))
+        .filter((f) => /^[a-z0-9][a-z0-9-]*\.(email|sms|push|webhook)\.liquid$/.test(f))
+        .map((f) => `${locale}/${f}`),
+    );
+    expect(files.length).toBeGreaterThan(40);
     const value = `${HOSTILE} & "quotes"`;
     const data = {
       customer: { name: value, city: value, timeZone: 'Europe/Moscow' },
@@ -81,14 +87,15 @@ describe('customer data in messages', () => {
       unsubscribeUrl: 'https://cascade.example/unsubscribe?token=a.b',
     };
     for (const file of files) {
-      const [template, channel] = file.split('.') as [string, Channel];
-      const { subject, body } = await render(template, channel, data);
+      const [locale, name] = file.split('/') as [string, string];
+      const [template, channel] = name.split('.') as [string, Channel];
+      const { subject, body } = await render(template, channel, data, { locale, timeZone: 'Europe/Moscow' });
       expect(body, file).not.toMatch(HIDDEN);
       expect(subject ?? '', file).not.toMatch(HIDDEN);
       expect(subject ?? '', file).not.toContain('&lt;');
       if (channel === 'email') {
         expect(body, file).not.toContain('<a href="https://evil.example');
-        expect(body, file).toContain('<a href="https://cascade.example/unsubscribe?token=a.b">Unsubscribe</a>');
+        expect(body, file).toMatch(/<a href="https:\/\/cascade\.example\/unsubscribe\?token=a\.b">(Unsubscribe|Отписаться)<\/a>/);
       } else {
         expect(body, file).not.toContain('&lt;');
       }

@@ -76,6 +76,7 @@ export function customersRouter(db: Db): Router {
         template: messages.template,
         status: messages.status,
         skipReason: messages.skipReason,
+        smsSegments: messages.smsSegments,
         error: messages.error,
         provider: messages.provider,
         workflowId: messages.workflowId,

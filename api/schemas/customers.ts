@@ -1,6 +1,7 @@
 /** PUT /v1/customers/:customerId: the profile upsert body. */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { canonicalLocale } from '../../lib/locale';
 import { calendarDate, jsonObject, text } from './common';
 
 const isTimeZone = (tz: string) => {
@@ -24,6 +25,19 @@ const phone = text()
   })
   .meta({ description: 'Any format; stored E.164 (a number without a country code is read as Russian)' });
 
+const locale = text()
+  .trim()
+  .max(100)
+  .transform((value, ctx) => {
+    const canonical = canonicalLocale(value);
+    if (!canonical) {
+      ctx.addIssue({ code: 'custom', message: 'not a BCP 47 language tag (e.g. ru-RU, en)' });
+      return z.NEVER;
+    }
+    return canonical;
+  })
+  .meta({ description: 'BCP 47, e.g. ru-RU; stored canonical. Picks the template language (ru-RU, then ru, then CASCADE_DEFAULT_LOCALE); null: the default' });
+
 export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
 
 export const customerBody = z
@@ -32,6 +46,7 @@ export const customerBody = z
     phone: phone.nullable(),
     name: text().trim().max(200).nullable(),
     city: text().trim().max(200).nullable(),
+    locale: locale.nullable(),
     timeZone: text().max(100).refine(isTimeZone, 'unknown IANA time zone').meta({ description: 'IANA, e.g. Europe/Moscow' }),
     birthday: calendarDate().nullable(),
     attributes: jsonObject({ maxBytes: MAX_ATTRIBUTES_BYTES, maxDepth: 16 }),

@@ -19,7 +19,8 @@ export function testDeps(db: Db, overrides: Partial<ActivityDeps> = {}): Activit
   return {
     db,
     channels: channelsFromEnv({}),
-    render: createRenderer(),
+    // The suite's journey tests read the English copy; the locale tests pick their own locales.
+    render: createRenderer(undefined, { defaultLocale: 'en' }),
     caps: parseCaps(DEFAULT_CAPS),
     unsubscribeUrl: unsubscribeLinks('http://127.0.0.1', TEST_UNSUBSCRIBE_SECRET),
     ...overrides,
