@@ -7,6 +7,9 @@ import type { Response } from 'express';
 import { choiceKey, type Choice } from './choices';
 import { topicName, type PageStrings } from './strings';
 
+/** Marks every page of ours, in any language: the doctor tells Cascade's answer from a proxy's by it. */
+export const PAGE_SIGNATURE = '<meta name="application-name" content="cascade">';
+
 export function sendPage(res: Response, status: number, s: PageStrings, title: string, body: string): void {
   res
     .status(status)
@@ -20,7 +23,7 @@ export function sendPage(res: Response, status: number, s: PageStrings, title: s
     .send(
       `<!doctype html>
 <html lang="${s.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title>
+<meta name="robots" content="noindex">${PAGE_SIGNATURE}<title>${escapeHtml(title)}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222;line-height:1.45}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.5rem;border-bottom:1px solid #ddd}

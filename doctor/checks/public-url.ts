@@ -1,17 +1,16 @@
 /**
  * The public URL (CASCADE_PUBLIC_URL), where every unsubscribe link points: https (Gmail's and
  * Yahoo's bulk rules want one-click unsubscribe over https), and Cascade's unsubscribe route answers
- * there. A made-up token gets Cascade's own "link not valid" page (400), which proves the route
+ * there. A made-up token gets Cascade's own "link not valid" page (400, marked PAGE_SIGNATURE), which proves the route
  * reaches Cascade without unsubscribing anyone. Without Resend, links only land in the outbox, so
  * the same problems are warnings.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { fail, pass, warn, type Check, type CheckFn } from '../check';
+import { PAGE_SIGNATURE } from '../../preferences/page';
 
 const NAME = 'public-url';
-/** Words of the page api/routes/unsubscribe.ts answers for a bad token: tells Cascade from a proxy's 400. */
-const CASCADE_PAGE = /unsubscribe link is not valid/i;
 
 export const publicUrlCheck: CheckFn = async (ctx) => {
   const realMail = Boolean(ctx.env.RESEND_API_KEY?.trim());
@@ -35,7 +34,7 @@ export const publicUrlCheck: CheckFn = async (ctx) => {
     const code = (err as { code?: string }).code ?? (err as Error).name;
     return [...checks, problem(`${probe.origin}${probe.pathname} is not reachable (${code})`, `make ${base.origin} reach the Cascade API (DNS, proxy, TLS certificate), so unsubscribe links work`)];
   }
-  if (answer.status === 400 && CASCADE_PAGE.test(answer.body)) {
+  if (answer.status === 400 && answer.body.includes(PAGE_SIGNATURE)) {
     if (checks.length === 0) checks.push(pass(NAME, `${probe.origin}${probe.pathname} reaches Cascade over https`));
     return checks;
   }
