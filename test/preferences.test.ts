@@ -172,6 +172,32 @@ describe('the preference form', () => {
     expect(await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'pf1'))).toEqual([]);
   });
 
+  it('"unsubscribe from everything" stops every marketing topic on every channel shown, and only marketing', async () => {
+    await seedCustomer(db(), { id: 'pf4', phone: '+79161230044', consent: ['email', 'sms'] });
+    const token = link('pf4', 'email', 'promotions');
+    const { html, csrf } = await formOf(token);
+    const res = await post(token, [['csrf', csrf!], ...boxes(html).map((b): [string, string] => ['shown', b]), ['everything', '1']]);
+    expect(res.status).toBe(303);
+    for (const channel of ['email', 'sms'] as const) {
+      for (const topic of ['promotions', 'reminders', 'news']) {
+        expect(await marketing('pf4', channel, topic), `${channel} ${topic}`).toMatchObject({ status: 'skipped' });
+      }
+    }
+    // The channels themselves are off ('*'), not just today's topics: a topic added later stays off too.
+    const stars = (await rowsOf('pf4')).filter((r) => r.topic === '*');
+    expect(stars.map(({ channel, granted }) => ({ channel, granted }))).toEqual([
+      { channel: 'email', granted: false },
+      { channel: 'sms', granted: false },
+    ]);
+    const changes = await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'pf4'));
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c) => c.source === 'preference-center' && c.granted === false)).toBe(true);
+    // An order confirmation still reaches them: only marketing was stopped.
+    const send = createActivities(testDeps(db(), { caps: {} })).send;
+    const receipt = await attempt(send, sendRequest('pf4', 'email', { event: { orderId: 'A-1', total: 990 } }, { template: 'order-confirmation', transactional: true }));
+    expect(receipt).toMatchObject({ status: 'sent' });
+  });
+
   it('saves the boxes as consent changes from preference-center; GET /v1/customers/:id shows them by channel and topic', async () => {
     process.env.CASCADE_SHOP_NAME = 'Шинный двор';
     await seedCustomer(db(), { id: 'pf3', consent: ['email', 'sms'], locale: 'en-GB' });
