@@ -11,7 +11,7 @@ import { suppress } from '../contactability/suppressions';
 import type { Caps } from '../contactability/caps';
 import { checkEligibility } from '../contactability/eligibility';
 import type { Db } from '../db/client';
-import { customers, messages, type MessageStatus } from '../db/schema';
+import { messages, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
 import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
 import { countMessage } from '../metrics/registry';
@@ -75,9 +75,9 @@ export function createSend(deps: SendDeps) {
         countMessage(req, 'skipped');
         return row!;
       }
-      const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
+      const { customer } = verdict;
       const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic);
-      const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer?.locale, timeZone: customer?.timeZone });
+      const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer.locale, timeZone: customer.timeZone });
       const content = { subject: rendered.subject, body: rendered.body, smsSegments: rendered.sms?.segments ?? null };
       // An SMS that would cost more parts than its template (or CASCADE_SMS_MAX_SEGMENTS) allows is
       // refused, with the text kept on the row so the operator sees what was too long.

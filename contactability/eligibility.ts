@@ -12,7 +12,10 @@ import { capReached, type Caps } from './caps';
 import { consentFor } from './consents';
 import { suppressionOf } from './suppressions';
 
-export type Eligibility = { ok: true; to: string } | { ok: false; reason: SkipReason; to: string | null };
+/** An eligible send carries the customer row it was decided on, so the pipeline renders from it without reading it again. */
+export type Eligibility =
+  | { ok: true; to: string; customer: typeof customers.$inferSelect }
+  | { ok: false; reason: SkipReason; to: string | null };
 
 export async function checkEligibility(
   tx: Tx,
@@ -41,5 +44,5 @@ export async function checkEligibility(
   if (!req.transactional && cap && (await capReached(tx, req.customerId, req.channel, requestedAt, cap))) {
     return { ok: false, reason: 'frequency_cap', to };
   }
-  return { ok: true, to };
+  return { ok: true, to, customer };
 }
