@@ -28,7 +28,8 @@ describe('GET /v1/customers/:id/timeline', () => {
     await seedCustomer(database.db, { id: 'tanya', consent: ['email'] });
     const signup = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id: 't-signup', customerId: 'tanya', type: 'customer.signed_up', properties: { from: 'app' } }) });
     expect(signup.status).toBe(202);
-    const sent = await eventually(async () => (await timeline()).find((i) => i.kind === 'message' && i.step === 'welcome-hello'));
+    // The ledger row exists (pending) before the provider answers; wait for the answer.
+    const sent = await eventually(async () => (await timeline()).find((i) => i.kind === 'message' && i.step === 'welcome-hello' && i.status !== 'pending'));
     expect(sent).toMatchObject({ channel: 'email', template: 'welcome-hello', status: 'sent', journey: 'welcome', workflowId: 'welcome/tanya' });
 
     let items = await timeline();
