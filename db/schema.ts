@@ -165,9 +165,12 @@ export const journeyRuns = pgTable(
     triggerEventId: text('trigger_event_id'),
     convertedAt: timestamp('converted_at', { withTimezone: true }),
     conversionEventId: text('conversion_event_id'),
+    /** The campaign that enrolled the customer; null for runs an event started. */
+    campaignId: text('campaign_id'),
   },
   (t) => [
     index('journey_runs_customer_idx').on(t.customerId, t.status),
+    index('journey_runs_campaign_idx').on(t.campaignId).where(sql`${t.campaignId} is not null`),
     index('journey_runs_workflow_idx').on(t.workflowId),
     index('journey_runs_ended_idx').on(t.endedAt, t.status),
     uniqueIndex('journey_runs_one_running_idx').on(t.workflowId).where(sql`${t.status} = 'running'`),
@@ -316,4 +319,66 @@ export const alerts = pgTable(
     postError: text('post_error'),
   },
   (t) => [uniqueIndex('alerts_cause_window_idx').on(t.cause, t.windowStart), index('alerts_raised_idx').on(t.raisedAt)],
+);
+
+/** A named audience: a predicate over customers (segments/predicate.ts), evaluated when asked, never stored as a list. */
+export const segments = pgTable('segments', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  where: jsonb('where').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const campaignStatuses = ['scheduled', 'running', 'paused', 'done', 'cancelled'] as const;
+export type CampaignStatus = (typeof campaignStatuses)[number];
+
+/**
+ * A journey for every member of a segment. The row is what was asked for and how far it got; the
+ * campaign workflow (one per campaign, or one per firing of its schedule) writes the progress.
+ */
+export const campaigns = pgTable('campaigns', {
+  id: text('id').primaryKey(),
+  journey: text('journey').notNull(),
+  segmentId: text('segment_id')
+    .notNull()
+    .references(() => segments.id),
+  ratePerSecond: integer('rate_per_second'),
+  /** Test mode: only these customers, whatever the segment says. */
+  testRecipients: jsonb('test_recipients').$type<string[]>(),
+  /** A stable share of the segment (by a hash of campaign and customer), widened by a later call. */
+  rolloutPercent: integer('rollout_percent').notNull().default(100),
+  /** Recurring: `{ "cron": "0 9 1 1,4,7,10 *" }` or `{ "every": "1 day" }`, run by a Temporal Schedule. */
+  schedule: jsonb('schedule').$type<{ cron?: string; every?: string; timeZone?: string }>(),
+  status: text('status').$type<CampaignStatus>().notNull(),
+  total: integer('total').notNull().default(0),
+  enrolled: integer('enrolled').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+});
+
+/**
+ * A merge of one customer into another: what moved, and the merged customer's row as it was, so the
+ * merge can be read back and undone.
+ */
+export const customerMerges = pgTable(
+  'customer_merges',
+  {
+    id: serial('id').primaryKey(),
+    /** The duplicate that was folded in (its customers row is gone after the merge). */
+    sourceId: text('source_id').notNull(),
+    targetId: text('target_id').notNull(),
+    actor: text('actor').notNull(),
+    /** The source's customers row, consents and push tokens before the merge. */
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    /** Ids of the rows re-pointed at the target, per table. */
+    moved: jsonb('moved').$type<Record<string, unknown>>().notNull(),
+    mergedAt: timestamp('merged_at', { withTimezone: true }).notNull().defaultNow(),
+    revertedAt: timestamp('reverted_at', { withTimezone: true }),
+  },
+  (t) => [index('customer_merges_source_idx').on(t.sourceId), index('customer_merges_target_idx').on(t.targetId)],
 );
