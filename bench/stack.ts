@@ -1,0 +1,64 @@
+/**
+ * The parts every benchmark section runs on, started once per `npm run bench`: a Postgres server,
+ * the Temporal dev server (frontend RPS raised past its 2400 default, so the server's own limit is
+ * measured and not a rate limiter's), Cascade's worker and the outbox channel.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { createActivities } from '../activities';
+import { openDatabase, type Db } from '../db/client';
+import { loadConfig } from '../lib/config';
+import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
+import { startPostgresServer } from '../test/support/postgres-server';
+import { activityDepsFromConfig, workflowsPath } from '../worker';
+import { searchAttributes } from '../workflows/contract';
+
+export interface BenchStack {
+  db: Db;
+  pgUrl: string;
+  client: Client;
+  /** The queue Cascade's worker polls in this run. */
+  taskQueue: string;
+  temporalCli: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(opts: { maxCachedWorkflows: number }): Promise<BenchStack> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  process.env.LOG_LEVEL = 'warn';
+  const bins = ensureTemporalBinaries();
+  const pg = await startPostgresServer();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: bins.cli.path },
+      searchAttributes,
+      extraArgs: ['--dynamic-config-value', 'frontend.namespaceRPS=20000', '--dynamic-config-value', 'frontend.rps=20000'],
+    },
+  });
+  const database = await openDatabase({ url: pg.url, dataDir: '.data', max: 20 });
+  const config = loadConfig({ ...process.env, DATABASE_URL: pg.url, CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef' });
+  const taskQueue = 'cascade-bench';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities(activityDepsFromConfig(database.db, config, {})),
+    maxCachedWorkflows: opts.maxCachedWorkflows,
+  });
+  const running = worker.run();
+  return {
+    db: database.db,
+    pgUrl: pg.url,
+    client: env.client,
+    taskQueue,
+    temporalCli: bins.cli.route,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await database.close();
+      await pg.stop();
+    },
+  };
+}
