@@ -18,6 +18,7 @@ import type { ApiKeyScope } from '../access/scopes';
 import { alertsAnswer, alertsQuery } from './schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
 import { doctorAnswer } from './schemas/doctor';
+import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from './schemas/segments';
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 
@@ -230,6 +231,60 @@ export const apiRoutes: ApiRoute[] = [
     ok: { 200: { description: 'Both answer', schema: health }, 503: { description: 'Something does not answer', schema: health } },
     errors: [],
   },
+  {
+    method: 'post',
+    path: '/v1/segments',
+    summary: 'Create or replace a segment: a named predicate over customers',
+    key: 'admin',
+    body: { schema: segmentBody },
+    ok: { 200: { description: 'Replaced', schema: segmentAnswer }, 201: { description: 'Created', schema: segmentAnswer } },
+    errors: [400, 401, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments',
+    summary: 'Every segment',
+    key: 'read',
+    ok: { 200: { description: 'The segments', schema: segmentList } },
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments/{id}/count',
+    summary: 'How many customers are in the segment now',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    ok: { 200: { description: 'The count', schema: segmentCount } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments/{id}/members',
+    summary: 'The members, a page at a time in customer id order',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    query: membersQuery,
+    ok: { 200: { description: 'A page of members', schema: membersAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments/{id}',
+    summary: 'A segment',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    ok: { 200: { description: 'The segment', schema: segmentAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'delete',
+    path: '/v1/segments/{id}',
+    summary: 'Delete a segment no campaign uses',
+    key: 'admin',
+    params: { id: segmentIdSchema },
+    ok: { 204: { description: 'Deleted' } },
+    errors: [400, 401, 404, 409],
+  },
 ];
 
 const ERROR_MEANING: Record<number, string> = {
@@ -245,10 +300,17 @@ const ERROR_MEANING: Record<number, string> = {
   503: 'Stored, not yet routed (retry with the same id), or not configured',
 };
 
+/** Named schemas (a recursive one refers to itself: the segment predicate) shared by the whole document. */
+const components: Record<string, unknown> = {};
+
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   // What callers send (io: 'input'); checks JSON Schema cannot say (refinements) are simply left out.
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
-  return rest;
+  const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  if (!$defs) return rest;
+  // zod names a recursive schema in $defs, relative to its own root; in the document that root is components.
+  const moved = JSON.parse(JSON.stringify({ $defs, rest }).replaceAll('"#/$defs/', '"#/components/schemas/')) as { $defs: Record<string, unknown>; rest: Record<string, unknown> };
+  Object.assign(components, moved.$defs);
+  return moved.rest;
 }
 
 function parameters(route: ApiRoute): unknown[] {
@@ -309,7 +371,7 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key; its scopes (ingest, read, admin; admin implies the others) decide what it may call' },
       },
-      schemas: { Error: jsonSchema(errorSchema) },
+      schemas: { Error: jsonSchema(errorSchema), ...components },
     },
   };
 }

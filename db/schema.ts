@@ -38,7 +38,14 @@ export const customers = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('customers_email_idx').on(t.email), index('customers_phone_idx').on(t.phone)],
+  (t) => [
+    index('customers_email_idx').on(t.email),
+    index('customers_phone_idx').on(t.phone),
+    // Segments: `city eq` narrows a million customers before the per-customer subqueries run;
+    // custom attributes are matched by JSON containment (`@>`), which jsonb_path_ops answers compactly.
+    index('customers_city_idx').on(t.city),
+    index('customers_attributes_idx').using('gin', t.attributes.op('jsonb_path_ops')),
+  ],
 );
 
 export const consents = pgTable(
@@ -140,7 +147,11 @@ export const orders = pgTable(
     placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('orders_customer_idx').on(t.customerId, t.placedAt)],
+  (t) => [
+    index('orders_customer_idx').on(t.customerId, t.placedAt),
+    // Segments count orders in a window for every customer at once: one index-only pass over the window.
+    index('orders_placed_idx').on(t.placedAt, t.customerId),
+  ],
 );
 
 /**
