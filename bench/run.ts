@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchIngest } from './ingest';
+import { benchSegments } from './segments';
 import { startBenchStack, type BenchStack } from './stack';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
@@ -18,6 +19,7 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 
 const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unknown>>> = {
   ingest: (stack) => benchIngest(stack, { customers: CUSTOMERS, concurrency: CONCURRENCY }),
+  segments: (stack) => benchSegments(stack),
 };
 
 async function main(): Promise<void> {
