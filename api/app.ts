@@ -21,6 +21,11 @@ import { smscWebhookRouter } from './routes/webhooks-smsc';
 import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
+import { importRouter } from './routes/import';
+import type { ImportLimits } from '../import/parse';
+import { dataQualityRouter } from './routes/data-quality';
+import { mergesRouter } from './routes/merges';
+import { reconciliationRouter } from './routes/reconciliation';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -37,6 +42,8 @@ export interface AppDeps extends LifecycleDeps {
   smscCallbackSecret?: string;
   /** With it, GET /metrics wants this bearer token (CASCADE_METRICS_TOKEN). */
   metricsToken?: string;
+  /** Rows and bytes one import request may carry (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
+  importLimits?: ImportLimits;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -52,6 +59,8 @@ export function createApp(deps: AppDeps): express.Express {
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
+  // Before the JSON-only gate and any body parser: an import's body is an NDJSON or CSV file, read as a stream.
+  app.use(importRouter(deps.db, deps.importLimits));
   app.use('/v1', jsonBodiesOnly);
   // Before the default JSON parser: the batch route parses its own, larger body.
   app.use(eventsBatchRouter(deps));
@@ -64,6 +73,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(doctorRouter(deps));
   app.use(alertsRouter(deps.db));
   app.use(timelineRouter(deps));
+  app.use(dataQualityRouter(deps.db));
+  app.use(mergesRouter(deps.db));
+  app.use(reconciliationRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

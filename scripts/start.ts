@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
+    importLimits: { maxRows: config.CASCADE_IMPORT_MAX_ROWS, maxBytes: config.CASCADE_IMPORT_MAX_BYTES },
   });
 
   console.log(`Cascade is running.

@@ -1,0 +1,56 @@
+/**
+ * POST /v1/import/orders: order history in bulk. Only the orders table is written, never events: an
+ * imported order is history, so it starts no journey and sends no order confirmation (an
+ * `order.placed` event is how a new order reaches journeys). A row naming an unknown customer is
+ * rejected on `customerId`; a repeated id updates the stored order only where it differs.
+ */
+import { inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { customers, orders } from '../db/schema';
+import { importedOrderRow, type ImportedOrder } from '../api/schemas/orders';
+import { runImport, type BatchResult, type ImportReport } from './batches';
+import type { RawRow } from './parse';
+
+export const IMPORTED_ORDERS_START_NOTHING = 'none started: imported orders are history (no event, no journey, no order confirmation)';
+
+export async function importOrders(db: Db, rows: AsyncIterable<RawRow>): Promise<ImportReport> {
+  return runImport(rows, { schema: importedOrderRow, write: (batch) => writeOrders(db, batch) });
+}
+
+const COLUMNS = ['customerId', 'source', 'total', 'currency', 'placedAt'] as const;
+
+async function writeOrders(db: Db, batch: Array<{ line: number; value: ImportedOrder }>): Promise<BatchResult> {
+  return db.transaction(async (tx) => {
+    // Key-share locks: a customer merged or deleted meanwhile cannot vanish under the insert.
+    const known = await tx
+      .select({ id: customers.id })
+      .from(customers)
+      .where(inArray(customers.id, [...new Set(batch.map((r) => r.value.customerId))]))
+      .for('key share');
+    const exists = new Set(known.map((c) => c.id));
+    const rejected = batch
+      .filter((r) => !exists.has(r.value.customerId))
+      .map((r) => ({ line: r.line, field: 'customerId', error: `customerId: customer ${r.value.customerId} does not exist (import customers first)` }));
+    const good = batch.filter((r) => exists.has(r.value.customerId));
+    let created = 0;
+    let updated = 0;
+    if (good.length) {
+      const returned = await tx
+        .insert(orders)
+        .values(
+          good.map(({ value: o }) => ({ id: o.id, customerId: o.customerId, source: o.source, total: o.total.toFixed(2), currency: o.currency, placedAt: new Date(o.placedAt) })),
+        )
+        .onConflictDoUpdate({
+          target: orders.id,
+          set: Object.fromEntries(COLUMNS.map((k) => [k, sql`excluded.${sql.identifier(orders[k].name)}`])),
+          setWhere: sql`(${sql.join(COLUMNS.map((k) => orders[k]), sql`, `)}) is distinct from (${sql.join(
+            COLUMNS.map((k) => sql`excluded.${sql.identifier(orders[k].name)}`),
+            sql`, `,
+          )})`,
+        })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      for (const r of returned) r.inserted ? created++ : updated++;
+    }
+    return { rejected, counts: { created, updated } };
+  });
+}
