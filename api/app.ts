@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(alertsRouter(deps.db));
   app.use(timelineRouter(deps));
   app.use(dataQualityRouter(deps.db));
-  app.use(mergesRouter(deps.db));
+  app.use(mergesRouter(deps.db, deps.client));
   app.use(reconciliationRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);

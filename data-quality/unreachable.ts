@@ -20,8 +20,9 @@ export async function activityWithoutContact(db: Db): Promise<Finding<Unreachabl
   const rows = await db
     .select({
       customerId: customers.id,
-      events: sql<number>`(select count(*)::int from ${events} where ${events.customerId} = ${customers.id})`,
-      orders: sql<number>`(select count(*)::int from ${orders} where ${orders.customerId} = ${customers.id})`,
+      // Qualified by hand: in a select list drizzle leaves column names bare, which the subquery would read as its own.
+      events: sql<number>`(select count(*)::int from ${events} e where e.customer_id = ${customers}.id)`,
+      orders: sql<number>`(select count(*)::int from ${orders} o where o.customer_id = ${customers}.id)`,
       total: sql<number>`(count(*) over ())::int`,
     })
     .from(customers)

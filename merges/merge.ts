@@ -16,7 +16,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx, Db } from '../db/client';
 import { consentChanges, consents, customerMerges, customers, events, messages, orders, pushTokens } from '../db/schema';
-import { repointRuns, runningRunsOf } from '../db/queries/runs';
+import { repointRuns } from '../db/queries/runs';
+import { liveRunsOf } from './live-runs';
+import type { Client } from '@temporalio/client';
 import { lockCustomerRouting } from '../db/queries/customer-lock';
 import { applyConsentChanges, consentFor, EVERY_TOPIC } from '../contactability/consents';
 import { HttpError } from '../api/errors';
@@ -31,24 +33,25 @@ export interface MergeResult {
   filled: string[];
 }
 
-export async function mergeCustomers(db: Db, opts: { survivorId: string; duplicateId: string; actor: string }): Promise<MergeResult> {
+export async function mergeCustomers(db: Db, opts: { survivorId: string; duplicateId: string; actor: string; client: Client }): Promise<MergeResult> {
   const { survivorId, duplicateId, actor } = opts;
   if (survivorId === duplicateId) throw new HttpError(400, 'invalid_request', 'from: a customer cannot be merged into itself', 'from');
   return db.transaction(async (tx) => {
+    // No run of the duplicate may start while it is folded in (routing holds this lock to start one);
+    // taken before the row locks, in the order routing takes them, so the two cannot deadlock.
+    await lockCustomerRouting(tx, duplicateId);
     // Both rows locked, in id order so two merges of the same pair cannot deadlock.
     const locked = await tx.select().from(customers).where(inArray(customers.id, [survivorId, duplicateId])).orderBy(customers.id).for('update');
     const survivor = locked.find((c) => c.id === survivorId);
     const duplicate = locked.find((c) => c.id === duplicateId);
     if (!survivor) throw new HttpError(404, 'not_found', `Customer ${survivorId} does not exist`, 'customerId');
     if (!duplicate) throw new HttpError(404, 'not_found', `Customer ${duplicateId} does not exist`, 'from');
-    // No run of the duplicate may start while it is being folded in (routing holds this lock to start one).
-    await lockCustomerRouting(tx, duplicateId);
-    const running = await runningRunsOf(tx, duplicateId);
+    const running = await liveRunsOf(tx, opts.client, duplicateId);
     if (running.length) {
       throw new HttpError(
         409,
         'conflict',
-        `from: ${duplicateId} has ${running.length} running journey run(s) (${running.map((r) => r.workflowId).join(', ')}); they would write to a customer that no longer exists: merge once they end`,
+        `from: ${duplicateId} has ${running.length} running journey run(s) (${running.join(', ')}); they would write to a customer that no longer exists: merge once they end`,
         'from',
       );
     }
