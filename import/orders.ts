@@ -5,6 +5,7 @@
  * rejected on `customerId`; a repeated id updates the stored order only where it differs.
  */
 import { inArray, sql } from 'drizzle-orm';
+import { rowsOf } from '../db/rows';
 import type { Db } from '../db/client';
 import { customers, orders } from '../db/schema';
 import { importedOrderRow, type ImportedOrder } from '../api/schemas/orders';
@@ -35,21 +36,19 @@ async function writeOrders(db: Db, batch: Array<{ line: number; value: ImportedO
     let created = 0;
     let updated = 0;
     if (good.length) {
-      const returned = await tx
-        .insert(orders)
-        .values(
-          good.map(({ value: o }) => ({ id: o.id, customerId: o.customerId, source: o.source, total: o.total.toFixed(2), currency: o.currency, placedAt: new Date(o.placedAt) })),
-        )
-        .onConflictDoUpdate({
-          target: orders.id,
-          set: Object.fromEntries(COLUMNS.map((k) => [k, sql`excluded.${sql.identifier(orders[k].name)}`])),
-          setWhere: sql`(${sql.join(COLUMNS.map((k) => orders[k]), sql`, `)}) is distinct from (${sql.join(
-            COLUMNS.map((k) => sql`excluded.${sql.identifier(orders[k].name)}`),
-            sql`, `,
-          )})`,
-        })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      for (const r of returned) r.inserted ? created++ : updated++;
+      // Each column one array parameter, unnested into rows (see import/customers.ts for why).
+      const column = (pick: (o: ImportedOrder) => string) => sql`${sql.param(good.map((r) => pick(r.value)))}::text[]`;
+      const mine = sql.join(COLUMNS.map((k) => sql`${orders}.${sql.identifier(orders[k].name)}`), sql`, `);
+      const theirs = sql.join(COLUMNS.map((k) => sql`excluded.${sql.identifier(orders[k].name)}`), sql`, `);
+      const result = await tx.execute(sql`
+        insert into ${orders} (id, customer_id, source, total, currency, placed_at)
+        select r.id, r.customer_id, r.source, r.total::numeric, r.currency, r.placed_at::timestamptz
+        from unnest(${column((o) => o.id)}, ${column((o) => o.customerId)}, ${column((o) => o.source)}, ${column((o) => o.total.toFixed(2))}, ${column((o) => o.currency)}, ${column((o) => o.placedAt)})
+          as r(id, customer_id, source, total, currency, placed_at)
+        on conflict (id) do update set (${sql.join(COLUMNS.map((k) => sql.identifier(orders[k].name)), sql`, `)}) = (${theirs})
+        where (${mine}) is distinct from (${theirs})
+        returning (xmax = 0) as inserted`);
+      for (const r of rowsOf<{ inserted: boolean }>(result)) r.inserted ? created++ : updated++;
     }
     return { rejected, counts: { created, updated } };
   });

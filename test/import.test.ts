@@ -245,6 +245,16 @@ describe('limits', () => {
     expect(await customer('lim-4')).toBeUndefined();
   });
 
+  it('a streamed body (no length given) over the byte limit: 413 once it passes the limit', async () => {
+    for (const format of [NDJSON, CSV]) {
+      const head = format === CSV ? 'id,attributes.note\n' : '';
+      const row = (n: number) => (format === CSV ? `stream-${n},${'y'.repeat(4000)}\n` : JSON.stringify({ id: `stream-${n}`, attributes: { note: 'y'.repeat(4000) } }) + '\n');
+      const body = Readable.toWeb(Readable.from([head + row(1) + row(2), ...Array.from({ length: 20 }, (_, i) => row(i + 3))])) as ReadableStream;
+      const { status, body: answer } = await post('/v1/import/customers', format, body, `http://127.0.0.1:${small.port}`);
+      expect([format, status, answer.error?.code]).toEqual([format, 413, 'body_too_large']);
+    }
+  });
+
   it('a declared body over the byte limit is refused before anything is stored', async () => {
     const file = lines({ id: 'big-1', name: 'x'.repeat(20_000) });
     const { status } = await post('/v1/import/customers', NDJSON, file, `http://127.0.0.1:${small.port}`);

@@ -16,6 +16,13 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxRows: 5_000_000, maxByte
 export function importRouter(db: Db, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Router {
   const router = Router();
 
+  // An import may be answered before its file is read to the end (a limit, a refused type): the rest
+  // is never read, so the connection cannot carry another request. One import per connection.
+  router.use('/v1/import', (_req, res, next) => {
+    res.setHeader('connection', 'close');
+    next();
+  });
+
   router.post('/v1/import/customers', requireScope('ingest'), async (req, res) => {
     const report = await importCustomers(db, rowsOf(req, formatFor(req, limits), limits, customerCell), { actor: actorOf(res) });
     res.json({ ...counted(report), consentsRefused: report.notes });
