@@ -83,7 +83,7 @@ async function* csvRows(input: Readable, readCell: CellReader): AsyncGenerator<R
   let lastSkippedLine = 0;
   const parser = input.pipe(
     parseCsv({
-      columns: true,
+      columns: checkedHeader,
       bom: true,
       info: true,
       skip_empty_lines: true,
@@ -100,11 +100,29 @@ async function* csvRows(input: Readable, readCell: CellReader): AsyncGenerator<R
     }),
   );
   input.on('error', (err) => parser.destroy(err));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    yield* skipped.splice(0);
-    yield { line: info.lines, value: nest(record, readCell) };
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      yield* skipped.splice(0);
+      yield { line: info.lines, value: nest(record, readCell) };
+    }
+  } catch (err) {
+    // What csv-parse cannot skip (a bad header) sinks the file: a 400, not a 500.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_')) throw new HttpError(400, 'invalid_csv', (err as Error).message, 'header');
+    throw err;
   }
   yield* skipped.splice(0);
+}
+
+/** Every column named, once: a repeated or empty name would silently drop a cell. */
+function checkedHeader(header: string[]): string[] {
+  const seen = new Set<string>();
+  for (const [i, name] of header.entries()) {
+    if (!name.trim()) throw new HttpError(400, 'invalid_csv', `header: column ${i + 1} has no name`, 'header');
+    if (seen.has(name)) throw new HttpError(400, 'invalid_csv', `header: column ${name} is named twice`, 'header');
+    seen.add(name);
+  }
+  return header;
 }
 
 /** `{ "consents.email": "true" }` → `{ consents: { email: true } }`, each cell read by its path. */

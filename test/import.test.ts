@@ -152,6 +152,14 @@ describe('POST /v1/import/customers (CSV)', () => {
     expect(await customer('csv-4')).toMatchObject({ email: null, timeZone: 'UTC', attributes: {} });
     expect(await customer('csv-2')).toBeUndefined();
   });
+
+  it('refuses a header with a repeated or unnamed column (400 on header), storing nothing', async () => {
+    for (const header of ['id,email,email', 'id,,email']) {
+      const { status, body } = await post('/v1/import/customers', CSV, `${header}\ncsv-h,a@example.com,b@example.com\n`);
+      expect([header, status, body.error?.field]).toEqual([header, 400, 'header']);
+    }
+    expect(await customer('csv-h')).toBeUndefined();
+  });
 });
 
 describe('POST /v1/import/orders', () => {
