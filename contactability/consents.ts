@@ -17,6 +17,7 @@
  */
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
+import { anyOf, textArray } from '../db/arrays';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { personalAddress } from './address';
@@ -128,7 +129,7 @@ export async function syncConsents(
   const rows = await tx
     .select()
     .from(consents)
-    .where(and(inArray(consents.customerId, wanted.map((i) => i.customer.id)), inArray(consents.topic, [...new Set([topic, EVERY_TOPIC])])));
+    .where(and(anyOf(consents.customerId, wanted.map((i) => i.customer.id)), inArray(consents.topic, [...new Set([topic, EVERY_TOPIC])])));
   const current = new Map<string, ConsentRow>();
   for (const r of rows) {
     const key = `${r.customerId}\u0000${r.channel}`;
@@ -165,12 +166,16 @@ type Decision = Verdict & { customerId: string; channel: Channel; granted: boole
 async function suppressionsOf(tx: Tx, wanted: Array<{ channel: Channel; address: string }>): Promise<Map<string, Suppression>> {
   const found = new Map<string, Suppression>();
   const byChannel = new Map<Channel, string[]>();
-  for (const w of wanted) byChannel.set(w.channel, [...(byChannel.get(w.channel) ?? []), w.address]);
+  for (const w of wanted) {
+    const addresses = byChannel.get(w.channel);
+    if (addresses) addresses.push(w.address);
+    else byChannel.set(w.channel, [w.address]);
+  }
   for (const [channel, addresses] of byChannel) {
     const rows = await tx
       .select({ address: suppressions.address, reason: suppressions.reason, createdAt: suppressions.createdAt })
       .from(suppressions)
-      .where(and(eq(suppressions.channel, channel), inArray(suppressions.address, addresses)));
+      .where(and(eq(suppressions.channel, channel), anyOf(suppressions.address, addresses)));
     for (const { address, ...s } of rows) found.set(`${channel}\u0000${address}`, s);
   }
   return found;
@@ -182,13 +187,12 @@ async function writeDecisions(tx: Tx, decisions: Decision[], ctx: Omit<ConsentCo
   const { topic } = ctx;
   const applied = decisions.filter((d) => d.applied);
   if (applied.length) {
-    await tx
-      .insert(consents)
-      .values(applied.map((d) => ({ customerId: d.customerId, channel: d.channel, topic, granted: d.granted, source: ctx.source })))
-      .onConflictDoUpdate({
-        target: [consents.customerId, consents.channel, consents.topic],
-        set: { granted: sql`excluded.granted`, source: ctx.source, updatedAt: new Date() },
-      });
+    await tx.execute(sql`
+      insert into ${consents} (customer_id, channel, topic, granted, source)
+      select r.customer_id, r.channel, ${topic}, r.granted::boolean, ${ctx.source}
+      from unnest(${textArray(applied.map((d) => d.customerId))}, ${textArray(applied.map((d) => d.channel))}, ${textArray(applied.map((d) => String(d.granted)))})
+        as r(customer_id, channel, granted)
+      on conflict (customer_id, channel, topic) do update set granted = excluded.granted, source = excluded.source, updated_at = now()`);
   }
   if (topic === EVERY_TOPIC) {
     // Everything off means every topic off: an earlier "yes" to one topic would otherwise override it.
@@ -197,25 +201,20 @@ async function writeDecisions(tx: Tx, decisions: Decision[], ctx: Omit<ConsentCo
       await tx
         .update(consents)
         .set({ granted: false, source: ctx.source, updatedAt: new Date() })
-        .where(and(inArray(consents.customerId, ids), eq(consents.channel, channel), ne(consents.topic, EVERY_TOPIC), eq(consents.granted, true)));
+        .where(and(anyOf(consents.customerId, ids), eq(consents.channel, channel), ne(consents.topic, EVERY_TOPIC), eq(consents.granted, true)));
     }
   }
   for (const d of applied) {
     if (d.lift) await tx.delete(suppressions).where(and(eq(suppressions.channel, d.channel), eq(suppressions.address, d.lift)));
   }
-  await tx.insert(consentChanges).values(
-    decisions.map((d) => ({
-      customerId: d.customerId,
-      channel: d.channel,
-      topic,
-      granted: d.granted,
-      source: ctx.source,
-      actor: ctx.actor,
-      consentedAt: ctx.consentedAt,
-      applied: d.applied,
-      note: d.note,
-    })),
-  );
+  await tx.execute(sql`
+    insert into ${consentChanges} (customer_id, channel, topic, granted, source, actor, consented_at, applied, note)
+    select r.customer_id, r.channel, ${topic}, r.granted::boolean, ${ctx.source}, ${ctx.actor}, ${ctx.consentedAt.toISOString()}::timestamptz, r.applied::boolean, r.note
+    from unnest(
+      ${textArray(decisions.map((d) => d.customerId))}, ${textArray(decisions.map((d) => d.channel))}, ${textArray(decisions.map((d) => String(d.granted)))},
+      ${textArray(decisions.map((d) => String(d.applied)))}, ${textArray(decisions.map((d) => d.note))}
+    ) with ordinality as r(customer_id, channel, granted, applied, note, n)
+    order by r.n`);
 }
 
 type Consent = ConsentRow | undefined;

@@ -4,8 +4,9 @@
  * re-import changes nothing, not even updated_at); consents go through the profile-sync rules of
  * contactability/consents.ts, so an import can withdraw but never undo an unsubscribe.
  */
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rowsOf } from '../db/rows';
+import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, pushTokens } from '../db/schema';
 import { syncConsents } from '../contactability/consents';
@@ -44,7 +45,9 @@ async function writeCustomers(db: Db, batch: Array<{ line: number; value: Import
     const byShape = new Map<string, ImportedCustomer[]>();
     for (const { value } of batch) {
       const shape = profileKeys(value).sort().join(',');
-      byShape.set(shape, [...(byShape.get(shape) ?? []), value]);
+      const group = byShape.get(shape);
+      if (group) group.push(value);
+      else byShape.set(shape, [value]);
     }
     for (const [shape, group] of byShape) {
       const keys = (shape ? shape.split(',') : []) as ProfileKey[];
@@ -65,7 +68,7 @@ async function writeCustomers(db: Db, batch: Array<{ line: number; value: Import
     const notes: Array<Record<string, unknown>> = [];
     if (withConsents.length) {
       // The rules read the stored addresses (a suppressed address refuses a grant): the rows as now written.
-      const stored = await tx.select().from(customers).where(inArray(customers.id, withConsents.map(({ value }) => value.id)));
+      const stored = await tx.select().from(customers).where(anyOf(customers.id, withConsents.map(({ value }) => value.id)));
       const byId = new Map(stored.map((c) => [c.id, c]));
       const outcomes = await syncConsents(
         tx,
@@ -99,13 +102,13 @@ const CAST: Record<ProfileKey | 'id', string> = {
 
 /**
  * One statement for the whole group: each column a single array parameter, unnested into rows
- * (building a thousand-row VALUES list costs more than the database takes to run it). Only rows
+ * (db/arrays.ts says why). Only rows
  * whose given fields differ are updated, so a re-import leaves updated_at alone.
  */
 function upsertProfiles(keys: ProfileKey[], group: ImportedCustomer[]): SQL {
   const columns = ['id', ...keys] as const;
   const name = (k: (typeof columns)[number]) => sql.identifier(customers[k].name);
-  const arrays = columns.map((k) => sql`${sql.param(group.map((r) => (k === 'attributes' ? JSON.stringify(r.attributes) : (r[k] ?? null))))}::text[]`);
+  const arrays = columns.map((k) => textArray(group.map((r) => (k === 'attributes' ? JSON.stringify(r.attributes) : (r[k] ?? null)))));
   const list = sql.join(columns.map(name), sql`, `);
   const insert = sql`insert into ${customers} (${list})
     select ${sql.join(columns.map((k) => sql`r.${name(k)}::${sql.raw(CAST[k])}`), sql`, `)}

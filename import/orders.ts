@@ -4,8 +4,9 @@
  * `order.placed` event is how a new order reaches journeys). A row naming an unknown customer is
  * rejected on `customerId`; a repeated id updates the stored order only where it differs.
  */
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf } from '../db/rows';
+import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, orders } from '../db/schema';
 import { importedOrderRow, type ImportedOrder } from '../api/schemas/orders';
@@ -26,7 +27,7 @@ async function writeOrders(db: Db, batch: Array<{ line: number; value: ImportedO
     const known = await tx
       .select({ id: customers.id })
       .from(customers)
-      .where(inArray(customers.id, [...new Set(batch.map((r) => r.value.customerId))]))
+      .where(anyOf(customers.id, [...new Set(batch.map((r) => r.value.customerId))]))
       .for('key share');
     const exists = new Set(known.map((c) => c.id));
     const rejected = batch
@@ -36,8 +37,8 @@ async function writeOrders(db: Db, batch: Array<{ line: number; value: ImportedO
     let created = 0;
     let updated = 0;
     if (good.length) {
-      // Each column one array parameter, unnested into rows (see import/customers.ts for why).
-      const column = (pick: (o: ImportedOrder) => string) => sql`${sql.param(good.map((r) => pick(r.value)))}::text[]`;
+      // Each column one array parameter, unnested into rows (db/arrays.ts says why).
+      const column = (pick: (o: ImportedOrder) => string) => textArray(good.map((r) => pick(r.value)));
       const mine = sql.join(COLUMNS.map((k) => sql`${orders}.${sql.identifier(orders[k].name)}`), sql`, `);
       const theirs = sql.join(COLUMNS.map((k) => sql`excluded.${sql.identifier(orders[k].name)}`), sql`, `);
       const result = await tx.execute(sql`
