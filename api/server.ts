@@ -20,7 +20,7 @@ import { startReportJobs } from '../reports/jobs';
 import { startAlertEvaluator } from '../alerts/evaluator';
 import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
 import { watchDatabase } from '../metrics/database-gauges';
-import type { ImportLimits } from '../import/parse';
+import { importLimitsOf, type ImportLimits } from '../import/parse';
 
 export interface ApiHandle {
   server: Server;
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
-    importLimits: { maxRows: config.CASCADE_IMPORT_MAX_ROWS, maxBytes: config.CASCADE_IMPORT_MAX_BYTES },
+    importLimits: importLimitsOf(config),
   });
   logger.info({ port: api.port }, 'api listening');
   gracefulShutdown(

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { HttpError } from '../api/errors';
+import type { Config } from '../lib/config';
 
 export type ImportFormat = 'ndjson' | 'csv';
 
@@ -21,6 +22,12 @@ export interface ImportLimits {
   /** Bytes one request may carry. */
   maxBytes: number;
 }
+
+/** The limits the environment sets (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
+export const importLimitsOf = (config: Pick<Config, 'CASCADE_IMPORT_MAX_ROWS' | 'CASCADE_IMPORT_MAX_BYTES'>): ImportLimits => ({
+  maxRows: config.CASCADE_IMPORT_MAX_ROWS,
+  maxBytes: config.CASCADE_IMPORT_MAX_BYTES,
+});
 
 /** How a CSV cell becomes a field value, given its dotted column split into a path. Undefined: the field is absent. */
 export type CellReader = (path: string[], cell: string) => unknown;

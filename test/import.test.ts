@@ -50,7 +50,7 @@ const customersFile = lines(
   { id: 'imp-boris', email: 'boris@example.com', birthday: '1990-02-28', consents: { sms: false } },
   { id: 'imp-colour', colour: 'red' },
   { id: 'imp-bad-consent', consents: { email: 'yes' } },
-  { id: 'imp-odd', name: 'NULL', city: 'a "b", {c} \\ d\'e', attributes: { note: '{"x": [1, null]}' } },
+  { id: 'imp-odd', name: 'NULL', city: 'a "b", {c} \\ d\'e', locale: 'en', attributes: { note: '{"x": [1, null]}', "k'); drop table customers; --": "'); drop table orders; --" } },
 );
 
 describe('POST /v1/import/customers (NDJSON)', () => {
@@ -78,7 +78,11 @@ describe('POST /v1/import/customers (NDJSON)', () => {
     expect(await db().select({ customerId: pushTokens.customerId }).from(pushTokens).where(eq(pushTokens.token, 'token-anna-0001'))).toEqual([{ customerId: 'imp-anna' }]);
     expect(await customer('imp-boris')).toMatchObject({ birthday: '1990-02-28', timeZone: 'UTC' });
     // Values travel as array parameters: quotes, commas, braces, backslashes and the word NULL arrive as sent.
-    expect(await customer('imp-odd')).toMatchObject({ name: 'NULL', city: 'a "b", {c} \\ d\'e', attributes: { note: '{"x": [1, null]}' } });
+    expect(await customer('imp-odd')).toMatchObject({
+      name: 'NULL',
+      city: 'a "b", {c} \\ d\'e',
+      attributes: { note: '{"x": [1, null]}', "k'); drop table customers; --": "'); drop table orders; --" },
+    });
     for (const id of ['imp-bad-email', 'imp-bad-phone', 'imp-broken', 'imp-colour', 'imp-bad-consent']) expect(await customer(id)).toBeUndefined();
     const audit = await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'imp-anna'));
     expect(audit.map((c) => [c.channel, c.granted, c.applied, c.source])).toEqual(

@@ -6,14 +6,13 @@ import { Router, type Request } from 'express';
 import type { Db } from '../../db/client';
 import { importCustomers, customerCell } from '../../import/customers';
 import { importOrders, IMPORTED_ORDERS_START_NOTHING } from '../../import/orders';
-import { formatOf, rowsOf, type ImportFormat, type ImportLimits } from '../../import/parse';
+import { formatOf, importLimitsOf, rowsOf, type ImportFormat, type ImportLimits } from '../../import/parse';
+import { loadConfig } from '../../lib/config';
 import type { ImportReport } from '../../import/batches';
 import { actorOf, requireScope } from '../auth';
 import { HttpError } from '../errors';
 
-export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxRows: 5_000_000, maxBytes: 1024 ** 3 };
-
-export function importRouter(db: Db, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): Router {
+export function importRouter(db: Db, limits: ImportLimits = importLimitsOf(loadConfig({}))): Router {
   const router = Router();
 
   // An import may be answered before its file is read to the end (a limit, a refused type): the rest
