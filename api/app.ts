@@ -22,6 +22,11 @@ import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
 import { segmentsRouter } from './routes/segments';
+import { importRouter } from './routes/import';
+import type { ImportLimits } from '../import/parse';
+import { dataQualityRouter } from './routes/data-quality';
+import { mergesRouter } from './routes/merges';
+import { reconciliationRouter } from './routes/reconciliation';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -38,6 +43,8 @@ export interface AppDeps extends LifecycleDeps {
   smscCallbackSecret?: string;
   /** With it, GET /metrics wants this bearer token (CASCADE_METRICS_TOKEN). */
   metricsToken?: string;
+  /** Rows and bytes one import request may carry (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
+  importLimits?: ImportLimits;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -53,6 +60,8 @@ export function createApp(deps: AppDeps): express.Express {
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
+  // Before the JSON-only gate and any body parser: an import's body is an NDJSON or CSV file, read as a stream.
+  app.use(importRouter(deps.db, deps.importLimits));
   app.use('/v1', jsonBodiesOnly);
   // Before the default JSON parser: the batch route parses its own, larger body.
   app.use(eventsBatchRouter(deps));
@@ -66,6 +75,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(alertsRouter(deps.db));
   app.use(timelineRouter(deps));
   app.use(segmentsRouter(deps.db));
+  app.use(dataQualityRouter(deps.db));
+  app.use(mergesRouter(deps.db, deps.client));
+  app.use(reconciliationRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

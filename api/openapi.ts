@@ -19,6 +19,8 @@ import { alertsAnswer, alertsQuery } from './schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
 import { doctorAnswer } from './schemas/doctor';
 import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from './schemas/segments';
+import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from './schemas/import';
+import { dataQualityAnswer, mergeAnswer, mergeBody, mergeIdSchema, reconciliationAnswer, reconciliationQuery, revertAnswer } from './schemas/audit';
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 
@@ -32,7 +34,7 @@ export interface ApiRoute {
   query?: z.ZodObject;
   /** Path parameters other than customerId. */
   params?: Record<string, z.ZodType>;
-  body?: { schema: z.ZodType; type?: 'application/json' | 'application/x-www-form-urlencoded'; description?: string };
+  body?: { schema: z.ZodType; type?: 'application/json' | 'application/x-www-form-urlencoded' | 'application/x-ndjson'; description?: string; /** Other media types the route reads the same body from (text/csv). */ alsoTypes?: string[] };
   /** Answers other than errors; errors are listed by status and share the Error shape. */
   ok: Record<number, { description: string; schema?: z.ZodType; type?: string }>;
   errors: number[];
@@ -168,6 +170,59 @@ export const apiRoutes: ApiRoute[] = [
     query: alertsQuery,
     ok: { 200: { description: 'The alerts', schema: alertsAnswer } },
     errors: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/v1/import/customers',
+    summary: 'Load customers in bulk: NDJSON or CSV, streamed, each row a PUT /v1/customers/:id body plus id; answered row by row',
+    key: 'ingest',
+    body: { schema: customerImportBody, type: 'application/x-ndjson', alsoTypes: ['text/csv'], description: 'One customer a line' },
+    ok: { 200: { description: 'Rows stored, and each rejected row with its line and field', schema: customerImportAnswer } },
+    errors: [400, 401, 403, 413, 415],
+  },
+  {
+    method: 'post',
+    path: '/v1/import/orders',
+    summary: 'Load order history in bulk: NDJSON or CSV, streamed; starts no journey and sends no order confirmation',
+    key: 'ingest',
+    body: { schema: orderImportBody, type: 'application/x-ndjson', alsoTypes: ['text/csv'], description: 'One order a line' },
+    ok: { 200: { description: 'Rows stored, and each rejected row with its line and field', schema: orderImportAnswer } },
+    errors: [400, 401, 403, 413, 415],
+  },
+  {
+    method: 'get',
+    path: '/v1/data-quality',
+    summary: 'Duplicate customers, invalid emails and phones, implausible order histories, activity without contact: counts and samples',
+    key: 'read',
+    ok: { 200: { description: 'The findings', schema: dataQualityAnswer } },
+    errors: [401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/reconciliation',
+    summary: 'New customers, orders and revenue per day, source and currency, to compare with the shop\'s books',
+    key: 'read',
+    query: reconciliationQuery,
+    ok: { 200: { description: 'Every day of the range', schema: reconciliationAnswer } },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'post',
+    path: '/v1/customers/{customerId}/merge',
+    summary: 'Fold a duplicate (from) into this customer: events, orders, consents (the stricter wins), ledger; reversible',
+    key: 'admin',
+    body: { schema: mergeBody },
+    ok: { 200: { description: 'Merged', schema: mergeAnswer } },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/customer-merges/{mergeId}/revert',
+    summary: 'Undo a merge from its record: the duplicate and its rows come back',
+    key: 'admin',
+    params: { mergeId: mergeIdSchema },
+    ok: { 200: { description: 'Reverted', schema: revertAnswer } },
+    errors: [401, 403, 404, 409],
   },
   {
     method: 'get',
@@ -347,7 +402,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     security: route.key ? [{ bearer: [route.key] }] : [],
     ...(params.length ? { parameters: params } : {}),
     ...(route.body
-      ? { requestBody: { required: true, ...(route.body.description ? { description: route.body.description } : {}), content: { [route.body.type ?? 'application/json']: { schema: jsonSchema(route.body.schema) } } } }
+      ? { requestBody: { required: true, ...(route.body.description ? { description: route.body.description } : {}), content: Object.fromEntries([route.body.type ?? 'application/json', ...(route.body.alsoTypes ?? [])].map((type) => [type, { schema: jsonSchema(route.body!.schema) }])) } }
       : {}),
     responses,
   };

@@ -20,6 +20,7 @@ import { startReportJobs } from '../reports/jobs';
 import { startAlertEvaluator } from '../alerts/evaluator';
 import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
 import { watchDatabase } from '../metrics/database-gauges';
+import { importLimitsOf, type ImportLimits } from '../import/parse';
 
 export interface ApiHandle {
   server: Server;
@@ -48,6 +49,8 @@ export async function startApi(opts: {
   metricsToken?: string;
   /** The alert evaluator's settings; without them it runs on the defaults, posting nowhere. */
   alerts?: AlertOptions;
+  /** Rows and bytes one import request may carry; the defaults without it. */
+  importLimits?: ImportLimits;
 }): Promise<ApiHandle> {
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
   const app = createApp({
@@ -59,6 +62,7 @@ export async function startApi(opts: {
     resendWebhookSecret: opts.resendWebhookSecret,
     smscCallbackSecret: opts.smscCallbackSecret,
     metricsToken: opts.metricsToken,
+    importLimits: opts.importLimits,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(s));
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
+    importLimits: importLimitsOf(config),
   });
   logger.info({ port: api.port }, 'api listening');
   gracefulShutdown(

@@ -18,6 +18,7 @@
 import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client';
+import { anyOf, textArray } from '../db/arrays';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { personalAddress } from './address';
@@ -96,59 +97,139 @@ const ALLOWED: Verdict = { applied: true, note: null, lift: null, stale: false }
 
 export async function applyConsentChanges(tx: Tx, customer: Customer, changes: ConsentChanges, ctx: ConsentContext): Promise<ConsentResult> {
   const topic = ctx.topic ?? EVERY_TOPIC;
-  const decisions: Array<Verdict & { channel: Channel; granted: boolean }> = [];
+  if (ctx.mode === 'profile-sync') {
+    const outcomes = await syncConsents(tx, [{ customer, changes }], { ...ctx, topic });
+    return { outcomes: outcomes.get(customer.id) ?? [], conflict: null };
+  }
+  const decisions: Decision[] = [];
   for (const [channel, granted] of Object.entries(changes) as Array<[Channel, boolean]>) {
     // What holds for this topic now: its own row, else the channel's `*` (a withdrawn `*` binds a topic grant too).
     const current = await consentFor(tx, customer.id, channel, topic);
-    // A nightly sync repeating what we already hold is not a change: recording it would bury the real ones.
-    if (ctx.mode === 'profile-sync' && current?.granted === granted) continue;
     if (!granted) {
-      decisions.push({ channel, granted, ...ALLOWED }); // stopping is always allowed
+      decisions.push({ customerId: customer.id, channel, granted, ...ALLOWED }); // stopping is always allowed
       continue;
     }
     const address = personalAddress(channel, customer);
     const suppression = address ? await suppressionOf(tx, channel, address) : undefined;
-    const verdict =
-      ctx.mode === 'profile-sync'
-        ? judgeSync(current, suppression)
-        : await judgeResubscribe(tx, customer.id, channel, topic, current, address, suppression, ctx.consentedAt);
-    decisions.push({ channel, granted, ...verdict });
+    const verdict = await judgeResubscribe(tx, customer.id, channel, topic, current, address, suppression, ctx.consentedAt);
+    decisions.push({ customerId: customer.id, channel, granted, ...verdict });
   }
 
   // A request is one decision: when one channel's grant is stale, none of it is applied, all of it is recorded.
   const conflict = decisions.find((d) => d.stale);
-  const outcomes: ConsentOutcome[] = [];
-  for (const d of decisions) {
-    const applied = !conflict && d.applied;
-    const note = conflict && d !== conflict ? `not applied: the ${conflict.channel} grant in the same request was refused` : d.note;
-    if (applied) {
-      await tx
-        .insert(consents)
-        .values({ customerId: customer.id, channel: d.channel, topic, granted: d.granted, source: ctx.source })
-        .onConflictDoUpdate({ target: [consents.customerId, consents.channel, consents.topic], set: { granted: d.granted, source: ctx.source, updatedAt: new Date() } });
-      if (topic === EVERY_TOPIC && !d.granted) {
-        // Everything off means every topic off: an earlier "yes" to one topic would otherwise override it.
-        await tx
-          .update(consents)
-          .set({ granted: false, source: ctx.source, updatedAt: new Date() })
-          .where(and(eq(consents.customerId, customer.id), eq(consents.channel, d.channel), ne(consents.topic, EVERY_TOPIC), eq(consents.granted, true)));
-      }
-      if (d.lift) await tx.delete(suppressions).where(and(eq(suppressions.channel, d.channel), eq(suppressions.address, d.lift)));
-    }
-    await tx.insert(consentChanges).values({
-      customerId: customer.id,
-      channel: d.channel,
-      topic,
-      granted: d.granted,
-      source: ctx.source,
-      actor: ctx.actor,
-      consentedAt: ctx.consentedAt,
-      applied,
-      note,
-    });
-    outcomes.push({ channel: d.channel, topic, granted: d.granted, applied, note });
+  const final = decisions.map((d) => ({
+    ...d,
+    applied: !conflict && d.applied,
+    note: conflict && d !== conflict ? `not applied: the ${conflict.channel} grant in the same request was refused` : d.note,
+  }));
+  await writeDecisions(tx, final, { ...ctx, topic });
+  return { outcomes: final.map(({ channel, granted, applied, note }) => ({ channel, topic, granted, applied, note })), conflict: conflict?.note ?? null };
+}
+
+/**
+ * A profile sync of many customers at once (the customer upsert, one customer; an import, a
+ * thousand): the same rules as one by one, in a handful of queries. A sync repeating what we
+ * already hold is not a change and leaves no row. Customers must be distinct. Outcomes by customer id.
+ */
+export async function syncConsents(
+  tx: Tx,
+  items: Array<{ customer: Customer; changes: ConsentChanges }>,
+  ctx: Omit<ConsentContext, 'mode'>,
+): Promise<Map<string, ConsentOutcome[]>> {
+  const topic = ctx.topic ?? EVERY_TOPIC;
+  const outcomes = new Map<string, ConsentOutcome[]>();
+  const wanted = items.filter((i) => Object.keys(i.changes).length > 0);
+  if (!wanted.length) return outcomes;
+  // What holds now for each customer and channel: the topic's own row, else the channel's `*` (as consentFor).
+  const rows = await tx
+    .select()
+    .from(consents)
+    .where(and(anyOf(consents.customerId, wanted.map((i) => i.customer.id)), inArray(consents.topic, [...new Set([topic, EVERY_TOPIC])])));
+  const current = new Map<string, ConsentRow>();
+  for (const r of rows) {
+    const key = `${r.customerId}\u0000${r.channel}`;
+    if (r.topic === topic || !current.has(key)) current.set(key, r);
   }
-  return { outcomes, conflict: conflict?.note ?? null };
+  const pending: Array<{ customer: Customer; channel: Channel; granted: boolean; now: ConsentRow | undefined; address: string | null }> = [];
+  for (const { customer, changes } of wanted) {
+    for (const [channel, granted] of Object.entries(changes) as Array<[Channel, boolean]>) {
+      const now = current.get(`${customer.id}\u0000${channel}`);
+      if (now?.granted === granted) continue; // a nightly sync repeating what we hold would bury the real changes
+      pending.push({ customer, channel, granted, now, address: granted ? personalAddress(channel, customer) : null });
+    }
+  }
+  const suppressed = await suppressionsOf(tx, pending.filter((p) => p.address).map((p) => ({ channel: p.channel, address: p.address! })));
+  const decisions: Decision[] = pending.map((p) => ({
+    customerId: p.customer.id,
+    channel: p.channel,
+    granted: p.granted,
+    // Stopping is always allowed; a grant is judged against the customer's own withdrawal and the suppression list.
+    ...(p.granted ? judgeSync(p.now, p.address ? suppressed.get(`${p.channel}\u0000${p.address}`) : undefined) : ALLOWED),
+  }));
+  await writeDecisions(tx, decisions, { ...ctx, topic });
+  for (const d of decisions) {
+    const list = outcomes.get(d.customerId) ?? [];
+    list.push({ channel: d.channel, topic, granted: d.granted, applied: d.applied, note: d.note });
+    outcomes.set(d.customerId, list);
+  }
+  return outcomes;
+}
+
+type Decision = Verdict & { customerId: string; channel: Channel; granted: boolean };
+
+/** Suppressions of many addresses, keyed `channel\0address` (one query per channel). */
+async function suppressionsOf(tx: Tx, wanted: Array<{ channel: Channel; address: string }>): Promise<Map<string, Suppression>> {
+  const found = new Map<string, Suppression>();
+  const byChannel = new Map<Channel, string[]>();
+  for (const w of wanted) {
+    const addresses = byChannel.get(w.channel);
+    if (addresses) addresses.push(w.address);
+    else byChannel.set(w.channel, [w.address]);
+  }
+  for (const [channel, addresses] of byChannel) {
+    const rows = await tx
+      .select({ address: suppressions.address, reason: suppressions.reason, createdAt: suppressions.createdAt })
+      .from(suppressions)
+      .where(and(eq(suppressions.channel, channel), anyOf(suppressions.address, addresses)));
+    for (const { address, ...s } of rows) found.set(`${channel}\u0000${address}`, s);
+  }
+  return found;
+}
+
+/** Applies the decisions allowed and records every one asked for, in a few statements whatever their number. */
+async function writeDecisions(tx: Tx, decisions: Decision[], ctx: Omit<ConsentContext, 'mode'> & { topic: string }): Promise<void> {
+  if (!decisions.length) return;
+  const { topic } = ctx;
+  const applied = decisions.filter((d) => d.applied);
+  if (applied.length) {
+    await tx.execute(sql`
+      insert into ${consents} (customer_id, channel, topic, granted, source)
+      select r.customer_id, r.channel, ${topic}, r.granted::boolean, ${ctx.source}
+      from unnest(${textArray(applied.map((d) => d.customerId))}, ${textArray(applied.map((d) => d.channel))}, ${textArray(applied.map((d) => String(d.granted)))})
+        as r(customer_id, channel, granted)
+      on conflict (customer_id, channel, topic) do update set granted = excluded.granted, source = excluded.source, updated_at = now()`);
+  }
+  if (topic === EVERY_TOPIC) {
+    // Everything off means every topic off: an earlier "yes" to one topic would otherwise override it.
+    for (const channel of new Set(applied.filter((d) => !d.granted).map((d) => d.channel))) {
+      const ids = applied.filter((d) => !d.granted && d.channel === channel).map((d) => d.customerId);
+      await tx
+        .update(consents)
+        .set({ granted: false, source: ctx.source, updatedAt: new Date() })
+        .where(and(anyOf(consents.customerId, ids), eq(consents.channel, channel), ne(consents.topic, EVERY_TOPIC), eq(consents.granted, true)));
+    }
+  }
+  for (const d of applied) {
+    if (d.lift) await tx.delete(suppressions).where(and(eq(suppressions.channel, d.channel), eq(suppressions.address, d.lift)));
+  }
+  await tx.execute(sql`
+    insert into ${consentChanges} (customer_id, channel, topic, granted, source, actor, consented_at, applied, note)
+    select r.customer_id, r.channel, ${topic}, r.granted::boolean, ${ctx.source}, ${ctx.actor}, ${ctx.consentedAt.toISOString()}::timestamptz, r.applied::boolean, r.note
+    from unnest(
+      ${textArray(decisions.map((d) => d.customerId))}, ${textArray(decisions.map((d) => d.channel))}, ${textArray(decisions.map((d) => String(d.granted)))},
+      ${textArray(decisions.map((d) => String(d.applied)))}, ${textArray(decisions.map((d) => d.note))}
+    ) with ordinality as r(customer_id, channel, granted, applied, note, n)
+    order by r.n`);
 }
 
 type Consent = ConsentRow | undefined;

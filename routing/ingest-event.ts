@@ -8,6 +8,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { orderCurrency, orderId, orderSource, orderTotal } from '../api/schemas/orders';
 import { customers, events, orders } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { eventsAccepted } from '../metrics/registry';
@@ -40,11 +41,10 @@ export const ROUTING_DEADLINE_MS = 5_000;
 
 /** An order event also lands in `orders`, online or offline, so "we miss you" knows about store visits. */
 const orderProperties = z.object({
-  orderId: z.string().trim().min(1).max(200),
-  // orders.total is numeric(12,2): ten digits before the point (1e10 itself was a 500).
-  total: z.coerce.number().nonnegative().max(9_999_999_999).default(0),
-  currency: z.string().length(3).default('RUB'),
-  source: z.enum(['online', 'offline']).default('online'),
+  orderId,
+  total: orderTotal.default(0),
+  currency: orderCurrency.default('RUB'),
+  source: orderSource.default('online'),
 });
 
 const refused = (status: 400 | 404 | 409 | 422 | 503, code: string, message: string, field?: string): IngestOutcome => ({

@@ -21,6 +21,7 @@ import { installTemporalLogging } from '../lib/temporal-logger';
 import { alertOptionsFromConfig } from '../alerts/options';
 import { activityDepsFromConfig, createWorker, drain, shutdownGraceMs } from '../worker';
 import { ensureTemporalBinaries } from './temporal-binaries';
+import { importLimitsOf } from '../import/parse';
 
 const config = loadConfig();
 const dataDir = resolve(config.CASCADE_DATA_DIR);
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
+    importLimits: importLimitsOf(config),
   });
 
   console.log(`Cascade is running.

@@ -4,7 +4,7 @@
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { journeyRuns, type RunState } from '../schema';
@@ -71,4 +71,19 @@ export async function pastRunsOf(db: Db | Tx, workflowId: string, triggerEventId
     entered: rows.some((r) => r.status !== 'refused'),
     triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === triggerEventId),
   };
+}
+
+/**
+ * A customer merge (merges/) hands the duplicate's runs to the survivor, and a revert hands back
+ * the ones it moved (`only`) that the survivor still holds. Running runs are never moved: the merge
+ * refuses a duplicate that has any. Returns the run ids moved.
+ */
+export async function repointRuns(tx: Tx, from: string, to: string, only?: string[]): Promise<string[]> {
+  if (only && !only.length) return [];
+  const moved = await tx
+    .update(journeyRuns)
+    .set({ customerId: to })
+    .where(and(eq(journeyRuns.customerId, from), ne(journeyRuns.status, 'running'), only ? inArray(journeyRuns.runId, only) : undefined))
+    .returning({ runId: journeyRuns.runId });
+  return moved.map((r) => r.runId);
 }

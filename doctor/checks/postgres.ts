@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fail, pass, warn, type CheckFn } from '../check';
+import { rowsOf } from '../../db/rows';
 
 const NAME = 'postgres';
 const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
@@ -38,8 +39,3 @@ export const postgresCheck: CheckFn = async (ctx) => {
   }
   return [pass(NAME, `all ${files.length} migrations applied`)];
 };
-
-/** postgres.js answers an array of rows, PGlite `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
-}

@@ -1,0 +1,61 @@
+/**
+ * POST /v1/import/customers and /v1/import/orders: NDJSON or CSV bodies read as a stream (import/),
+ * never held whole. Mounted before the JSON-only gate and the JSON parser: the body is the file.
+ */
+import { Router, type Request } from 'express';
+import type { Db } from '../../db/client';
+import { importCustomers, customerCell } from '../../import/customers';
+import { importOrders, IMPORTED_ORDERS_START_NOTHING } from '../../import/orders';
+import { formatOf, importLimitsOf, rowsOf, type ImportFormat, type ImportLimits } from '../../import/parse';
+import { loadConfig } from '../../lib/config';
+import type { ImportReport } from '../../import/batches';
+import { actorOf, requireScope } from '../auth';
+import { HttpError } from '../errors';
+
+export function importRouter(db: Db, limits: ImportLimits = importLimitsOf(loadConfig({}))): Router {
+  const router = Router();
+
+  // An import may be answered before its file is read to the end (a limit, a refused type): the rest
+  // is never read, so the connection cannot carry another request. One import per connection.
+  router.use('/v1/import', (_req, res, next) => {
+    res.setHeader('connection', 'close');
+    next();
+  });
+
+  router.post('/v1/import/customers', requireScope('ingest'), async (req, res) => {
+    const report = await importCustomers(db, rowsOf(req, formatFor(req, limits), limits, customerCell), { actor: actorOf(res) });
+    res.json({ ...counted(report), consentsRefused: report.notes });
+  });
+
+  router.post('/v1/import/orders', requireScope('ingest'), async (req, res) => {
+    const report = await importOrders(db, rowsOf(req, formatFor(req, limits), limits));
+    res.json({ ...counted(report), journeys: IMPORTED_ORDERS_START_NOTHING });
+  });
+
+  return router;
+}
+
+function formatFor(req: Request, limits: ImportLimits): ImportFormat {
+  const format = formatOf(req.get('content-type'));
+  if (!format) {
+    throw new HttpError(415, 'unsupported_media_type', `Send the file as application/x-ndjson or text/csv (got ${req.get('content-type') ?? 'no content-type'})`, 'content-type');
+  }
+  // A declared size over the limit is refused before a row is stored.
+  if (Number(req.get('content-length') ?? 0) > limits.maxBytes) {
+    throw new HttpError(413, 'body_too_large', `An import may carry at most ${limits.maxBytes} bytes; split the file`);
+  }
+  return format;
+}
+
+function counted(report: ImportReport) {
+  const created = report.counts.created ?? 0;
+  const updated = report.counts.updated ?? 0;
+  return {
+    accepted: report.accepted,
+    created,
+    updated,
+    unchanged: report.accepted - created - updated,
+    rejected: report.rejected,
+    rejectedTotal: report.rejectedTotal,
+  };
+}
