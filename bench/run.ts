@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchIngest } from './ingest';
+import { benchImport } from './import';
 import { benchSegments } from './segments';
 import { startBenchStack, type BenchStack } from './stack';
 
@@ -20,6 +21,7 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unknown>>> = {
   ingest: (stack) => benchIngest(stack, { customers: CUSTOMERS, concurrency: CONCURRENCY }),
   segments: (stack) => benchSegments(stack),
+  import: (stack) => benchImport(stack),
 };
 
 async function main(): Promise<void> {
