@@ -21,6 +21,7 @@ import { smscWebhookRouter } from './routes/webhooks-smsc';
 import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
+import { campaignsRouter } from './routes/campaigns';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(doctorRouter(deps));
   app.use(alertsRouter(deps.db));
   app.use(timelineRouter(deps));
+  app.use(campaignsRouter(deps));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

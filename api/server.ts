@@ -20,6 +20,7 @@ import { startReportJobs } from '../reports/jobs';
 import { startAlertEvaluator } from '../alerts/evaluator';
 import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
 import { watchDatabase } from '../metrics/database-gauges';
+import { ensureJourneyAudiences } from '../campaigns/journey-audiences';
 
 export interface ApiHandle {
   server: Server;
@@ -48,8 +49,14 @@ export async function startApi(opts: {
   metricsToken?: string;
   /** The alert evaluator's settings; without them it runs on the defaults, posting nowhere. */
   alerts?: AlertOptions;
+  /**
+   * Make the Schedules of journeys that name their audience (campaigns/journey-audiences.ts). The
+   * processes do; tests leave it off (the time-skipping server has no Schedules).
+   */
+  journeyAudiences?: boolean;
 }): Promise<ApiHandle> {
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
+  if (opts.journeyAudiences) await ensureJourneyAudiences(deps);
   const app = createApp({
     ...deps,
     apiKeys: opts.apiKeys,
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
+    journeyAudiences: true,
   });
   logger.info({ port: api.port }, 'api listening');
   gracefulShutdown(

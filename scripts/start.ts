@@ -128,6 +128,7 @@ async function main(): Promise<void> {
     webhookUrl: process.env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
+    journeyAudiences: true,
   });
 
   console.log(`Cascade is running.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { canonicalLocale } from '../../lib/locale';
 import { calendarDate, jsonObject, text } from './common';
 
-const isTimeZone = (tz: string) => {
+export const isTimeZone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

@@ -4,7 +4,7 @@
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { journeyRuns, type RunState } from '../schema';
@@ -24,6 +24,7 @@ export async function recordRunStart(tx: Tx, run: RunRecord): Promise<void> {
       journey: run.journey,
       customerId: run.customerId,
       triggerEventId: run.triggerEventId ?? null,
+      campaignId: run.campaignId ?? null,
       status: 'running',
     })
     .onConflictDoNothing();
@@ -71,4 +72,11 @@ export async function pastRunsOf(db: Db | Tx, workflowId: string, triggerEventId
     entered: rows.some((r) => r.status !== 'refused'),
     triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === triggerEventId),
   };
+}
+
+/** Which of these workflow ids ever had a run recorded (any status): a campaign does not start them again. */
+export async function workflowIdsWithRuns(db: Db | Tx, workflowIds: string[]): Promise<Set<string>> {
+  if (workflowIds.length === 0) return new Set();
+  const rows = await db.selectDistinct({ workflowId: journeyRuns.workflowId }).from(journeyRuns).where(inArray(journeyRuns.workflowId, workflowIds));
+  return new Set(rows.map((r) => r.workflowId));
 }
