@@ -8,7 +8,7 @@ import { messageEvents, messages } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 
 /** Provider report types that mean the customer looked at the message (a click implies an open). */
-const OPENS = ['email.opened', 'email.clicked', 'opened', 'clicked', 'message.opened', 'message.clicked'];
+export const OPENS = ['email.opened', 'email.clicked', 'opened', 'clicked', 'message.opened', 'message.clicked'];
 
 export function createAudienceActivities(db: Db) {
   return {

@@ -22,6 +22,7 @@ import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
 import { campaignsRouter } from './routes/campaigns';
+import { segmentsRouter } from './routes/segments';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(alertsRouter(deps.db));
   app.use(timelineRouter(deps));
   app.use(campaignsRouter(deps));
+  app.use(segmentsRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

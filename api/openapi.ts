@@ -19,6 +19,7 @@ import { alertsAnswer, alertsQuery } from './schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
 import { doctorAnswer } from './schemas/doctor';
 import { campaignAnswer, campaignBody, campaignIdSchema, campaignList } from './schemas/campaigns';
+import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from './schemas/segments';
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 
@@ -283,6 +284,60 @@ export const apiRoutes: ApiRoute[] = [
     key: false,
     ok: { 200: { description: 'Both answer', schema: health }, 503: { description: 'Something does not answer', schema: health } },
     errors: [],
+  },
+  {
+    method: 'post',
+    path: '/v1/segments',
+    summary: 'Create or replace a segment: a named predicate over customers',
+    key: 'admin',
+    body: { schema: segmentBody },
+    ok: { 200: { description: 'Replaced', schema: segmentAnswer }, 201: { description: 'Created', schema: segmentAnswer } },
+    errors: [400, 401, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments',
+    summary: 'Every segment',
+    key: 'read',
+    ok: { 200: { description: 'The segments', schema: segmentList } },
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments/{id}/count',
+    summary: 'How many customers are in the segment now',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    ok: { 200: { description: 'The count', schema: segmentCount } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments/{id}/members',
+    summary: 'The members, a page at a time in customer id order',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    query: membersQuery,
+    ok: { 200: { description: 'A page of members', schema: membersAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/segments/{id}',
+    summary: 'A segment',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    ok: { 200: { description: 'The segment', schema: segmentAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'delete',
+    path: '/v1/segments/{id}',
+    summary: 'Delete a segment no campaign uses',
+    key: 'admin',
+    params: { id: segmentIdSchema },
+    ok: { 204: { description: 'Deleted' } },
+    errors: [400, 401, 404, 409],
   },
 ];
 

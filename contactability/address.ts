@@ -1,13 +1,20 @@
 /** Where a message to a customer goes on each channel, and the one spelling of an address for the suppression list. */
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { pushTokens, type customers } from '../db/schema';
+import { customers, pushTokens } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 
 type Customer = typeof customers.$inferSelect;
 
 export function normaliseAddress(channel: Channel, address: string): string {
   return channel === 'email' ? address.trim().toLowerCase() : address.trim();
+}
+
+/** `personalAddress` in SQL, on the row of `customers` in the outer query: the same spelling, for audiences. */
+export function personalAddressSql(channel: Channel): SQL | null {
+  if (channel === 'email') return sql`lower(trim(${customers.email}))`;
+  if (channel === 'sms') return sql`trim(${customers.phone})`;
+  return null;
 }
 
 /**

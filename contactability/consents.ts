@@ -15,7 +15,7 @@
  * to promotions". The sticky rules apply per topic: a withdrawal of the topic or of `*` stops a
  * profile sync from granting it, and a re-subscription must be newer than either.
  */
-import { and, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
@@ -66,6 +66,16 @@ export async function consentFor(tx: Tx | Db, customerId: string, channel: Chann
     .from(consents)
     .where(and(eq(consents.customerId, customerId), eq(consents.channel, channel), inArray(consents.topic, [...new Set([topic, EVERY_TOPIC])])));
   return rows.find((r) => r.topic === topic) ?? rows.find((r) => r.topic === EVERY_TOPIC);
+}
+
+/**
+ * `consentFor(...).granted` as a SQL condition on the row of `customers` in the outer query, for
+ * audiences (segments/compile.ts): the same rule, the topic's own row else the channel's `*`.
+ */
+export function consentGrantedSql(channel: Channel, topic: string = EVERY_TOPIC): SQL {
+  const granted = (t: string) =>
+    sql`(select ${consents.granted} from ${consents} where ${consents.customerId} = ${customers.id} and ${consents.channel} = ${channel} and ${consents.topic} = ${t})`;
+  return topic === EVERY_TOPIC ? sql`coalesce(${granted(EVERY_TOPIC)}, false)` : sql`coalesce(${granted(topic)}, ${granted(EVERY_TOPIC)}, false)`;
 }
 
 interface Verdict {

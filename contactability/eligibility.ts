@@ -3,14 +3,14 @@
  * frequency cap, in that order. Runs inside the send transaction, under the customer's advisory
  * lock, so two journeys racing for the last slot under the cap cannot both win.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { customers } from '../db/schema';
+import { customers, pushTokens } from '../db/schema';
 import type { SendRequest, SkipReason } from '../workflows/contract';
-import { addressFor } from './address';
+import { addressFor, personalAddressSql } from './address';
 import { capReached, type Caps } from './caps';
-import { consentFor } from './consents';
-import { suppressionOf } from './suppressions';
+import { consentFor, consentGrantedSql } from './consents';
+import { suppressedSql, suppressionOf } from './suppressions';
 
 /** An eligible send carries the customer row it was decided on, so the pipeline renders from it without reading it again. */
 export type Eligibility =
@@ -45,4 +45,18 @@ export async function checkEligibility(
     return { ok: false, reason: 'frequency_cap', to };
   }
   return { ok: true, to, customer };
+}
+
+/**
+ * The customers a marketing send on this channel and topic would reach, as a SQL condition on
+ * `customers` (segments' `{ "consent": … }`): consent, an address, not suppressed, the checks
+ * above minus the frequency cap (a property of the moment of sending, not of the audience). Push
+ * needs a token; the webhook's URL is the shop's, so consent alone decides there.
+ */
+export function reachableForMarketingSql(channel: SendRequest['channel'], topic?: string): SQL {
+  const consent = consentGrantedSql(channel, topic);
+  const address = personalAddressSql(channel);
+  if (address) return sql`(${consent} and ${address} <> '' and not ${suppressedSql(channel, address)})`;
+  if (channel === 'push') return sql`(${consent} and exists (select 1 from ${pushTokens} where ${pushTokens.customerId} = ${customers.id}))`;
+  return consent;
 }

@@ -1,5 +1,5 @@
 /** The suppression list: addresses we do not write to, and which of those a customer's consent can lift. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
@@ -26,4 +26,9 @@ export async function suppressionOf(tx: Tx, channel: Channel, address: string): 
 /** Puts an address on the list (normalised); an address already there keeps its first reason. */
 export async function suppress(db: Db | Tx, channel: Channel, address: string, reason: SuppressionReason): Promise<void> {
   await db.insert(suppressions).values({ channel, address: normaliseAddress(channel, address), reason }).onConflictDoNothing();
+}
+
+/** Is this address (a SQL expression already normalised, see `personalAddressSql`) on the list? For audiences. */
+export function suppressedSql(channel: Channel, address: SQL): SQL {
+  return sql`exists (select 1 from ${suppressions} where ${suppressions.channel} = ${channel} and ${suppressions.address} = ${address})`;
 }

@@ -38,7 +38,14 @@ export const customers = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('customers_email_idx').on(t.email), index('customers_phone_idx').on(t.phone)],
+  (t) => [
+    index('customers_email_idx').on(t.email),
+    index('customers_phone_idx').on(t.phone),
+    // Segments: `city eq` narrows a million customers before the per-customer subqueries run;
+    // custom attributes are matched by JSON containment (`@>`), which jsonb_path_ops answers compactly.
+    index('customers_city_idx').on(t.city),
+    index('customers_attributes_idx').using('gin', t.attributes.op('jsonb_path_ops')),
+  ],
 );
 
 export const consents = pgTable(

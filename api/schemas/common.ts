@@ -3,6 +3,7 @@
  * the one error shape. A NUL byte is refused by Postgres text and jsonb (a 500 if it got that far)
  * and a lone surrogate would be stored altered, so both are refused here with a 400 naming the field.
  */
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
 const NUL = /\u0000/;
@@ -30,6 +31,24 @@ const EARLIEST = Date.UTC(1900, 0, 1);
 export const instant = () =>
   z.iso.datetime({ offset: true }).refine((s) => Date.parse(s) >= EARLIEST, 'must be in 1900 or later');
 export const calendarDate = () => z.iso.date().refine((s) => Date.parse(s) >= EARLIEST, 'must be in 1900 or later');
+
+/**
+ * A span of time as journeys write it ("90 days", "12 hours", "2 weeks"), read by the same parser
+ * the DSL's sleeps and windows use (`msToNumber`, the `ms` package): zero or more, with a unit ("0 days": today only, for birthdays).
+ */
+export const duration = () =>
+  text()
+    .max(50)
+    .refine((s) => {
+      if (!/[a-z]/i.test(s)) return false; // "90" alone would be 90 milliseconds
+      try {
+        const ms = msToNumber(s);
+        return Number.isFinite(ms) && ms >= 0;
+      } catch {
+        return false;
+      }
+    }, 'a duration with a unit, e.g. "90 days", "12 hours", "2 weeks"')
+    .meta({ description: 'e.g. "90 days", "12 hours", "2 weeks"' });
 
 export const customerIdSchema = text()
   .trim()

@@ -1,0 +1,2 @@
+CREATE INDEX "customers_city_idx" ON "customers" USING btree ("city");--> statement-breakpoint
+CREATE INDEX "customers_attributes_idx" ON "customers" USING gin ("attributes" jsonb_path_ops);

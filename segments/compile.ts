@@ -1,0 +1,161 @@
+/**
+ * A predicate (segments/predicate.ts) as one drizzle SQL condition on `customers`. Every value
+ * from the predicate is a bound parameter, attribute names included (`attributes #> array[$1]`);
+ * profile fields come from a fixed table of columns, never from the input's text. Behaviour leaves
+ * are correlated subqueries that the indexes on (customer_id, …) answer per customer.
+ */
+import { msToNumber } from '@temporalio/common/lib/time';
+import { and, eq, inArray, not, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { OPENS } from '../activities/audience';
+import { reachableForMarketingSql } from '../contactability/eligibility';
+import { customers, events, messageEvents, messages, orders } from '../db/schema';
+import {
+  ATTRIBUTES_PREFIX,
+  limitProblem,
+  PROFILE_FIELDS,
+  type AttributePredicate,
+  type Predicate,
+  type ProfileField,
+  type Range,
+  type Scalar,
+} from './predicate';
+
+export interface CompileOptions {
+  /** The moment windows ("within 90 days") and birthdays ("today") are counted from; default now. */
+  now?: Date;
+}
+
+const COLUMNS: Record<ProfileField, PgColumn> = {
+  city: customers.city,
+  name: customers.name,
+  email: customers.email,
+  phone: customers.phone,
+  locale: customers.locale,
+  timeZone: customers.timeZone,
+  birthday: customers.birthday,
+  createdAt: customers.createdAt,
+};
+
+const DAY_MS = 86_400_000;
+
+export function compilePredicate(where: Predicate, opts: CompileOptions = {}): SQL {
+  const problem = limitProblem(where);
+  if (problem) throw new Error(`segment predicate too large: ${problem}`);
+  return node(where, opts.now ?? new Date());
+}
+
+function node(p: Predicate, now: Date): SQL {
+  if ('all' in p) return p.all.length ? and(...p.all.map((c) => node(c, now)))! : sql`true`;
+  if ('any' in p) return p.any.length ? or(...p.any.map((c) => node(c, now)))! : sql`false`;
+  // A NULL (a missing city) is "unknown" in SQL, and `not unknown` is unknown: the complement must hold it.
+  if ('not' in p) return not(sql`coalesce(${node(p.not, now)}, false)`);
+  if ('attribute' in p) return attribute(p);
+  if ('consent' in p) return reachableForMarketingSql(p.consent, p.topic);
+  if ('orders' in p) return ordersLeaf(p.orders, now);
+  if ('event' in p) return eventLeaf(p.event, now);
+  if ('engagement' in p) return engagementLeaf(p.engagement, now);
+  if ('birthday' in p) return birthdayLeaf(p.birthday.within, now);
+  throw new Error(`unknown predicate node: ${Object.keys(p as object).join(', ')}`);
+}
+
+const since = (now: Date, within: string) => new Date(now.getTime() - msToNumber(within)).toISOString();
+
+/** `(aggregate >= gte and aggregate <= lte)` for the bounds given. */
+function range(aggregate: SQL, r: Range | undefined): SQL[] {
+  if (!r) return [];
+  const out: SQL[] = [];
+  if (r.gte !== undefined) out.push(sql`${aggregate} >= ${r.gte}::numeric`);
+  if (r.lte !== undefined) out.push(sql`${aggregate} <= ${r.lte}::numeric`);
+  return out;
+}
+
+/**
+ * An aggregate without GROUP BY answers one row even over no rows, so `exists (… having …)` holds
+ * for a customer with no orders exactly when count 0 / sum 0 satisfy the ranges (`count lte 0`).
+ */
+const having = (filters: SQL[], conditions: SQL[], from: SQL) =>
+  sql`exists (select 1 from ${from} where ${and(...filters)} having ${and(...conditions)})`;
+
+function ordersLeaf(o: Extract<Predicate, { orders: unknown }>['orders'], now: Date): SQL {
+  const filters = [sql`${orders.customerId} = ${customers.id}`];
+  if (o.source) filters.push(eq(orders.source, o.source));
+  if (o.within) filters.push(sql`${orders.placedAt} >= ${since(now, o.within)}::timestamptz`);
+  const conditions = [...range(sql`count(*)`, o.count), ...range(sql`coalesce(sum(${orders.total}), 0)`, o.sum)];
+  // No orders at all is not "the last order is older than…": max() is NULL then, and the comparison fails.
+  if (o.olderThan) conditions.push(sql`max(${orders.placedAt}) < ${since(now, o.olderThan)}::timestamptz`);
+  if (!o.count) conditions.push(sql`count(*) >= 1`);
+  return having(filters, conditions, sql`${orders}`);
+}
+
+function eventLeaf(e: Extract<Predicate, { event: unknown }>['event'], now: Date): SQL {
+  const filters = [sql`${events.customerId} = ${customers.id}`, eq(events.type, e.type)];
+  if (e.within) filters.push(sql`${events.occurredAt} >= ${since(now, e.within)}::timestamptz`);
+  if (e.where && Object.keys(e.where).length) filters.push(sql`${events.properties} @> ${JSON.stringify(e.where)}::jsonb`);
+  const conditions = e.count ? range(sql`count(*)`, e.count) : [sql`count(*) >= 1`];
+  return having(filters, conditions, sql`${events}`);
+}
+
+function engagementLeaf(e: Extract<Predicate, { engagement: unknown }>['engagement'], now: Date): SQL {
+  const filters = [sql`${messages.customerId} = ${customers.id}`, eq(messages.channel, e.channel), inArray(messageEvents.type, OPENS)];
+  if (e.within) filters.push(sql`${messageEvents.occurredAt} >= ${since(now, e.within)}::timestamptz`);
+  const opened = sql`exists (select 1 from ${messages} join ${messageEvents} on ${messageEvents.messageId} = ${messages.id} where ${and(...filters)})`;
+  return e.opened ? opened : not(opened);
+}
+
+/**
+ * Today in the customer's zone, and this year's anniversary: `birthday + interval 'N years'` is
+ * how Postgres already lands 29 February on 28 February in a common year. Past this year's, next
+ * year's.
+ */
+function birthdayLeaf(within: string, now: Date): SQL {
+  const days = Math.floor(msToNumber(within) / DAY_MS);
+  const today = sql`(${now.toISOString()}::timestamptz at time zone ${customers.timeZone})::date`;
+  const anniversary = (yearsAhead: number) =>
+    sql`(${customers.birthday} + make_interval(years => (extract(year from ${today}) - extract(year from ${customers.birthday}))::int + ${yearsAhead}::int))::date`;
+  const next = sql`case when ${anniversary(0)} >= ${today} then ${anniversary(0)} else ${anniversary(1)} end`;
+  return sql`(${customers.birthday} is not null and ${next} <= ${today} + ${days}::int)`;
+}
+
+function attribute(p: AttributePredicate): SQL {
+  if (p.attribute.startsWith(ATTRIBUTES_PREFIX)) return customAttribute(p.attribute.slice(ATTRIBUTES_PREFIX.length).split('.'), p);
+  const field = p.attribute as ProfileField;
+  const column = COLUMNS[field];
+  if (!column) throw new Error(`unknown profile field ${p.attribute}`);
+  const kind = PROFILE_FIELDS[field];
+  const cast = kind === 'date' ? sql`::date` : kind === 'instant' ? sql`::timestamptz` : sql`::text`;
+  const parts: SQL[] = [];
+  if (p.eq !== undefined) parts.push(sql`${column} = ${String(p.eq)}${cast}`);
+  if (p.in !== undefined) parts.push(p.in.length ? sql`${column} in (${sql.join(p.in.map((v) => sql`${String(v)}${cast}`), sql`, `)})` : sql`false`);
+  if (p.exists !== undefined) parts.push(p.exists ? sql`${column} is not null` : sql`${column} is null`);
+  if (p.gte !== undefined) parts.push(sql`${column} >= ${String(p.gte)}${cast}`);
+  if (p.lte !== undefined) parts.push(sql`${column} <= ${String(p.lte)}${cast}`);
+  return and(...parts)!;
+}
+
+/**
+ * `attributes.<key>[.<key>…]`: the path is a bound text[]. eq/in are JSON containment (`@>`), which
+ * the GIN index on attributes answers and which matches the JSON type exactly.
+ */
+function customAttribute(path: string[], p: AttributePredicate): SQL {
+  const value = sql`(${customers.attributes} #> array[${sql.join(
+    path.map((k) => sql`${k}::text`),
+    sql`, `,
+  )}])`;
+  const nest = (v: Scalar) => JSON.stringify(path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), v));
+  const contains = (v: Scalar) => sql`${customers.attributes} @> ${nest(v)}::jsonb`;
+  const parts: SQL[] = [];
+  if (p.eq !== undefined) parts.push(contains(p.eq));
+  if (p.in !== undefined) parts.push(p.in.length ? or(...p.in.map(contains))! : sql`false`);
+  if (p.exists !== undefined) parts.push(p.exists ? sql`coalesce(jsonb_typeof(${value}), 'null') <> 'null'` : sql`coalesce(jsonb_typeof(${value}), 'null') = 'null'`);
+  for (const [op, bound] of [['>=', p.gte], ['<=', p.lte]] as const) {
+    if (bound === undefined) continue;
+    const operator = sql.raw(op); // one of two fixed operators, never input
+    parts.push(
+      typeof bound === 'number'
+        ? sql`(case when jsonb_typeof(${value}) = 'number' then (${value} #>> '{}')::numeric end) ${operator} ${bound}::numeric`
+        : sql`(case when jsonb_typeof(${value}) = 'string' then ${value} #>> '{}' end) ${operator} ${bound}::text`,
+    );
+  }
+  return and(...parts)!;
+}
