@@ -62,7 +62,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     rescan: true,
     pageSize: 0,
   };
-  const status = (): CampaignProgress['status'] => (state.cancelled ? 'cancelled' : state.paused ? 'paused' : 'running');
+  let finished = false;
+  const status = (): CampaignProgress['status'] => (state.cancelled ? 'cancelled' : finished ? 'done' : state.paused ? 'paused' : 'running');
   const progress = (): CampaignProgress => ({
     campaignId,
     ...(state.occurrence ? { occurrence: state.occurrence } : {}),
@@ -106,7 +107,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       await continueAsNew<typeof campaign>({ ...input, carried: state });
     }
   }
-  const end: CampaignProgress = { ...progress(), status: state.cancelled ? 'cancelled' : 'done' };
-  await record(end);
-  return end;
+  finished = true;
+  await record(progress());
+  return progress();
 }

@@ -44,8 +44,8 @@ export function campaignsRouter(deps: CampaignDeps): Router {
       try {
         await scheduleCampaign(deps, s.campaign);
       } catch (err) {
-        // Temporal's INVALID_ARGUMENT: the spec itself (a cron line it cannot read).
-        if (body.schedule && (err as { code?: number }).code === 3) {
+        // Temporal's INVALID_ARGUMENT (the client rethrows it as a TypeError): a cron line it cannot read.
+        if (body.schedule && (err instanceof TypeError || (err as { code?: number }).code === 3)) {
           const field = body.schedule.cron ? 'schedule.cron' : 'schedule.every';
           throw new HttpError(400, 'invalid_request', `${field}: ${(err as Error).message}`, field);
         }
