@@ -66,6 +66,8 @@ describe('GET /openapi.json', () => {
     const key = (await (await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'openapi', scopes: ['read'] }) })).json()) as { id: string };
     // {id} is also a segment's: one must exist for its routes to answer (the paths list its DELETE last).
     await api.call('/v1/segments', { method: 'POST', body: JSON.stringify({ id: key.id, name: 'openapi', where: { all: [] } }) });
+    // …and a campaign's (of that segment, in test mode: olga alone).
+    await api.call('/v1/campaigns', { method: 'POST', body: JSON.stringify({ id: key.id, journey: 'quarterly-bonus', segment: key.id, testRecipients: ['olga'] }) });
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const method of Object.keys(methods)) {
         const url = path.replace('{customerId}', 'olga').replace('{id}', key.id);
