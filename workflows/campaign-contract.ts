@@ -56,6 +56,8 @@ export interface EnrolPageRequest {
   asOf?: string;
   after: string | null;
   limit: number;
+  /** Go on to the next page while less than this has passed (ms); pause and cancel act after it. */
+  budgetMs?: number;
 }
 
 export interface EnrolPageResult {

@@ -4,7 +4,7 @@
  * between pages when the history grows, and answers `progress`. Runs are named journey/customer/key
  * with the campaign as key, so however often the campaign is restarted or widened nobody gets two.
  *
- * Pause and cancel take effect between pages (a page lasts at most ~10 s when rate-limited);
+ * Pause and cancel take effect between enrolPage calls (a few seconds: PAGE_BUDGET_MS and one page);
  * `rescan` pages through again from the start (a wider rollout, other test recipients).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
@@ -41,6 +41,9 @@ function scheduledAt(input: CampaignInput): Date | undefined {
   const info = workflowInfo();
   return new Date(info.typedSearchAttributes.get(ScheduledStartTime) ?? info.startTime);
 }
+
+/** How long one enrolPage call goes on paging: pause and cancel take effect within about this. */
+const PAGE_BUDGET_MS = 3_000;
 
 /** Pages per execution before a fresh history, besides whenever Temporal suggests one. */
 const PAGES_PER_RUN = 100;
@@ -94,7 +97,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       const pass = await beginCampaignPass({ campaignId, asOf: state.asOf });
       Object.assign(state, { after: null, total: pass.total, enrolled: 0, skipped: 0, pageSize: pass.pageSize });
     }
-    const page = await enrolPage({ campaignId, occurrence: state.occurrence, asOf: state.asOf, after: state.after, limit: state.pageSize });
+    const page = await enrolPage({ campaignId, occurrence: state.occurrence, asOf: state.asOf, after: state.after, limit: state.pageSize, budgetMs: PAGE_BUDGET_MS });
     state.enrolled += page.enrolled;
     state.started += page.started;
     state.skipped += page.skipped;
