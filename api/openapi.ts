@@ -18,7 +18,7 @@ import type { ApiKeyScope } from '../access/scopes';
 import { alertsAnswer, alertsQuery } from './schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
 import { doctorAnswer } from './schemas/doctor';
-import { campaignAnswer, campaignBody, campaignIdSchema, campaignList } from './schemas/campaigns';
+import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from './schemas/campaigns';
 import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from './schemas/segments';
 
 type Method = 'get' | 'put' | 'post' | 'delete';
@@ -175,7 +175,7 @@ export const apiRoutes: ApiRoute[] = [
     path: '/v1/campaigns/{id}',
     summary: "A campaign: status, total, enrolled, skipped",
     key: 'read',
-    params: { id: campaignIdSchema },
+    params: { id: campaignRefSchema },
     ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
     errors: [400, 401, 403, 404],
   },
@@ -184,7 +184,7 @@ export const apiRoutes: ApiRoute[] = [
     path: '/v1/campaigns/{id}/pause',
     summary: 'Pause enrolment (and the schedule of a recurring campaign)',
     key: 'admin',
-    params: { id: campaignIdSchema },
+    params: { id: campaignRefSchema },
     ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
     errors: [400, 401, 403, 404, 409],
   },
@@ -193,7 +193,7 @@ export const apiRoutes: ApiRoute[] = [
     path: '/v1/campaigns/{id}/resume',
     summary: 'Resume a paused campaign',
     key: 'admin',
-    params: { id: campaignIdSchema },
+    params: { id: campaignRefSchema },
     ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
     errors: [400, 401, 403, 404, 409],
   },
@@ -202,7 +202,7 @@ export const apiRoutes: ApiRoute[] = [
     path: '/v1/campaigns/{id}/cancel',
     summary: 'Cancel: nobody more is enrolled; runs already started go on',
     key: 'admin',
-    params: { id: campaignIdSchema },
+    params: { id: campaignRefSchema },
     ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
     errors: [400, 401, 403, 404, 409],
   },

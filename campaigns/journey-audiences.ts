@@ -7,7 +7,6 @@
 import type { Campaign } from '../db/queries/campaigns';
 import { getCampaign, saveCampaign } from '../db/queries/campaigns';
 import { upsertSegment } from '../db/queries/segments';
-import type { Predicate } from '../segments/predicate';
 import { allJourneys, journeyById } from '../workflows/registry';
 import type { KeyRule } from './run-keys';
 import { upsertCampaignSchedule } from './schedules';
@@ -30,13 +29,14 @@ export async function ensureJourneyAudiences(deps: CampaignDeps): Promise<string
     const audience = wf.options.audience;
     if (!audience) continue;
     const id = audienceCampaignId(wf.options.id);
-    await upsertSegment(deps.db, { id, name: `Audience of the ${wf.options.id} journey`, where: audience.where as unknown as Predicate });
-    const schedule = 'cron' in audience.schedule ? { cron: audience.schedule.cron } : { every: audience.schedule.every };
-    // A paused or cancelled audience stays as an operator left it; its predicate and schedule follow the code.
-    const before = await getCampaign(deps.db, id);
-    await saveCampaign(deps.db, { id, journey: wf.options.id, segmentId: id, schedule });
-    if (!before || before.status !== 'cancelled') await upsertCampaignSchedule(deps, { id, schedule });
+    await upsertSegment(deps.db, { id, name: `Audience of the ${wf.options.id} journey`, where: audience.where });
     ids.push(id);
+    // A cancelled audience stays off (an operator's decision); a paused one stays paused (its
+    // Schedule keeps its state), with the predicate and schedule the code says.
+    if ((await getCampaign(deps.db, id))?.status === 'cancelled') continue;
+    const schedule = 'cron' in audience.schedule ? { cron: audience.schedule.cron } : { every: audience.schedule.every };
+    await saveCampaign(deps.db, { id, journey: wf.options.id, segmentId: id, schedule });
+    await upsertCampaignSchedule(deps, { id, schedule });
   }
   return ids;
 }

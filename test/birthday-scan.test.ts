@@ -17,13 +17,15 @@ import { journeyRuns, orders } from '../db/schema';
 import type { CampaignInput, CampaignProgress } from '../workflows/campaign-contract';
 import { statusQuery } from '../workflows/contract';
 import { allJourneys } from '../workflows/registry';
-import { seedCustomer, useCascade } from './support/cascade';
+import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
 import { eventually } from './support/journeys';
 import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
+let api: Awaited<ReturnType<typeof startTestApi>>;
 useCascade('dev-server', (c) => ({ env, database } = c));
+useTestApi(() => ({ database, env }), (a) => (api = a));
 
 /**
  * msk   Moscow (UTC+3), born 28 Feb         vvo   Vladivostok (UTC+10), born 1 Mar
@@ -69,6 +71,13 @@ describe('journey audiences', () => {
     expect(await getCampaign(database.db, 'audience:birthday')).toMatchObject({ journey: 'birthday', segmentId: 'audience:birthday', status: 'scheduled', schedule: { cron: '0 0 * * *' } });
     const schedule = await env.client.schedule.getHandle('campaign/audience:birthday').describe();
     expect(schedule.action).toMatchObject({ workflowType: 'campaign', args: [{ campaignId: 'audience:birthday', scheduled: true }] });
+    // Operators see them and can pause them like any campaign.
+    expect(await (await api.call('/v1/campaigns/audience:reactivation')).json()).toMatchObject({ journey: 'reactivation', status: 'scheduled' });
+    expect((await api.call('/v1/campaigns/audience:reactivation/pause', { method: 'POST' })).status).toBe(200);
+    expect((await env.client.schedule.getHandle('campaign/audience:reactivation').describe()).state.paused).toBe(true);
+    await ensureJourneyAudiences({ db: database.db, client: env.client, taskQueue });
+    expect((await env.client.schedule.getHandle('campaign/audience:reactivation').describe()).state.paused).toBe(true);
+    expect((await api.call('/v1/campaigns/audience:reactivation/resume', { method: 'POST' })).status).toBe(200);
   });
 });
 

@@ -9,7 +9,7 @@ import { getSegment } from '../../db/queries/segments';
 import { launchCampaign, scheduleCampaign, steerCampaign, type CampaignAction, type CampaignDeps } from '../../campaigns/start';
 import { requireScope } from '../auth';
 import { HttpError, parse } from '../errors';
-import { campaignBody, campaignIdSchema } from '../schemas/campaigns';
+import { campaignBody, campaignRefSchema } from '../schemas/campaigns';
 
 function answer(c: Campaign) {
   const { segmentId, ...rest } = c;
@@ -21,7 +21,7 @@ export function campaignsRouter(deps: CampaignDeps): Router {
   const { db } = deps;
 
   const find = async (raw: unknown): Promise<Campaign> => {
-    const id = parse(campaignIdSchema, raw, 'id');
+    const id = parse(campaignRefSchema, raw, 'id');
     const c = await getCampaign(db, id);
     if (!c) throw new HttpError(404, 'not_found', `No campaign ${id}`, 'id');
     return c;

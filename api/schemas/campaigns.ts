@@ -7,6 +7,8 @@ import { isTimeZone } from './customers';
 
 /** Campaign ids name workflow ids and run keys: no `:` (built-in `audience:` campaigns), `@` or `~` (run-key separators). */
 export const campaignIdSchema = text().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits and . _ - only');
+/** A campaign named in a path: also the built-in `audience:<journey>` ones, which operators may read, pause and resume. */
+export const campaignRefSchema = text().min(1).max(120).regex(/^(audience:)?[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a campaign id, or audience:<journey>');
 
 const durationOk = (s: string) => {
   try {

@@ -36,7 +36,15 @@ export async function saveCampaign(db: Db, spec: CampaignSpec): Promise<{ campai
     .values({ ...spec, ...values, status: 'scheduled' })
     .onConflictDoUpdate({
       target: campaigns.id,
-      set: { journey: spec.journey, segmentId: spec.segmentId, ...values, lastError: null, updatedAt: new Date() },
+      set: {
+        journey: spec.journey,
+        segmentId: spec.segmentId,
+        ...values,
+        // Asked for again after it ended: it waits for its workflow (or next firing) again.
+        status: sql`case when ${campaigns.status} in ('done', 'cancelled') then 'scheduled' else ${campaigns.status} end`,
+        lastError: null,
+        updatedAt: new Date(),
+      },
     })
     .returning({ id: campaigns.id, created: sql<boolean>`xmax = 0` });
   return { campaign: (await getCampaign(db, row!.id))!, created: row!.created };
