@@ -135,7 +135,7 @@ describe('campaigns', () => {
   });
 
   it('pause holds enrolment, resume continues it, and nobody is enrolled twice', async () => {
-    const members = await cohort('paused', 30);
+    const members = await cohort('paused', 60);
     expect((await post('/v1/campaigns', { id: 'paused-1', journey: 'quarterly-bonus', segment: 'paused', ratePerSecond: 5 })).status).toBe(201);
     await until('paused-1', (c) => c.status === 'running' && c.enrolled >= 5);
     expect((await post('/v1/campaigns/paused-1/resume')).status).toBe(409);
@@ -146,14 +146,14 @@ describe('campaigns', () => {
     await sleep(5_000);
     const held = await campaign('paused-1');
     expect(held.status).toBe('paused');
-    expect(held.enrolled).toBeLessThan(30);
+    expect(held.enrolled).toBeLessThan(60);
     await sleep(2_000);
     expect((await campaign('paused-1')).enrolled).toBe(held.enrolled);
     expect((await runsPerCustomer('paused-1')).size).toBeLessThanOrEqual(held.enrolled);
 
     expect((await post('/v1/campaigns/paused-1/resume')).json.status).toBe('running');
-    expect(await until('paused-1', (c) => c.status === 'done')).toMatchObject({ total: 30, enrolled: 30, skipped: 0 });
-    const runs = await recorded('paused-1', 30);
+    expect(await until('paused-1', (c) => c.status === 'done')).toMatchObject({ total: 60, enrolled: 60, skipped: 0 });
+    const runs = await recorded('paused-1', 60);
     expect([...runs.keys()].sort()).toEqual(members);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
   });
@@ -176,22 +176,22 @@ describe('campaigns', () => {
   });
 
   it('a campaign killed mid-way and launched again enrols nobody twice', async () => {
-    const members = await cohort('restart', 30);
+    const members = await cohort('restart', 60);
     const body = { id: 'restart-1', journey: 'quarterly-bonus', segment: 'restart', ratePerSecond: 5 };
     await post('/v1/campaigns', body);
     await until('restart-1', (c) => c.enrolled >= 10);
     await env.client.workflow.getHandle(campaignWorkflowId('restart-1')).terminate('killed by the test');
     const before = (await runsPerCustomer('restart-1')).size;
     expect(before).toBeGreaterThan(0);
-    expect(before).toBeLessThan(30);
+    expect(before).toBeLessThan(60);
 
     expect((await post('/v1/campaigns', body)).status).toBe(200);
     const done = await until('restart-1', (c) => c.status === 'done');
-    expect(done).toMatchObject({ total: 30, enrolled: 30 });
+    expect(done).toMatchObject({ total: 60, enrolled: 60 });
     const result = await env.client.workflow.getHandle(campaignWorkflowId('restart-1')).result();
     // The second execution started only those the first had not reached.
-    expect(result.started).toBeLessThanOrEqual(30 - before);
-    const runs = await recorded('restart-1', 30);
+    expect(result.started).toBeLessThanOrEqual(60 - before);
+    const runs = await recorded('restart-1', 60);
     expect([...runs.keys()].sort()).toEqual(members);
     expect([...runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
   });
