@@ -354,10 +354,17 @@ const ERROR_MEANING: Record<number, string> = {
   503: 'Stored, not yet routed (retry with the same id), or not configured',
 };
 
+/** Named schemas (a recursive one refers to itself: the segment predicate) shared by the whole document. */
+const components: Record<string, unknown> = {};
+
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   // What callers send (io: 'input'); checks JSON Schema cannot say (refinements) are simply left out.
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
-  return rest;
+  const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  if (!$defs) return rest;
+  // zod names a recursive schema in $defs, relative to its own root; in the document that root is components.
+  const moved = JSON.parse(JSON.stringify({ $defs, rest }).replaceAll('"#/$defs/', '"#/components/schemas/')) as { $defs: Record<string, unknown>; rest: Record<string, unknown> };
+  Object.assign(components, moved.$defs);
+  return moved.rest;
 }
 
 function parameters(route: ApiRoute): unknown[] {
@@ -418,7 +425,7 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key; its scopes (ingest, read, admin; admin implies the others) decide what it may call' },
       },
-      schemas: { Error: jsonSchema(errorSchema) },
+      schemas: { Error: jsonSchema(errorSchema), ...components },
     },
   };
 }

@@ -16,6 +16,7 @@
  * profile sync from granting it, and a re-subscription must be newer than either.
  */
 import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
@@ -71,11 +72,15 @@ export async function consentFor(tx: Tx | Db, customerId: string, channel: Chann
 /**
  * `consentFor(...).granted` as a SQL condition on the row of `customers` in the outer query, for
  * audiences (segments/compile.ts): the same rule, the topic's own row else the channel's `*`.
+ * Written as one EXISTS so the planner can make it a semi-join over a million customers.
  */
 export function consentGrantedSql(channel: Channel, topic: string = EVERY_TOPIC): SQL {
-  const granted = (t: string) =>
-    sql`(select ${consents.granted} from ${consents} where ${consents.customerId} = ${customers.id} and ${consents.channel} = ${channel} and ${consents.topic} = ${t})`;
-  return topic === EVERY_TOPIC ? sql`coalesce(${granted(EVERY_TOPIC)}, false)` : sql`coalesce(${granted(topic)}, ${granted(EVERY_TOPIC)}, false)`;
+  const granted = sql`${consents.customerId} = ${customers.id} and ${consents.channel} = ${channel} and ${consents.granted}`;
+  if (topic === EVERY_TOPIC) return sql`exists (select 1 from ${consents} where ${granted} and ${consents.topic} = ${EVERY_TOPIC})`;
+  const own = alias(consents, 'topic_consent');
+  // In a raw fragment an alias renders as its name only: the FROM spells out the table it stands for.
+  const noTopicRow = sql`not exists (select 1 from ${consents} as ${sql.identifier('topic_consent')} where ${own.customerId} = ${consents.customerId} and ${own.channel} = ${consents.channel} and ${own.topic} = ${topic})`;
+  return sql`exists (select 1 from ${consents} where ${granted} and (${consents.topic} = ${topic} or (${consents.topic} = ${EVERY_TOPIC} and ${noTopicRow})))`;
 }
 
 interface Verdict {

@@ -147,7 +147,11 @@ export const orders = pgTable(
     placedAt: timestamp('placed_at', { withTimezone: true }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('orders_customer_idx').on(t.customerId, t.placedAt)],
+  (t) => [
+    index('orders_customer_idx').on(t.customerId, t.placedAt),
+    // Segments count orders in a window for every customer at once: one index-only pass over the window.
+    index('orders_placed_idx').on(t.placedAt, t.customerId),
+  ],
 );
 
 /**

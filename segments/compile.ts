@@ -70,30 +70,41 @@ function range(aggregate: SQL, r: Range | undefined): SQL[] {
   return out;
 }
 
-/**
- * An aggregate without GROUP BY answers one row even over no rows, so `exists (… having …)` holds
- * for a customer with no orders exactly when count 0 / sum 0 satisfy the ranges (`count lte 0`).
- */
-const having = (filters: SQL[], conditions: SQL[], from: SQL) =>
-  sql`exists (select 1 from ${from} where ${and(...filters)} having ${and(...conditions)})`;
+const includesZero = (r: Range | undefined) => !r || ((r.gte === undefined || r.gte <= 0) && (r.lte === undefined || r.lte >= 0));
 
+/**
+ * "At least one order" is a plain EXISTS. Anything counted is a GROUP BY over the orders in the
+ * window, wrapped in EXISTS on the customer: at the top of a segment Postgres makes that one hash
+ * (semi- or anti-) join, a single index-only pass over the window's orders (placed_at, customer_id)
+ * for a million customers; under an `any` or `not` it either hashes the grouped ids once or pushes
+ * the customer into the GROUP BY and probes (customer_id, placed_at) per customer, whichever
+ * is cheaper. (A bare `id in (…)` has no probing fallback: too large to hash, it rescans per row.)
+ */
 function ordersLeaf(o: Extract<Predicate, { orders: unknown }>['orders'], now: Date): SQL {
-  const filters = [sql`${orders.customerId} = ${customers.id}`];
+  const filters: SQL[] = [sql`true`];
   if (o.source) filters.push(eq(orders.source, o.source));
   if (o.within) filters.push(sql`${orders.placedAt} >= ${since(now, o.within)}::timestamptz`);
-  const conditions = [...range(sql`count(*)`, o.count), ...range(sql`coalesce(sum(${orders.total}), 0)`, o.sum)];
-  // No orders at all is not "the last order is older than…": max() is NULL then, and the comparison fails.
+  const conditions = [...range(sql`count(*)`, o.count), ...range(sql`sum(${orders.total})`, o.sum)];
+  // No orders at all is not "the last order is older than…".
   if (o.olderThan) conditions.push(sql`max(${orders.placedAt}) < ${since(now, o.olderThan)}::timestamptz`);
-  if (!o.count) conditions.push(sql`count(*) >= 1`);
-  return having(filters, conditions, sql`${orders}`);
+  if (!conditions.length) return sql`exists (select 1 from ${orders} where ${orders.customerId} = ${customers.id} and ${and(...filters)})`;
+  const counted = sql.identifier('counted');
+  const any = (test: SQL) =>
+    sql`exists (select 1 from (select ${orders.customerId} as customer_id from ${orders} where ${and(...filters)} group by ${orders.customerId} having ${test}) as ${counted} where ${counted}.customer_id = ${customers.id})`;
+  // Without a count range at least one order is meant; a range holding 0 (`count lte 0`) also takes customers with none.
+  const zeroMatches = o.count !== undefined && includesZero(o.count) && includesZero(o.sum) && !o.olderThan;
+  return zeroMatches ? not(any(sql`not (${and(...conditions)})`)) : any(and(...conditions)!);
 }
 
 function eventLeaf(e: Extract<Predicate, { event: unknown }>['event'], now: Date): SQL {
   const filters = [sql`${events.customerId} = ${customers.id}`, eq(events.type, e.type)];
   if (e.within) filters.push(sql`${events.occurredAt} >= ${since(now, e.within)}::timestamptz`);
   if (e.where && Object.keys(e.where).length) filters.push(sql`${events.properties} @> ${JSON.stringify(e.where)}::jsonb`);
-  const conditions = e.count ? range(sql`count(*)`, e.count) : [sql`count(*) >= 1`];
-  return having(filters, conditions, sql`${events}`);
+  if (!e.count) return sql`exists (select 1 from ${events} where ${and(...filters)})`;
+  // Counted per customer on (customer_id, type, occurred_at): events have no index by type alone,
+  // and one is not worth its cost on every ingested event. An aggregate without GROUP BY answers
+  // one row even over no rows, so a range holding 0 (`count lte 0`) takes customers with none.
+  return sql`exists (select 1 from ${events} where ${and(...filters)} having ${and(...range(sql`count(*)`, e.count))})`;
 }
 
 function engagementLeaf(e: Extract<Predicate, { engagement: unknown }>['engagement'], now: Date): SQL {

@@ -107,6 +107,19 @@ const events: Endpoint = {
   limitBytes: 256 * 1024,
 };
 
+const segments: Endpoint = {
+  name: 'POST /v1/segments',
+  method: 'POST',
+  path: '/v1/segments',
+  base: { id: 'seg-bad', name: 'Bad', where: { attribute: 'city', eq: 'Moscow' } },
+  fields: [
+    { name: 'id', kind: 'string', required: true, formatted: true },
+    { name: 'name', kind: 'string', required: true },
+    { name: 'where', kind: 'object', required: true },
+  ],
+  limitBytes: 256 * 1024,
+};
+
 const INJECTIONS = [
   "'; DROP TABLE customers; --",
   "anna' OR '1'='1",
@@ -212,7 +225,16 @@ function jsonCases(ep: Endpoint): Case[] {
 }
 
 function allCases(): Case[] {
-  const cases: Case[] = [...jsonCases(customers), ...jsonCases(consents), ...jsonCases(events)];
+  const cases: Case[] = [...jsonCases(customers), ...jsonCases(consents), ...jsonCases(events), ...jsonCases(segments)];
+  // A segment's predicate: the bad node is named by its path.
+  for (const [name, where, field] of [
+    ['a negative count', { all: [{ orders: { count: { gte: -1 } } }] }, 'where.all.0.orders.count.gte'],
+    ['an unknown operator', { not: { attribute: 'city', like: '%' } }, 'where.not.like'],
+    ['an injection as attribute', { attribute: "city'; DROP TABLE customers; --", eq: 'x' }, 'where.attribute'],
+    ['an injection as duration', { event: { type: 'x', within: "1 day'; DROP TABLE events; --" } }, 'where.event.within'],
+  ] as const) {
+    cases.push({ method: 'POST', path: segments.path, name: `segment where: ${name}`, body: toJson({ ...segments.base, where }), field, code: 'invalid_request' });
+  }
   for (const c of jsonFieldCases(customers, 'attributes', {})) cases.push({ method: 'PUT', path: customers.path, name: c.name, body: toJson(c.body), field: c.field, code: 'invalid_request' });
   for (const c of jsonFieldCases(events, 'properties', { orderId: 'o-1' })) cases.push({ method: 'POST', path: events.path, name: c.name, body: toJson(c.body), field: c.field, code: 'invalid_request' });
   // Consents the customer object holds, and nested unknown fields.

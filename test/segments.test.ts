@@ -162,6 +162,8 @@ describe('events', () => {
     expect(await members({ event: { type: 'product.viewed', where: { category: 'tyres' } } })).toEqual(['anna', 'vera']);
     expect(await members({ event: { type: 'product.viewed', where: { category: 'tyres' }, within: '30 days' } })).toEqual(['anna']);
     expect(await members({ event: { type: 'product.viewed', count: { gte: 2 } } })).toEqual(['anna']);
+    // Never looked at tyres: count 0 takes customers with no such event at all.
+    expect(await members({ event: { type: 'product.viewed', where: { category: 'tyres' }, count: { lte: 0 } } })).toEqual(['boris', 'dina', 'gleb']);
     expect(await members({ event: { type: 'cart.updated' } })).toEqual([]);
   });
 });

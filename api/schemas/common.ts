@@ -34,7 +34,8 @@ export const calendarDate = () => z.iso.date().refine((s) => Date.parse(s) >= EA
 
 /**
  * A span of time as journeys write it ("90 days", "12 hours", "2 weeks"), read by the same parser
- * the DSL's sleeps and windows use (`msToNumber`, the `ms` package): zero or more, with a unit ("0 days": today only, for birthdays).
+ * the DSL's sleeps and windows use (`msToNumber`, the `ms` package): zero or more, with a unit
+ * ("0 days" is a birthday today).
  */
 export const duration = () =>
   text()

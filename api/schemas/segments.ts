@@ -82,6 +82,12 @@ const predicateNode = z
     if (node.topic !== undefined && kinds[0] !== 'consent') ctx.addIssue({ code: 'custom', path: ['topic'], message: 'topic belongs with consent' });
     if (kinds[0] === 'attribute') attributeProblems(node, ctx);
   });
+// Named (not chained with .meta, which would be a new instance the recursion does not refer to) so
+// the OpenAPI document shows the recursion as a $ref to one component.
+z.globalRegistry.add(predicateNode, {
+  id: 'SegmentPredicate',
+  description: 'One of all, any, not, attribute (with eq, in, exists, gte, lte), consent (with topic), orders, event, engagement, birthday',
+});
 
 type Node = z.output<typeof predicateNode>;
 type Ctx = Parameters<Parameters<typeof predicateNode.superRefine>[0]>[1];
