@@ -45,6 +45,11 @@ describe('GET /openapi.json', () => {
         '/v1/segments/{id}',
         '/v1/segments/{id}/count',
         '/v1/segments/{id}/members',
+        '/v1/campaigns',
+        '/v1/campaigns/{id}',
+        '/v1/campaigns/{id}/pause',
+        '/v1/campaigns/{id}/resume',
+        '/v1/campaigns/{id}/cancel',
         '/metrics',
         '/webhooks/resend',
         '/webhooks/smsc',
@@ -57,6 +62,8 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/events']!.post!.security).toEqual([{ bearer: ['ingest'] }]);
     expect(doc.paths['/v1/outbox']!.get!.security).toEqual([{ bearer: ['read'] }]);
     expect(doc.paths['/v1/api-keys']!.post!.security).toEqual([{ bearer: ['admin'] }]);
+    expect(doc.paths['/v1/campaigns']!.post!.security).toEqual([{ bearer: ['admin'] }]);
+    expect(doc.paths['/v1/campaigns/{id}']!.get!.security).toEqual([{ bearer: ['read'] }]);
     expect(doc.paths['/healthz']!.get!.security).toEqual([]);
   });
 
