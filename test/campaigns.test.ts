@@ -10,11 +10,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { inRollout } from '../campaigns/members';
+import { launchCampaign } from '../campaigns/start';
+import { saveCampaign } from '../db/queries/campaigns';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { campaignProgressQuery, campaignWorkflowId } from '../workflows/campaign-contract';
 import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
 import { eventually, recordHistory } from './support/journeys';
+import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
@@ -132,6 +135,15 @@ describe('campaigns', () => {
     // Nothing half-written: no row for any of them.
     expect((await api.call('/v1/campaigns/bad-1')).status).toBe(404);
     expect((await post('/v1/campaigns/nope/pause')).status).toBe(404);
+  });
+
+  it('a campaign whose journey left the code ends, saying why', async () => {
+    await cohort('retired', 2);
+    // As if the journey had been deleted from workflows/journeys/ after the campaign was made.
+    const { campaign: row } = await saveCampaign(database.db, { id: 'retired-1', journey: 'retired-journey', segmentId: 'retired' });
+    await launchCampaign({ client: env.client, taskQueue }, row);
+    const ended = await until('retired-1', (c) => c.status === 'cancelled');
+    expect((ended as CampaignView & { lastError: string }).lastError).toMatch(/journey retired-journey does not exist/);
   });
 
   it('pause holds enrolment, resume continues it, and nobody is enrolled twice', async () => {

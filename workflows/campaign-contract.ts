@@ -48,6 +48,8 @@ export interface CampaignProgress {
   skipped: number;
   /** Of `enrolled`, the runs this firing started (not stored: the row counts members, not starts). */
   started?: number;
+  /** Why the campaign ended on its own (stored as `lastError`). */
+  error?: string;
 }
 
 export interface EnrolPageRequest {

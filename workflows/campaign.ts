@@ -8,7 +8,7 @@
  * `rescan` pages through again from the start (a wider rollout, other test recipients).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancelCampaign,
   campaignProgressQuery,
@@ -66,6 +66,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     pageSize: 0,
   };
   let finished = false;
+  /** Why the campaign stopped on its own (its journey is gone from the code). */
+  let error: string | undefined;
   const status = (): CampaignProgress['status'] => (state.cancelled ? 'cancelled' : finished ? 'done' : state.paused ? 'paused' : 'running');
   const progress = (): CampaignProgress => ({
     campaignId,
@@ -75,6 +77,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     enrolled: state.enrolled,
     skipped: state.skipped,
     started: state.started,
+    ...(error ? { error } : {}),
   });
   const record = (p: CampaignProgress) => recordCampaignProgress({ ...p, ...(input.scheduled ? { scheduled: true } : {}) });
 
@@ -97,7 +100,16 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       const pass = await beginCampaignPass({ campaignId, asOf: state.asOf });
       Object.assign(state, { after: null, total: pass.total, enrolled: 0, skipped: 0, pageSize: pass.pageSize });
     }
-    const page = await enrolPage({ campaignId, occurrence: state.occurrence, asOf: state.asOf, after: state.after, limit: state.pageSize, budgetMs: PAGE_BUDGET_MS });
+    let page;
+    try {
+      page = await enrolPage({ campaignId, occurrence: state.occurrence, asOf: state.asOf, after: state.after, limit: state.pageSize, budgetMs: PAGE_BUDGET_MS });
+    } catch (err) {
+      // A page that can never work ends the campaign, saying why; anything else fails the workflow.
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable)) throw err;
+      error = err.cause.message;
+      state.cancelled = true;
+      break;
+    }
     state.enrolled += page.enrolled;
     state.started += page.started;
     state.skipped += page.skipped;

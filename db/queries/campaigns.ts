@@ -65,6 +65,7 @@ export async function recordCampaignProgress(db: Db, p: CampaignProgress & { sch
       updatedAt: new Date(),
       ...(p.startedPass ? { startedAt: new Date(), finishedAt: null, lastError: null } : {}),
       ...(ended ? { finishedAt: new Date() } : {}),
+      ...(p.error ? { lastError: p.error.slice(0, 2000) } : {}),
     })
     .where(eq(campaigns.id, p.campaignId));
 }
