@@ -71,6 +71,8 @@ export async function steerCampaign(deps: CampaignDeps, c: Campaign, action: Cam
   }
   const signal = { pause: pauseCampaign, resume: resumeCampaign, cancel: cancelCampaign }[action];
   const reached = await signalAll(deps.client, firings, signal);
+  // A one-off campaign's workflow ended a moment ago: its row will say so, nothing to steer.
+  if (!c.schedule && reached === 0) return { ok: false, reason: `campaign ${c.id} has no running workflow (it has just ended)` };
   const status: CampaignStatus =
     action === 'pause' ? 'paused' : action === 'cancel' ? 'cancelled' : reached > 0 || !c.schedule ? 'running' : 'scheduled';
   // The workflow records the same when it acts; this makes the answer and the next GET say it at once.
