@@ -3,6 +3,7 @@
  * `npm run worker` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
  */
 import { fileURLToPath } from 'node:url';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { channelsFromEnv } from './activities/channels';
@@ -44,7 +45,8 @@ export async function createWorker(opts: {
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: createActivities(opts.deps),
+    // Campaigns start their members' runs through a client on the worker's own connection.
+    activities: createActivities({ client: new Client({ connection, namespace: opts.namespace }), ...opts.deps }),
     workflowBundle: opts.bundle ?? (await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger() })),
     shutdownGraceTime: opts.shutdownGraceMs ?? 0,
   });

@@ -1,9 +1,12 @@
 /** Every activity the worker registers, built from its dependencies. */
+import type { Client } from '@temporalio/client';
 import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
+import type { CampaignActivities } from '../workflows/campaign-contract';
 import type { Db } from '../db/client';
 import type { JourneyActivities } from '../workflows/contract';
 import type { ChannelRegistry } from './channels';
 import { createAudienceActivities } from './audience';
+import { createCampaignActivities } from './campaigns';
 import type { Caps } from '../contactability/caps';
 import { createLoadProfile } from './profile';
 import { createRunActivities } from './runs';
@@ -17,14 +20,17 @@ export interface ActivityDeps {
   caps: Caps;
   webhookUrl?: string;
   unsubscribeUrl: UnsubscribeUrl;
+  /** Campaigns start their members' runs with it; the worker builds one on its connection. */
+  client?: Client;
 }
 
-export function createActivities(deps: ActivityDeps): JourneyActivities {
+export function createActivities(deps: ActivityDeps): JourneyActivities & CampaignActivities {
   return {
     send: createSend(deps),
     loadProfile: createLoadProfile(deps.db, deps.webhookUrl),
     ...createRunActivities(deps.db),
     ...createAudienceActivities(deps.db),
+    ...createCampaignActivities(deps),
   };
 }
 

@@ -21,6 +21,7 @@ import { smscWebhookRouter } from './routes/webhooks-smsc';
 import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
+import { campaignsRouter } from './routes/campaigns';
 import { segmentsRouter } from './routes/segments';
 import { importRouter } from './routes/import';
 import type { ImportLimits } from '../import/parse';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(doctorRouter(deps));
   app.use(alertsRouter(deps.db));
   app.use(timelineRouter(deps));
+  app.use(campaignsRouter(deps));
   app.use(segmentsRouter(deps.db));
   app.use(dataQualityRouter(deps.db));
   app.use(mergesRouter(deps.db, deps.client));

@@ -18,6 +18,7 @@ import type { ApiKeyScope } from '../access/scopes';
 import { alertsAnswer, alertsQuery } from './schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
 import { doctorAnswer } from './schemas/doctor';
+import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from './schemas/campaigns';
 import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from './schemas/segments';
 import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from './schemas/import';
 import { dataQualityAnswer, mergeAnswer, mergeBody, mergeIdSchema, reconciliationAnswer, reconciliationQuery, revertAnswer } from './schemas/audit';
@@ -153,6 +154,59 @@ export const apiRoutes: ApiRoute[] = [
     params: { id: apiKeyIdSchema },
     ok: { 204: { description: 'Revoked (or already revoked)' } },
     errors: [401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/campaigns',
+    summary: 'Create (201) or replace (200) a campaign: its journey for every member of a segment, once or on a schedule; a wider rollout pages again, nobody twice',
+    key: 'admin',
+    body: { schema: campaignBody },
+    ok: { 201: { description: 'Created and started (or scheduled)', schema: campaignAnswer }, 200: { description: 'Replaced', schema: campaignAnswer } },
+    errors: [400, 401, 403, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/campaigns',
+    summary: 'Every campaign with its progress',
+    key: 'read',
+    ok: { 200: { description: 'The campaigns', schema: campaignList } },
+    errors: [401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/campaigns/{id}',
+    summary: "A campaign: status, total, enrolled, skipped",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/campaigns/{id}/pause',
+    summary: 'Pause enrolment (and the schedule of a recurring campaign)',
+    key: 'admin',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/campaigns/{id}/resume',
+    summary: 'Resume a paused campaign',
+    key: 'admin',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/campaigns/{id}/cancel',
+    summary: 'Cancel: nobody more is enrolled; runs already started go on',
+    key: 'admin',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404, 409],
   },
   {
     method: 'get',

@@ -21,6 +21,7 @@ import { startAlertEvaluator } from '../alerts/evaluator';
 import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
 import { watchDatabase } from '../metrics/database-gauges';
 import { importLimitsOf, type ImportLimits } from '../import/parse';
+import { ensureJourneyAudiences } from '../campaigns/journey-audiences';
 
 export interface ApiHandle {
   server: Server;
@@ -51,8 +52,14 @@ export async function startApi(opts: {
   alerts?: AlertOptions;
   /** Rows and bytes one import request may carry; the defaults without it. */
   importLimits?: ImportLimits;
+  /**
+   * Make the Schedules of journeys that name their audience (campaigns/journey-audiences.ts). The
+   * processes do; tests leave it off (the time-skipping server has no Schedules).
+   */
+  journeyAudiences?: boolean;
 }): Promise<ApiHandle> {
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
+  if (opts.journeyAudiences) await ensureJourneyAudiences(deps);
   const app = createApp({
     ...deps,
     apiKeys: opts.apiKeys,
@@ -115,6 +122,7 @@ async function main(): Promise<void> {
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
     importLimits: importLimitsOf(config),
+    journeyAudiences: true,
   });
   logger.info({ port: api.port }, 'api listening');
   gracefulShutdown(

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchIngest } from './ingest';
+import { benchEnrolment } from './enrolment';
 import { benchImport } from './import';
 import { benchSegments } from './segments';
 import { startBenchStack, type BenchStack } from './stack';
@@ -22,6 +23,7 @@ const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unk
   ingest: (stack) => benchIngest(stack, { customers: CUSTOMERS, concurrency: CONCURRENCY }),
   segments: (stack) => benchSegments(stack),
   import: (stack) => benchImport(stack),
+  enrolment: (stack) => benchEnrolment(stack),
 };
 
 async function main(): Promise<void> {

@@ -43,7 +43,7 @@ export async function startBenchStack(opts: { maxCachedWorkflows: number }): Pro
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
-    activities: createActivities(activityDepsFromConfig(database.db, config, {})),
+    activities: createActivities({ ...activityDepsFromConfig(database.db, config, {}), client: env.client }),
     maxCachedWorkflows: opts.maxCachedWorkflows,
   });
   const running = worker.run();

@@ -1,10 +1,9 @@
 /**
  * The only code that starts or signals journey runs: `startOrSignal` for a trigger (start the run,
  * or hand the trigger to the one already running under that id), `signalRun` for any other event.
- * Used by the router, `simulate` and the tests; broadcasts start runs from workflow code with the
- * same id rule (workflows/contract.ts).
+ * Used by the router, `simulate` and the tests; `enrolRun` for a campaign's members.
  */
-import { WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
@@ -45,6 +44,34 @@ export async function signalRun(deps: Pick<LifecycleDeps, 'client'>, workflowId:
   } catch (err) {
     signals.inc({ outcome: err instanceof WorkflowNotFoundError ? 'run_ended' : 'failed' });
     if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Starts a campaign member's run, unless that workflow id ever ran: the id names the campaign (or
+ * the occasion, as a birthday's year), so a campaign restarted or widened never enrols anyone twice.
+ * 'existed' when it had already.
+ */
+export async function enrolRun(
+  deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
+  wf: JourneyWorkflow,
+  run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent },
+): Promise<'started' | 'existed'> {
+  const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger };
+  try {
+    await deps.client.workflow.start<JourneyWorkflow>(wf.name, {
+      workflowId: run.workflowId,
+      taskQueue: deps.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(deps.searchAttributes === false
+        ? {}
+        : { typedSearchAttributes: [{ key: CustomerIdAttribute, value: run.customerId }, { key: JourneyAttribute, value: wf.options.id }] }),
+    });
+    return 'started';
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return 'existed';
     throw err;
   }
 }

@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     const ended = await worker.runUntil(async () => {
       const toEvent = (e: (typeof feed)[number]): JourneyEvent =>
         slimEvent({ id: e.id, type: e.type, properties: e.properties, occurredAt: new Date(t0 + e.ms).toISOString() });
-      const trigger = first ? toEvent(first) : slimEvent({ id: 'sim-trigger', type: 'broadcast', properties: key ? { key } : {}, occurredAt: new Date(t0) });
+      const trigger = first ? toEvent(first) : slimEvent({ id: 'sim-trigger', type: 'campaign', properties: { campaignId: 'simulate', ...(key ? { key } : {}) }, occurredAt: new Date(t0) });
       // The run starts and hears events the way routed ones do: the lifecycle's id rule, start and signal.
       const lifecycle = { db: database.db, client: env.client, taskQueue: 'simulate', searchAttributes: false };
       const check = checkTrigger(journey, customer.id, first ? trigger : { id: trigger.id, properties: {} });

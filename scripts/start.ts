@@ -130,6 +130,7 @@ async function main(): Promise<void> {
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
     importLimits: importLimitsOf(config),
+    journeyAudiences: true,
   });
 
   console.log(`Cascade is running.

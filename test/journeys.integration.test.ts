@@ -1,6 +1,6 @@
 /**
  * The journeys behind the HTTP API on the dev server: trigger events start the right runs, later
- * events reach the running ones, re-entry policies hold, and a broadcast fans out to its members.
+ * events reach the running ones, and re-entry policies hold (campaigns: test/campaigns.test.ts).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
@@ -8,11 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { applyReport } from '../reports/apply-report';
-import { broadcast } from '../workflows/dsl/broadcast';
 import { statusQuery } from '../workflows/contract';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
-import { HOUR, eventually, recordHistory, zoneWhereItIs } from './support/journeys';
-import { taskQueue } from './support/temporal';
+import { HOUR, eventually, zoneWhereItIs } from './support/journeys';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
@@ -149,30 +147,4 @@ describe('journeys over the HTTP API', () => {
     expect(await result('reactivation/quiet')).toBe('completed: converted');
   });
 
-  it('a broadcast starts one run per member and key, and a repeat starts none', async () => {
-    for (const id of ['m1', 'm2']) await customer(id, { attributes: { chronic: true } });
-    const start = async (n: number) => {
-      const handle = await env.client.workflow.start(broadcast, {
-        workflowId: `broadcast/quarterly-bonus/2031-Q1/${n}`,
-        taskQueue,
-        args: [{ v: 1, journey: 'quarterly-bonus', key: '2031-Q1', customerIds: ['m1', 'm2', 'nobody'] }],
-      });
-      const outcome = await handle.result();
-      await recordHistory(handle, `broadcast-${n}`);
-      return outcome;
-    };
-    expect(await start(1)).toEqual({ started: 3, skipped: 0 });
-    // The broadcast only starts the runs; each member's run sends on its own.
-    for (const id of ['m1', 'm2']) {
-      const sent = await eventually(async () => {
-        const rows = await sentBy(id, 'quarterly-bonus');
-        return rows.length && rows.every((m) => m.status !== 'pending') ? rows : undefined;
-      });
-      expect(sent.map((m) => m.status)).toEqual(['sent']);
-    }
-    // An unknown customer's run fails on loading the profile, alone.
-    await expect(result('quarterly-bonus/nobody/2031-Q1')).rejects.toThrow();
-    expect(await start(2)).toEqual({ started: 0, skipped: 3 });
-    expect((await sentBy('m1', 'quarterly-bonus')).length).toBe(1);
-  });
 });

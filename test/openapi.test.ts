@@ -51,6 +51,11 @@ describe('GET /openapi.json', () => {
         '/v1/reconciliation',
         '/v1/customers/{customerId}/merge',
         '/v1/customer-merges/{mergeId}/revert',
+        '/v1/campaigns',
+        '/v1/campaigns/{id}',
+        '/v1/campaigns/{id}/pause',
+        '/v1/campaigns/{id}/resume',
+        '/v1/campaigns/{id}/cancel',
         '/metrics',
         '/webhooks/resend',
         '/webhooks/smsc',
@@ -63,6 +68,8 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/events']!.post!.security).toEqual([{ bearer: ['ingest'] }]);
     expect(doc.paths['/v1/outbox']!.get!.security).toEqual([{ bearer: ['read'] }]);
     expect(doc.paths['/v1/api-keys']!.post!.security).toEqual([{ bearer: ['admin'] }]);
+    expect(doc.paths['/v1/campaigns']!.post!.security).toEqual([{ bearer: ['admin'] }]);
+    expect(doc.paths['/v1/campaigns/{id}']!.get!.security).toEqual([{ bearer: ['read'] }]);
     expect(doc.paths['/healthz']!.get!.security).toEqual([]);
   });
 
@@ -72,6 +79,8 @@ describe('GET /openapi.json', () => {
     const key = (await (await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'openapi', scopes: ['read'] }) })).json()) as { id: string };
     // {id} is also a segment's: one must exist for its routes to answer (the paths list its DELETE last).
     await api.call('/v1/segments', { method: 'POST', body: JSON.stringify({ id: key.id, name: 'openapi', where: { all: [] } }) });
+    // …and a campaign's (of that segment, in test mode: olga alone).
+    await api.call('/v1/campaigns', { method: 'POST', body: JSON.stringify({ id: key.id, journey: 'quarterly-bonus', segment: key.id, testRecipients: ['olga'] }) });
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const method of Object.keys(methods)) {
         const url = path.replace('{customerId}', 'olga').replace('{id}', key.id);

@@ -1,7 +1,7 @@
 /**
- * The quarterly bonus for a member list given directly (one run per member and quarter, as the
- * broadcast starts them; the broadcast itself is tested on the dev server in
- * journeys.integration.test.ts). The schedule and the segment query belong to the segments issue.
+ * The quarterly bonus for members started directly (one run per member and quarter, as a campaign
+ * starts them; campaigns, their schedules and segments are tested on the dev server in
+ * campaigns.test.ts).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,12 +21,12 @@ beforeAll(async () => {
   await seedCustomer(database.db, { id: 'q3', attributes: { chronic: true }, ordersPlaced: 2, consent: ['sms'] });
 });
 
-/** What the broadcast starts for each member: the quarter as key, a `broadcast` trigger. */
+/** What a campaign starts for each member: a key naming the occasion, a `campaign` trigger. */
 const startFor = (customerId: string, quarter: string) =>
   env.client.workflow.start(quarterlyBonus, {
     workflowId: `quarterly-bonus/${customerId}/${quarter}`,
     taskQueue,
-    args: [triggerInput(customerId, event('broadcast', { key: quarter }), quarter)],
+    args: [triggerInput(customerId, event('campaign', { campaignId: quarter }), quarter)],
   });
 
 describe('quarterly bonus', () => {

@@ -22,9 +22,9 @@ const fixtures = readdirSync(dir)
   });
 
 describe('replay of recorded journey histories', () => {
-  it('has a recorded history for every journey and for the broadcast', () => {
+  it('has a recorded history for every journey and for the campaign workflow', () => {
     const recorded = new Set(fixtures.map((f) => f.type));
-    expect([...allJourneys.map((j) => j.name), 'broadcast'].filter((t) => !recorded.has(t))).toEqual([]);
+    expect([...allJourneys.map((j) => j.name), 'campaign'].filter((t) => !recorded.has(t))).toEqual([]);
   });
 
   it('replays every history against the current workflow code without a determinism error', async () => {

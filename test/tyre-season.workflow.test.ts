@@ -1,7 +1,7 @@
 /**
- * The tyre-season SMS for a member list given directly (one run per member and sale, as the
- * broadcast starts them). The "looked at tyres out of season" segment and the sale-start trigger
- * belong to the segments issue; "has not opened an email in 90 days" is checked here, on the ledger.
+ * The tyre-season SMS for members started directly (one run per member and sale, as a campaign
+ * starts them; campaigns themselves are tested in campaigns.test.ts). "Has not opened an email in
+ * 90 days" is checked here, on the ledger, as the run checks it again at send time.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ const startFor = (customerId: string) =>
   env.client.workflow.start(tyreSeason, {
     workflowId: `tyre-season/${customerId}/${SALE}`,
     taskQueue,
-    args: [triggerInput(customerId, event('broadcast', { key: SALE }), SALE)],
+    args: [triggerInput(customerId, event('campaign', { campaignId: SALE }), SALE)],
   });
 
 describe('tyre season SMS', () => {

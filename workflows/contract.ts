@@ -125,6 +125,8 @@ export interface RunRecord {
   listens?: string[];
   /** A keyed run's key: stored events naming it count from a moment before the trigger too. */
   key?: { property: string; value: string };
+  /** The campaign that enrolled the customer (a `campaign` trigger). */
+  campaignId?: string;
 }
 
 export interface RunEnd {

@@ -6,7 +6,7 @@ import { calendarDate, jsonObject, text } from './common';
 
 /** Zones found valid: building an Intl.DateTimeFormat costs ~0.1 ms, which a bulk import pays per row without this. */
 const knownZones = new Set<string>();
-const isTimeZone = (tz: string) => {
+export const isTimeZone = (tz: string) => {
   if (knownZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });

@@ -24,6 +24,7 @@ export async function recordRunStart(tx: Tx, run: RunRecord): Promise<void> {
       journey: run.journey,
       customerId: run.customerId,
       triggerEventId: run.triggerEventId ?? null,
+      campaignId: run.campaignId ?? null,
       status: 'running',
     })
     .onConflictDoNothing();
@@ -86,4 +87,11 @@ export async function repointRuns(tx: Tx, from: string, to: string, only?: strin
     .where(and(eq(journeyRuns.customerId, from), ne(journeyRuns.status, 'running'), only ? inArray(journeyRuns.runId, only) : undefined))
     .returning({ runId: journeyRuns.runId });
   return moved.map((r) => r.runId);
+}
+
+/** Which of these workflow ids ever had a run recorded (any status): a campaign does not start them again. */
+export async function workflowIdsWithRuns(db: Db | Tx, workflowIds: string[]): Promise<Set<string>> {
+  if (workflowIds.length === 0) return new Set();
+  const rows = await db.selectDistinct({ workflowId: journeyRuns.workflowId }).from(journeyRuns).where(inArray(journeyRuns.workflowId, workflowIds));
+  return new Set(rows.map((r) => r.workflowId));
 }

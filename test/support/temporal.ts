@@ -46,7 +46,7 @@ export async function startWorker(
     namespace: env.namespace ?? 'default',
     taskQueue: queue,
     workflowBundle: workflowBundle(),
-    activities: createActivities(deps),
+    activities: createActivities({ client: env.client, ...deps }),
   });
   const running = worker.run();
   return {

@@ -141,6 +141,9 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         triggerOccurredAt: input.trigger?.occurredAt,
         listens: [...listenedTypes(options)],
         ...(options.trigger?.key && inboxKey !== undefined ? { key: { property: options.trigger.key, value: inboxKey } } : {}),
+        ...(input.trigger?.type === 'campaign' && typeof input.trigger.properties.campaignId === 'string'
+          ? { campaignId: input.trigger.properties.campaignId }
+          : {}),
       });
       for (const event of stored ?? []) deliver(event);
     }

@@ -106,3 +106,10 @@ export function anniversaryIn(year: number, date: string): string {
 export function localYear(nowMs: number, timeZone: string): number {
   return localParts(nowMs, timeZone).year;
 }
+
+/** The year of the next anniversary of `date` on or after today in `timeZone` (today's counts). */
+export function nextAnniversaryYear(nowMs: number, timeZone: string, date: string): number {
+  const today = localParts(nowMs, timeZone);
+  const todayText = `${today.year}-${String(today.month).padStart(2, '0')}-${String(today.day).padStart(2, '0')}`;
+  return anniversaryIn(today.year, date) >= todayText ? today.year : today.year + 1;
+}

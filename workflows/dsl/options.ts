@@ -5,6 +5,7 @@
  */
 import type { Duration } from '@temporalio/common';
 import type { JourneyEvent, Profile } from '../contract';
+import type { Predicate } from '../../segments/predicate';
 
 /** What a trigger property must be; `?` makes it optional. Checked at the API (lifecycle/trigger.ts). */
 export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'instant' | 'date' | 'year';
@@ -49,6 +50,24 @@ export interface JourneyOptions {
    * it (about 4k events or 4 MiB). Lower it for journeys that loop for months.
    */
   historyLimit?: number;
+  /**
+   * Who the journey is for without an outside event: a segment predicate (segments/predicate.ts, as
+   * plain data) enrolled on a schedule by the same campaign machinery as any campaign (the built-in
+   * campaign `audience:<id>`, campaigns/journey-audiences.ts). `key` names each member's run, so a
+   * member is enrolled once per occasion however often the scan finds them.
+   */
+  audience?: JourneyAudience;
+}
+
+export interface JourneyAudience {
+  where: Predicate;
+  /** How often the segment is scanned: a cron line, or an interval ("1 day"). */
+  schedule: { cron: string } | { every: string };
+  /**
+   * year-of-birthday: the year of the member's next birthday in their time zone (one run a year);
+   * last-order: the date of their last order (one run per lapse); occurrence: one run per scan.
+   */
+  key: 'year-of-birthday' | 'last-order' | 'occurrence';
 }
 
 const TOPIC = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -4,8 +4,13 @@ import { anniversaryIn, localYear } from '../dsl/local-time';
 /**
  * Birthday greeting: on the customer's birthday at 10:00 their time, one greeting on the first
  * channel that works, in the order push, email, wallet app (webhook), SMS. At most once a year:
- * `birthday.upcoming` (sent some days ahead by a daily job) carries the `year`, and the run for
- * (customer, year) starts only once.
+ * the run for (customer, year) starts only once, whoever starts it.
+ *
+ * Its audience starts it from the stored birthdays: a scan at 00:00 UTC every day enrols everyone
+ * whose birthday is today or tomorrow in their own time zone (29 February on 28 February in common
+ * years), keyed by that birthday's year, so a run starts up to a day ahead and sleeps until 10:00;
+ * the next day's scan finds the same run and starts nothing. `birthday.upcoming` with the `year`
+ * still works and lands on the same run.
  */
 export const birthday = journey(
   {
@@ -14,6 +19,7 @@ export const birthday = journey(
     trigger: { event: 'birthday.upcoming', key: 'year', properties: { year: 'year' } },
     reentry: 'once',
     enterIf: (customer) => customer.birthday !== null || 'no birthday on file',
+    audience: { where: { birthday: { within: '1 day' } }, schedule: { cron: '0 0 * * *' }, key: 'year-of-birthday' },
   },
   async (j) => {
     const year = Number(j.key ?? localYear(Date.now(), j.customer.timeZone));

@@ -4,10 +4,11 @@ import { journey } from '../dsl/journey';
  * Quarterly bonus: once a quarter, every customer in the "chronic regulars" segment (attribute
  * `chronic`, at least 2 orders in 12 months) gets a 500-rouble bonus offer by email.
  *
- * A broadcast: the `broadcast` workflow (workflows/dsl/broadcast.ts) starts one run per member
- * with the quarter as key ("2027-Q1"), so nobody gets it twice in a quarter. Not wired yet: the
- * quarterly schedule and the segment query that lists the members belong to the segments issue;
- * until then whoever starts the broadcast passes the member list.
+ * A campaign with a quarterly schedule (see NOTES: `POST /v1/segments` with
+ * `{ all: [{ attribute: "attributes.chronic", eq: true }, { orders: { count: { gte: 2 }, within: "365 days" } }] }`,
+ * then `POST /v1/campaigns` `{ journey: "quarterly-bonus", schedule: { cron: "0 9 1 1,4,7,10 *" } }`):
+ * each firing starts one run per member keyed by the campaign and the firing, so nobody gets it
+ * twice in a quarter.
  */
 export const quarterlyBonus = journey(
   { id: 'quarterly-bonus', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '30 days' } },

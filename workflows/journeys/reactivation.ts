@@ -7,8 +7,10 @@ import { journey } from '../dsl/journey';
  * and no order comes within 2 days, it goes by SMS. Any order, in a store too (`order.placed` with
  * source offline), ends the run: nobody who bought yesterday is told they were missed.
  *
- * Started by `customer.pre_churn`, which the segment job (or a product system) sends; the daily
- * sweep that finds these customers is the segments issue's job. An order newer than that event
+ * Its audience finds pre-churn customers every morning (06:00 UTC): two or more orders in the last
+ * year, online or offline, and none in the last 60 days. Each lapse gets one run, keyed by the day
+ * of the last order: a customer who orders again and lapses again is written to again.
+ * `customer.pre_churn` from a product system still starts it too; an order newer than that event
  * means the customer is no longer pre-churn, and the run does not start.
  */
 export const reactivation = journey(
@@ -21,6 +23,11 @@ export const reactivation = journey(
     reentry: 'after-exit',
     enterIf: (customer, trigger) =>
       !customer.lastOrderAt || !trigger || customer.lastOrderAt < trigger.occurredAt || 'ordered since the pre-churn check',
+    audience: {
+      where: { all: [{ orders: { count: { gte: 2 }, within: '365 days' } }, { orders: { olderThan: '60 days' } }] },
+      schedule: { cron: '0 6 * * *' },
+      key: 'last-order',
+    },
   },
   async (j) => {
     const offer = { promoCode: j.promoCode('BACK') };

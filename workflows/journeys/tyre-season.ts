@@ -4,9 +4,11 @@ import { journey } from '../dsl/journey';
  * Tyre season: when the tyre sale starts, customers who looked at tyres out of season and have
  * not opened an email in 90 days get one SMS offer (email evidently does not reach them).
  *
- * A broadcast, keyed by the sale ("tyres-2027-spring"): the `broadcast` workflow starts one run
- * per member. Not wired yet: the "looked at tyres out of season" segment and the sale-start
- * trigger belong to the segments issue; until then whoever starts the broadcast passes the list.
+ * A campaign per sale: the segment `{ all: [{ event: { type: "product.viewed", where: { category:
+ * "tyres" }, within: "365 days" } }, { engagement: { channel: "email", opened: false, within: "90 days" } }] }`
+ * and, when the sale starts, `POST /v1/campaigns` `{ id: "tyres-2027-spring", journey: "tyre-season",
+ * segment }`: one run per member and sale (the campaign id is the key). Not daily, since the sale
+ * decides when; a seasonal cron schedule would do as well.
  */
 export const tyreSeason = journey(
   { id: 'tyre-season', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '14 days' } },

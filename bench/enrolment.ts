@@ -1,0 +1,144 @@
+/**
+ * Campaign enrolment against a bare loop of workflow starts, on the same Temporal server and worker:
+ * N customers (BENCH_ENROL_CUSTOMERS, default 100k) in one segment; first a loop starts a
+ * `quarterlyBonus` run per customer with `client.workflow.start` (50 in flight, as a campaign page
+ * keeps), then a campaign of the same journey over the segment (no rate limit) enrols them all
+ * under its own key. Both rates count starts accepted by Temporal per second, from the first start
+ * to the last (for the campaign: from launching it to its workflow's end, its paging, segment reads,
+ * journey_runs checks and progress writes included). The worker runs the journeys meanwhile in
+ * both phases (each run loads a profile and records a skipped email: no consent in this set).
+ *
+ * The stack's worker must have a Temporal client in its activity deps (`createActivities({ client,
+ * ... })`; worker.ts does this), or campaign pages fail. Alone:
+ *   BENCH_ENROL_CUSTOMERS=5000 npx tsx bench/enrolment.ts
+ */
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { count, like, sql } from 'drizzle-orm';
+import { journeyRuns } from '../db/schema';
+import { launchCampaign } from '../campaigns/start';
+import type { Db } from '../db/client';
+import { saveCampaign } from '../db/queries/campaigns';
+import { upsertSegment } from '../db/queries/segments';
+import { campaignWorkflowId, type CampaignProgress } from '../workflows/campaign-contract';
+import { CustomerIdAttribute, JourneyAttribute, type JourneyInput } from '../workflows/contract';
+
+const CONCURRENCY = 50;
+
+export async function benchEnrolment(stack: { db: Db; pgUrl: string; client: Client; taskQueue: string }): Promise<Record<string, number | string>> {
+  const n = Number(process.env.BENCH_ENROL_CUSTOMERS ?? 100_000);
+  const { db, client, taskQueue } = stack;
+  // Customers in one statement: the bench is about starts, not about loading them.
+  await db.execute(sql`
+    insert into customers (id, email, time_zone, attributes)
+    select 'enrol-' || lpad(i::text, 7, '0'), 'enrol-' || i || '@example.com', 'Europe/Moscow', '{"cohort":"enrol-bench"}'::jsonb
+    from generate_series(1, ${n}) as i
+    on conflict (id) do nothing`);
+  const ids = Array.from({ length: n }, (_, i) => `enrol-${String(i + 1).padStart(7, '0')}`);
+
+  // The bare loop: what starting the runs costs without a campaign around it.
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < ids.length) {
+        const customerId = ids[next++]!;
+        const input: JourneyInput = { v: 1, customerId, key: 'bare', trigger: { v: 1, id: `bare/${customerId}`, type: 'bench', properties: {}, occurredAt: new Date().toISOString() } };
+        // The very request a campaign sends for a member (lifecycle/runs.ts enrolRun).
+        await client.workflow.start('quarterlyBonus', {
+          workflowId: `quarterly-bonus/${customerId}/bare`,
+          taskQueue,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [{ key: CustomerIdAttribute, value: customerId }, { key: JourneyAttribute, value: 'quarterly-bonus' }],
+        });
+      }
+    }),
+  );
+  const bareSeconds = (performance.now() - t0) / 1000;
+  // The worker catches up with the loop's runs first, so the campaign does not pay for their backlog.
+  await settled(db, '%/bare', n);
+
+  // The campaign over the same customers, as POST /v1/campaigns launches it.
+  await upsertSegment(db, { id: 'enrol-bench', name: 'enrolment bench', where: { attribute: 'attributes.cohort', eq: 'enrol-bench' } });
+  const { campaign } = await saveCampaign(db, { id: 'enrol-bench', journey: 'quarterly-bonus', segmentId: 'enrol-bench' });
+  const t1 = performance.now();
+  await launchCampaign({ client, taskQueue }, campaign);
+  const result = (await client.workflow.getHandle(campaignWorkflowId('enrol-bench')).result()) as CampaignProgress;
+  const campaignSeconds = (performance.now() - t1) / 1000;
+  await settled(db, '%/enrol-bench', n);
+
+  const bareRate = n / bareSeconds;
+  const campaignRate = (result.started ?? 0) / campaignSeconds;
+  return {
+    enrolmentCustomers: n,
+    enrolmentConcurrency: CONCURRENCY,
+    enrolmentBareStartsPerSecond: Math.round(bareRate),
+    enrolmentCampaignStartsPerSecond: Math.round(campaignRate),
+    enrolmentCampaignStarted: result.started ?? 0,
+    enrolmentRatio: Number((campaignRate / bareRate).toFixed(2)),
+    enrolmentBareSeconds: Number(bareSeconds.toFixed(1)),
+    enrolmentCampaignSeconds: Number(campaignSeconds.toFixed(1)),
+  };
+}
+
+/** Waits (up to 10 minutes) until `n` runs whose workflow id is like `pattern` have recorded their start. */
+async function settled(db: Db, pattern: string, n: number): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const [row] = await db.select({ n: count() }).from(journeyRuns).where(like(journeyRuns.workflowId, pattern));
+    if ((row?.n ?? 0) >= n) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Standalone: a Postgres server, the Temporal dev server and a worker, as `npm run bench` has them. */
+async function main(): Promise<void> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const { DefaultLogger, Runtime, Worker } = await import('@temporalio/worker');
+  const { createActivities } = await import('../activities');
+  const { openDatabase } = await import('../db/client');
+  const { loadConfig } = await import('../lib/config');
+  const { ensureTemporalBinaries } = await import('../scripts/temporal-binaries');
+  const { startPostgresServer } = await import('../test/support/postgres-server');
+  const { activityDepsFromConfig, workflowsPath } = await import('../worker');
+  const { searchAttributes } = await import('../workflows/contract');
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  process.env.LOG_LEVEL = 'warn';
+  const bins = ensureTemporalBinaries();
+  const pg = await startPostgresServer();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: bins.cli.path },
+      searchAttributes,
+      extraArgs: ['--dynamic-config-value', 'frontend.namespaceRPS=20000', '--dynamic-config-value', 'frontend.rps=20000'],
+    },
+  });
+  const database = await openDatabase({ url: pg.url, dataDir: '.data', max: 20 });
+  const config = loadConfig({ ...process.env, DATABASE_URL: pg.url, CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef' });
+  const taskQueue = 'cascade-bench';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: createActivities({ ...activityDepsFromConfig(database.db, config, {}), client: env.client }),
+  });
+  const running = worker.run();
+  try {
+    console.log(JSON.stringify(await benchEnrolment({ db: database.db, pgUrl: pg.url, client: env.client, taskQueue }), null, 2));
+  } finally {
+    worker.shutdown();
+    await running;
+    await env.teardown();
+    await database.close();
+    await pg.stop();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
