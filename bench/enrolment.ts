@@ -10,10 +10,9 @@
  *
  * The stack's worker must have a Temporal client in its activity deps (`createActivities({ client,
  * ... })`; worker.ts does this), or campaign pages fail. Alone:
- *   BENCH_ENROL_CUSTOMERS=5000 npx tsx bench/enrolment.ts
+ *   BENCH_ONLY=enrolment BENCH_ENROL_CUSTOMERS=5000 npm run bench
  */
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { count, like, sql } from 'drizzle-orm';
 import { journeyRuns } from '../db/schema';
@@ -91,54 +90,4 @@ async function settled(db: Db, pattern: string, n: number): Promise<void> {
     if ((row?.n ?? 0) >= n) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-/** Standalone: a Postgres server, the Temporal dev server and a worker, as `npm run bench` has them. */
-async function main(): Promise<void> {
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  const { DefaultLogger, Runtime, Worker } = await import('@temporalio/worker');
-  const { createActivities } = await import('../activities');
-  const { openDatabase } = await import('../db/client');
-  const { loadConfig } = await import('../lib/config');
-  const { ensureTemporalBinaries } = await import('../scripts/temporal-binaries');
-  const { startPostgresServer } = await import('../test/support/postgres-server');
-  const { activityDepsFromConfig, workflowsPath } = await import('../worker');
-  const { searchAttributes } = await import('../workflows/contract');
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  process.env.LOG_LEVEL = 'warn';
-  const bins = ensureTemporalBinaries();
-  const pg = await startPostgresServer();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: bins.cli.path },
-      searchAttributes,
-      extraArgs: ['--dynamic-config-value', 'frontend.namespaceRPS=20000', '--dynamic-config-value', 'frontend.rps=20000'],
-    },
-  });
-  const database = await openDatabase({ url: pg.url, dataDir: '.data', max: 20 });
-  const config = loadConfig({ ...process.env, DATABASE_URL: pg.url, CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef' });
-  const taskQueue = 'cascade-bench';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ ...activityDepsFromConfig(database.db, config, {}), client: env.client }),
-  });
-  const running = worker.run();
-  try {
-    console.log(JSON.stringify(await benchEnrolment({ db: database.db, pgUrl: pg.url, client: env.client, taskQueue }), null, 2));
-  } finally {
-    worker.shutdown();
-    await running;
-    await env.teardown();
-    await database.close();
-    await pg.stop();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
 }

@@ -6,15 +6,14 @@
  * E.164 phone, a name, a city, a time zone and attributes; no consents (COPY writes no audit rows).
  * A second figure imports the same rows with two consents each (consent rows and their audit rows).
  *
- *   BENCH_IMPORT_ROWS=200000 npx tsx bench/import.ts      # on its own Postgres server
+ *   BENCH_ONLY=import BENCH_IMPORT_ROWS=200000 npm run bench
  */
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import postgres from 'postgres';
-import { openDatabase, type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { importCustomers } from '../import/customers';
 import { rowsOf } from '../import/parse';
 
@@ -86,17 +85,5 @@ export async function benchImport(stack: { db: Db; pgUrl: string; client?: Clien
     };
   } finally {
     await sql.end();
-  }
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { startPostgresServer } = await import('../test/support/postgres-server');
-  const pg = await startPostgresServer();
-  const database = await openDatabase({ url: pg.url, dataDir: '.data' });
-  try {
-    console.log(await benchImport({ db: database.db, pgUrl: pg.url }));
-  } finally {
-    await database.close();
-    await pg.stop();
   }
 }

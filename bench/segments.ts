@@ -4,10 +4,9 @@
  * `seedAudience` fills the database with a realistic base in a few INSERT … SELECT generate_series
  * statements (no rows cross the wire), for this and later benches.
  *
- *   npx tsx bench/segments.ts            # standalone: its own Postgres, BENCH_SEGMENT_CUSTOMERS (1000000)
+ *   BENCH_ONLY=segments BENCH_SEGMENT_CUSTOMERS=1000000 npm run bench
  */
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { countMembers } from '../segments/members';
@@ -108,17 +107,4 @@ export async function benchSegments(stack: { db: Db }): Promise<Record<string, n
     segmentCountVsHandSql_ratio: Math.round((cascade.ms / Math.max(1, baseline.ms)) * 100) / 100,
     segmentCountGoal: cascade.ms < 1000 ? 'met (< 1 s)' : 'missed (>= 1 s)',
   };
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { startPostgresServer } = await import('../test/support/postgres-server');
-  const { openDatabase } = await import('../db/client');
-  const pg = await startPostgresServer();
-  const database = await openDatabase({ url: pg.url, dataDir: '.data' });
-  try {
-    console.log(await benchSegments({ db: database.db }));
-  } finally {
-    await database.close();
-    await pg.stop();
-  }
 }
