@@ -6,7 +6,7 @@
 import type { RequestHandler, Response } from 'express';
 import { grants, type ApiKeyScope } from '../access/scopes';
 import type { ApiKeyIdentity, KeyVerifier } from '../access/verifier';
-import { HttpError } from './errors';
+import { HttpError } from '../lib/http-error';
 
 export function authenticate(verifier: KeyVerifier): RequestHandler {
   return async (req, res, next) => {

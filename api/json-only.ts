@@ -3,7 +3,7 @@
  * object, and `PUT /v1/customers/:id` would answer 201 for a body it never read.
  */
 import type { RequestHandler } from 'express';
-import { HttpError } from './errors';
+import { HttpError } from '../lib/http-error';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 

@@ -6,22 +6,22 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { resendEventSchema } from '../reports/resend-events';
-import { customerIdSchema, errorSchema } from './schemas/common';
-import { consentAnswer, consentBody, consentHistoryAnswer } from './schemas/consents';
-import { preferencesForm as preferencesFormSchema } from './schemas/preferences';
-import { customerAnswer, customerBody, customerDetail, messagesAnswer } from './schemas/customers';
-import { eventAnswer, eventBatchAnswer, eventBatchBody, eventBody, BATCH_BODY_LIMIT } from './schemas/events';
-import { outboxAnswer, outboxQuery } from './schemas/outbox';
-import { timelineAnswer, timelineQuery } from './schemas/timeline';
+import { customerIdSchema, errorSchema } from '../schemas/common';
+import { consentAnswer, consentBody, consentHistoryAnswer } from '../schemas/consents';
+import { preferencesForm as preferencesFormSchema } from '../schemas/preferences';
+import { customerAnswer, customerBody, customerDetail, messagesAnswer } from '../schemas/customers';
+import { eventAnswer, eventBatchAnswer, eventBatchBody, eventBody, BATCH_BODY_LIMIT } from '../schemas/events';
+import { outboxAnswer, outboxQuery } from '../schemas/outbox';
+import { timelineAnswer, timelineQuery } from '../schemas/timeline';
 import { smscCallback } from './routes/webhooks-smsc';
 import type { ApiKeyScope } from '../access/scopes';
-import { alertsAnswer, alertsQuery } from './schemas/alerts';
-import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from './schemas/api-keys';
-import { doctorAnswer } from './schemas/doctor';
-import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from './schemas/campaigns';
-import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from './schemas/segments';
-import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from './schemas/import';
-import { dataQualityAnswer, mergeAnswer, mergeBody, mergeIdSchema, reconciliationAnswer, reconciliationQuery, revertAnswer } from './schemas/audit';
+import { alertsAnswer, alertsQuery } from '../schemas/alerts';
+import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from '../schemas/api-keys';
+import { doctorAnswer } from '../schemas/doctor';
+import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from '../schemas/campaigns';
+import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from '../schemas/segments';
+import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from '../schemas/import';
+import { dataQualityAnswer, mergeAnswer, mergeBody, mergeIdSchema, reconciliationAnswer, reconciliationQuery, revertAnswer } from '../schemas/audit';
 
 type Method = 'get' | 'put' | 'post' | 'delete';
 

@@ -8,7 +8,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit as expressRateLimit } from 'express-rate-limit';
 import { logger } from '../lib/logger';
 import { apiKeyOf } from './auth';
-import { HttpError } from './errors';
+import { HttpError } from '../lib/http-error';
 
 export interface RateLimit {
   limit: number;

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { countMembers } from '../segments/members';
-import type { Predicate } from '../segments/predicate';
+import type { Predicate } from '../workflows/predicate';
 
 export interface AudienceSeed {
   customers: number;

@@ -7,7 +7,7 @@
 import { and, asc, gt, isNotNull, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { customers } from '../db/schema';
-import { emailSchema, phoneSchema } from '../api/schemas/customers';
+import { emailSchema, phoneSchema } from '../schemas/customers';
 import { SAMPLES, type Finding } from './finding';
 
 export interface InvalidContact {

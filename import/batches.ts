@@ -6,7 +6,7 @@
  * API calls in that order would.
  */
 import type { z } from 'zod';
-import { HttpError, problemOf } from '../api/errors';
+import { HttpError, problemOf } from '../lib/http-error';
 import type { RawRow } from './parse';
 
 export interface Rejected {

@@ -10,7 +10,7 @@ import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, pushTokens } from '../db/schema';
 import { syncConsents } from '../contactability/consents';
-import { importedCustomerRow, type ImportedCustomer } from '../api/schemas/import';
+import { importedCustomerRow, type ImportedCustomer } from '../schemas/import';
 import { runImport, type BatchResult, type ImportReport } from './batches';
 import type { CellReader, RawRow } from './parse';
 

@@ -9,7 +9,7 @@ import { rowsOf } from '../db/rows';
 import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, orders } from '../db/schema';
-import { importedOrderRow, type ImportedOrder } from '../api/schemas/orders';
+import { importedOrderRow, type ImportedOrder } from '../schemas/orders';
 import { runImport, type BatchResult, type ImportReport } from './batches';
 import type { RawRow } from './parse';
 

@@ -9,7 +9,7 @@
 import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
-import { HttpError } from '../api/errors';
+import { HttpError } from '../lib/http-error';
 import type { Config } from '../lib/config';
 
 export type ImportFormat = 'ndjson' | 'csv';

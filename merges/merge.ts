@@ -21,7 +21,7 @@ import { liveRunsOf } from './live-runs';
 import type { Client } from '@temporalio/client';
 import { lockCustomerRouting } from '../db/queries/customer-lock';
 import { applyConsentChanges, consentFor, EVERY_TOPIC } from '../contactability/consents';
-import { HttpError } from '../api/errors';
+import { HttpError } from '../lib/http-error';
 import type { Channel } from '../workflows/contract';
 import { FILLABLE, type MergeMoves, type MergeSnapshot } from './record';
 

@@ -12,7 +12,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import { consentChanges, consents, customerMerges, customers, events, messages, orders, pushTokens } from '../db/schema';
 import { repointRuns } from '../db/queries/runs';
-import { HttpError } from '../api/errors';
+import { HttpError } from '../lib/http-error';
 import type { MergeMoves, MergeSnapshot, Stored } from './record';
 
 export async function revertMerge(db: Db, mergeId: number): Promise<{ mergeId: number; restored: string; survivor: string }> {

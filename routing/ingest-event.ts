@@ -8,7 +8,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { orderCurrency, orderId, orderSource, orderTotal } from '../api/schemas/orders';
+import { orderCurrency, orderId, orderSource, orderTotal } from '../schemas/orders';
 import { customers, events, orders } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { eventsAccepted } from '../metrics/registry';

@@ -5,11 +5,11 @@
  * are correlated subqueries that the indexes on (customer_id, …) answer per customer.
  */
 import { msToNumber } from '@temporalio/common/lib/time';
-import { and, eq, inArray, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, not, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
-import { OPENS } from '../activities/audience';
+import { openedSql } from '../db/queries/engagement';
 import { reachableForMarketingSql } from '../contactability/eligibility';
-import { customers, events, messageEvents, messages, orders } from '../db/schema';
+import { customers, events, orders } from '../db/schema';
 import {
   ATTRIBUTES_PREFIX,
   limitProblem,
@@ -19,7 +19,7 @@ import {
   type ProfileField,
   type Range,
   type Scalar,
-} from './predicate';
+} from '../workflows/predicate';
 
 export interface CompileOptions {
   /** The moment windows ("within 90 days") and birthdays ("today") are counted from; default now. */
@@ -108,9 +108,7 @@ function eventLeaf(e: Extract<Predicate, { event: unknown }>['event'], now: Date
 }
 
 function engagementLeaf(e: Extract<Predicate, { engagement: unknown }>['engagement'], now: Date): SQL {
-  const filters = [sql`${messages.customerId} = ${customers.id}`, eq(messages.channel, e.channel), inArray(messageEvents.type, OPENS)];
-  if (e.within) filters.push(sql`${messageEvents.occurredAt} >= ${since(now, e.within)}::timestamptz`);
-  const opened = sql`exists (select 1 from ${messages} join ${messageEvents} on ${messageEvents.messageId} = ${messages.id} where ${and(...filters)})`;
+  const opened = openedSql(sql`${customers.id}`, e.channel, e.within ? new Date(now.getTime() - msToNumber(e.within)) : undefined);
   return e.opened ? opened : not(opened);
 }
 

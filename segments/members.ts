@@ -6,7 +6,7 @@ import { and, asc, gt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { customers } from '../db/schema';
 import { compilePredicate, type CompileOptions } from './compile';
-import type { Predicate } from './predicate';
+import type { Predicate } from '../workflows/predicate';
 
 export async function countMembers(db: Db, where: Predicate, opts: CompileOptions = {}): Promise<number> {
   const [row] = await db

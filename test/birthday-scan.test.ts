@@ -9,7 +9,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { predicateSchema } from '../api/schemas/segments';
+import { predicateSchema } from '../schemas/segments';
 import { audienceCampaignId, ensureJourneyAudiences } from '../campaigns/journey-audiences';
 import type { Database } from '../db/client';
 import { getCampaign } from '../db/queries/campaigns';

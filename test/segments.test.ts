@@ -6,9 +6,9 @@
 import { sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { campaigns, consents, customers, events, messageEvents, messages, orders, suppressions } from '../db/schema';
+import { campaigns, consents, events, messageEvents, messages, orders, suppressions } from '../db/schema';
 import { countMembers, membersPage } from '../segments/members';
-import type { Predicate } from '../segments/predicate';
+import type { Predicate } from '../workflows/predicate';
 import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
 
 let database: Database;

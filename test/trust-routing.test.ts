@@ -6,7 +6,7 @@
  * terminated from outside is recorded.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { customers, events, journeyRuns } from '../db/schema';

@@ -4,8 +4,8 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { alerts } from '../../db/schema';
 import { requireScope } from '../auth';
-import { parse } from '../errors';
-import { alertsQuery } from '../schemas/alerts';
+import { parse } from '../../lib/http-error';
+import { alertsQuery } from '../../schemas/alerts';
 
 export function alertsRouter(db: Db): Router {
   const router = Router();

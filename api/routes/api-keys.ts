@@ -7,8 +7,8 @@ import { createApiKey, listApiKeys, revokeStoredApiKey } from '../../access/api-
 import type { KeyVerifier } from '../../access/verifier';
 import type { Db } from '../../db/client';
 import { actorOf, requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { apiKeyCreateBody } from '../schemas/api-keys';
+import { HttpError, parse } from '../../lib/http-error';
+import { apiKeyCreateBody } from '../../schemas/api-keys';
 
 export function apiKeysRouter(db: Db, verifier: KeyVerifier): Router {
   const router = Router();

@@ -8,8 +8,8 @@ import { getCampaign, listCampaigns, saveCampaign, type Campaign } from '../../d
 import { getSegment } from '../../db/queries/segments';
 import { launchCampaign, scheduleCampaign, steerCampaign, type CampaignAction, type CampaignDeps } from '../../campaigns/start';
 import { requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { campaignBody, campaignRefSchema } from '../schemas/campaigns';
+import { HttpError, parse } from '../../lib/http-error';
+import { campaignBody, campaignRefSchema } from '../../schemas/campaigns';
 
 function answer(c: Campaign) {
   const { segmentId, ...rest } = c;

@@ -10,9 +10,9 @@ import type { Db } from '../../db/client';
 import { consentHistory, consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers } from '../../db/schema';
 import { actorOf, requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { customerIdSchema } from '../schemas/common';
-import { consentBody } from '../schemas/consents';
+import { HttpError, parse } from '../../lib/http-error';
+import { customerIdSchema } from '../../schemas/common';
+import { consentBody } from '../../schemas/consents';
 
 async function topicConsents(db: Db, customerId: string, topic: string): Promise<Record<string, boolean>> {
   const byChannel = await consentsByTopic(db, customerId);

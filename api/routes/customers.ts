@@ -10,9 +10,9 @@ import type { Channel } from '../../workflows/contract';
 import { knownTopics } from '../../workflows/registry';
 import { logger } from '../../lib/logger';
 import { actorOf, requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { customerIdSchema } from '../schemas/common';
-import { customerBody } from '../schemas/customers';
+import { HttpError, parse } from '../../lib/http-error';
+import { customerIdSchema } from '../../schemas/common';
+import { customerBody } from '../../schemas/customers';
 
 export function customersRouter(db: Db): Router {
   const router = Router();

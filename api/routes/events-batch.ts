@@ -11,8 +11,8 @@ import type { z } from 'zod';
 import type { LifecycleDeps } from '../../lifecycle/deps';
 import { ingestEvent, ROUTING_DEADLINE_MS } from '../../routing/ingest-event';
 import { requireScope } from '../auth';
-import { parse, problemOf } from '../errors';
-import { BATCH_BODY_LIMIT, eventBatchAnswer, eventBatchEnvelope, eventBody, type EventInput } from '../schemas/events';
+import { parse, problemOf } from '../../lib/http-error';
+import { BATCH_BODY_LIMIT, eventBatchAnswer, eventBatchEnvelope, eventBody, type EventInput } from '../../schemas/events';
 
 /** Customers routed at once: each holds a database connection under its routing lock. */
 const CUSTOMERS_IN_PARALLEL = 4;

@@ -3,8 +3,8 @@ import { Router } from 'express';
 import type { LifecycleDeps } from '../../lifecycle/deps';
 import { ingestEvent } from '../../routing/ingest-event';
 import { requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { eventBody } from '../schemas/events';
+import { HttpError, parse } from '../../lib/http-error';
+import { eventBody } from '../../schemas/events';
 
 export function eventsRouter(deps: LifecycleDeps): Router {
   const router = Router();

@@ -10,7 +10,7 @@ import { formatOf, importLimitsOf, rowsOf, type ImportFormat, type ImportLimits 
 import { loadConfig } from '../../lib/config';
 import type { ImportReport } from '../../import/batches';
 import { actorOf, requireScope } from '../auth';
-import { HttpError } from '../errors';
+import { HttpError } from '../../lib/http-error';
 
 export function importRouter(db: Db, limits: ImportLimits = importLimitsOf(loadConfig({}))): Router {
   const router = Router();

@@ -5,9 +5,9 @@ import type { Db } from '../../db/client';
 import { mergeCustomers } from '../../merges/merge';
 import { revertMerge } from '../../merges/revert';
 import { actorOf, requireScope } from '../auth';
-import { parse } from '../errors';
-import { customerIdSchema } from '../schemas/common';
-import { mergeBody, mergeIdSchema } from '../schemas/audit';
+import { parse } from '../../lib/http-error';
+import { customerIdSchema } from '../../schemas/common';
+import { mergeBody, mergeIdSchema } from '../../schemas/audit';
 
 export function mergesRouter(db: Db, client: Client): Router {
   const router = Router();

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import { metricsAuthorized, metricsText } from '../../metrics/serve';
-import { HttpError } from '../errors';
+import { HttpError } from '../../lib/http-error';
 
 export function metricsRouter(token: string | undefined): Router {
   const router = Router();

@@ -4,8 +4,8 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { messages } from '../../db/schema';
 import { requireScope } from '../auth';
-import { parse } from '../errors';
-import { outboxQuery } from '../schemas/outbox';
+import { parse } from '../../lib/http-error';
+import { outboxQuery } from '../../schemas/outbox';
 
 export function outboxRouter(db: Db): Router {
   const router = Router();

@@ -3,8 +3,8 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { reconciliation } from '../../reconciliation/daily';
 import { requireScope } from '../auth';
-import { parse } from '../errors';
-import { reconciliationQuery } from '../schemas/audit';
+import { parse } from '../../lib/http-error';
+import { reconciliationQuery } from '../../schemas/audit';
 
 export function reconciliationRouter(db: Db): Router {
   const router = Router();

@@ -8,8 +8,8 @@ import type { Db } from '../../db/client';
 import { deleteSegment, getSegment, listSegments, upsertSegment, type SegmentRow } from '../../db/queries/segments';
 import { countMembers, memberProfilesPage } from '../../segments/members';
 import { requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { membersQuery, segmentBody, segmentIdSchema } from '../schemas/segments';
+import { HttpError, parse } from '../../lib/http-error';
+import { membersQuery, segmentBody, segmentIdSchema } from '../../schemas/segments';
 
 const answer = (s: SegmentRow) => ({ id: s.id, name: s.name, where: s.where, createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString() });
 

@@ -13,9 +13,9 @@ import { customers } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { statusQuery, type RunStatus } from '../../workflows/contract';
 import { requireScope } from '../auth';
-import { HttpError, parse } from '../errors';
-import { customerIdSchema } from '../schemas/common';
-import { timelineQuery, type TimelineItem } from '../schemas/timeline';
+import { HttpError, parse } from '../../lib/http-error';
+import { customerIdSchema } from '../../schemas/common';
+import { timelineQuery, type TimelineItem } from '../../schemas/timeline';
 
 const STATUS_QUERY_DEADLINE_MS = 2_000;
 

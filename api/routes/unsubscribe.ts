@@ -16,7 +16,7 @@ import { choicesOf, saveChoices } from '../../preferences/choices';
 import { formToken, formTokenValid } from '../../preferences/form-token';
 import { escapeHtml, preferenceForm, sendPage } from '../../preferences/page';
 import { shopName } from '../../preferences/shop';
-import { listOf, preferencesForm } from '../schemas/preferences';
+import { listOf, preferencesForm } from '../../schemas/preferences';
 import { stringsFor, topicName } from '../../preferences/strings';
 
 export function unsubscribeRouter(db: Db, secret: string | undefined): Router {

@@ -14,7 +14,7 @@ import { logger } from '../../lib/logger';
 import { webhookVerifications } from '../../metrics/registry';
 import { applyReport } from '../../reports/apply-report';
 import { resendEventSchema, resendReport } from '../../reports/resend-events';
-import { HttpError, parse } from '../errors';
+import { HttpError, parse } from '../../lib/http-error';
 
 export interface ResendWebhookDeps {
   db: Db;

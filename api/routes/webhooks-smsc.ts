@@ -20,7 +20,7 @@ import type { Db } from '../../db/client';
 import { applyReport } from '../../reports/apply-report';
 import { smscReport } from '../../reports/smsc-reports';
 import { webhookVerifications } from '../../metrics/registry';
-import { parse, HttpError } from '../errors';
+import { parse, HttpError } from '../../lib/http-error';
 
 const integer = z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number);
 

@@ -2,7 +2,7 @@
 import { asc, eq, getTableColumns as columnsOf, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { campaigns, segments } from '../schema';
-import type { Predicate } from '../../segments/predicate';
+import type { Predicate } from '../../workflows/predicate';
 
 export type SegmentRow = Omit<typeof segments.$inferSelect, 'where'> & { where: Predicate };
 

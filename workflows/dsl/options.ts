@@ -5,7 +5,7 @@
  */
 import type { Duration } from '@temporalio/common';
 import type { JourneyEvent, Profile } from '../contract';
-import type { Predicate } from '../../segments/predicate';
+import type { Predicate } from '../predicate';
 
 /** What a trigger property must be; `?` makes it optional. Checked at the API (lifecycle/trigger.ts). */
 export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'instant' | 'date' | 'year';

@@ -1,7 +1,7 @@
 /** PUT /v1/customers/:customerId: the profile upsert body. */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import { canonicalLocale } from '../../lib/locale';
+import { canonicalLocale } from '../lib/locale';
 import { calendarDate, jsonObject, text } from './common';
 
 /** Zones found valid: building an Intl.DateTimeFormat costs ~0.1 ms, which a bulk import pays per row without this. */

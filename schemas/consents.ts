@@ -1,6 +1,6 @@
 /** PUT /v1/customers/:customerId/consents: the customer's own consent. */
 import { z } from 'zod';
-import { knownTopics } from '../../workflows/registry';
+import { knownTopics } from '../workflows/registry';
 import { instant, text } from './common';
 
 /** Clocks drift: a consent stamped a little ahead of ours is still believable. */

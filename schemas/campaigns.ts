@@ -1,7 +1,7 @@
 /** /v1/campaigns: a journey for every member of a segment, once or on a schedule. */
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import { journeyById } from '../../workflows/registry';
+import { journeyById } from '../workflows/registry';
 import { customerIdSchema, text } from './common';
 import { isTimeZone } from './customers';
 

@@ -5,8 +5,8 @@
  * (`where.all.1.orders.count.gte`) instead of "no union member matched" at the root.
  */
 import { z } from 'zod';
-import { channels } from '../../workflows/contract';
-import { ATTRIBUTES_PREFIX, limitProblem, PREDICATE_LIMITS, PROFILE_FIELDS, type Predicate, type ProfileField } from '../../segments/predicate';
+import { channels } from '../workflows/contract';
+import { ATTRIBUTES_PREFIX, limitProblem, PREDICATE_LIMITS, PROFILE_FIELDS, type Predicate, type ProfileField } from '../workflows/predicate';
 import { calendarDate, duration, instant, text } from './common';
 
 const { maxText, maxIn, maxNodes, maxWhereKeys } = PREDICATE_LIMITS;

@@ -3,7 +3,7 @@
  * HTTP edge (api/schemas/segments.ts) and compiled to one SQL condition (segments/compile.ts).
  * Plain types and limits only: no zod, no SQL, so workflows and the campaign code can name it.
  */
-import type { Channel } from '../workflows/contract';
+import type { Channel } from './contract';
 
 /** Bounds on a tree, so a stored segment stays cheap to compile and to plan. */
 export const PREDICATE_LIMITS = {

@@ -1,6 +1,6 @@
 /** /v1/api-keys: create, list, revoke stored API keys (access/). */
 import { z } from 'zod';
-import { apiKeyScopes, scopeListSchema } from '../../access/scopes';
+import { apiKeyScopes, scopeListSchema } from '../access/scopes';
 
 export const apiKeyCreateBody = z.object({ name: z.string().trim().min(1).max(100), scopes: scopeListSchema }).strict();
 

@@ -1,0 +1,18 @@
+/**
+ * "Did the customer look at a message on this channel": an open or a click (a click implies an
+ * open) in the provider reports stored against the ledger. Asked by journeys (`j.openedWithin`)
+ * and by segments (`engagement`), so both mean the same thing.
+ */
+import { and, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Channel } from '../../workflows/contract';
+import { messageEvents, messages } from '../schema';
+
+/** Provider report types that mean the customer looked at the message. */
+const OPENS = ['email.opened', 'email.clicked', 'opened', 'clicked', 'message.opened', 'message.clicked'];
+
+/** An EXISTS over the customer's opens and clicks on `channel`, at or after `since` when given. */
+export function openedSql(customerId: SQL | string, channel: Channel, since?: Date): SQL {
+  const filters = [eq(messages.customerId, customerId), eq(messages.channel, channel), inArray(messageEvents.type, OPENS)];
+  if (since) filters.push(gte(messageEvents.occurredAt, since));
+  return sql`exists (select 1 from ${messages} join ${messageEvents} on ${messageEvents.messageId} = ${messages.id} where ${and(...filters)})`;
+}
