@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document, served at GET /openapi.json. Built from one table of routes whose request
- * schemas are the very zod objects the routes parse with (api/schemas/), converted by zod's own
+ * schemas are the very zod objects the routes parse with (schemas/), converted by zod's own
  * JSON Schema output (2020-12, the dialect OpenAPI 3.1 uses): a schema is written once.
  */
 import { Router } from 'express';

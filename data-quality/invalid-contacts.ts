@@ -1,6 +1,6 @@
 /**
  * Stored emails and phones the API would refuse today: written before the rules, or by hand into
- * the database. Judged by the API's own schemas (api/schemas/customers.ts), so "invalid" means one
+ * the database. Judged by the API's own schemas (schemas/customers.ts), so "invalid" means one
  * thing everywhere; a phone that is valid but not stored in E.164 counts too, because suppressions
  * and duplicate checks compare the E.164 form. Reads the customers with a contact in pages.
  */

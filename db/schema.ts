@@ -332,7 +332,7 @@ export const alerts = pgTable(
   (t) => [uniqueIndex('alerts_cause_window_idx').on(t.cause, t.windowStart), index('alerts_raised_idx').on(t.raisedAt)],
 );
 
-/** A named audience: a predicate over customers (segments/predicate.ts), evaluated when asked, never stored as a list. */
+/** A named audience: a predicate over customers (workflows/predicate.ts), evaluated when asked, never stored as a list. */
 export const segments = pgTable('segments', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),

@@ -1,6 +1,6 @@
 /**
  * /v1/segments: the body `{ id, name, where }`, where `where` is the predicate tree of
- * segments/predicate.ts. One object schema with every node key optional and a check that exactly
+ * workflows/predicate.ts. One object schema with every node key optional and a check that exactly
  * one kind is present, rather than a union, so a bad node is blamed by its own path
  * (`where.all.1.orders.count.gte`) instead of "no union member matched" at the root.
  */

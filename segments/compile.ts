@@ -1,5 +1,5 @@
 /**
- * A predicate (segments/predicate.ts) as one drizzle SQL condition on `customers`. Every value
+ * A predicate (workflows/predicate.ts) as one drizzle SQL condition on `customers`. Every value
  * from the predicate is a bound parameter, attribute names included (`attributes #> array[$1]`);
  * profile fields come from a fixed table of columns, never from the input's text. Behaviour leaves
  * are correlated subqueries that the indexes on (customer_id, …) answer per customer.

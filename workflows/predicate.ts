@@ -1,6 +1,6 @@
 /**
  * A segment's predicate: a tree over customers, stored as JSON in `segments.where`, checked at the
- * HTTP edge (api/schemas/segments.ts) and compiled to one SQL condition (segments/compile.ts).
+ * HTTP edge (schemas/segments.ts) and compiled to one SQL condition (segments/compile.ts).
  * Plain types and limits only: no zod, no SQL, so workflows and the campaign code can name it.
  */
 import type { Channel } from './contract';

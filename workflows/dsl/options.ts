@@ -51,7 +51,7 @@ export interface JourneyOptions {
    */
   historyLimit?: number;
   /**
-   * Who the journey is for without an outside event: a segment predicate (segments/predicate.ts, as
+   * Who the journey is for without an outside event: a segment predicate (workflows/predicate.ts, as
    * plain data) enrolled on a schedule by the same campaign machinery as any campaign (the built-in
    * campaign `audience:<id>`, campaigns/journey-audiences.ts). `key` names each member's run, so a
    * member is enrolled once per occasion however often the scan finds them.
