@@ -38,7 +38,10 @@ describe('quarterly bonus', () => {
     const [q1, q2, q3] = await Promise.all(['q1', 'q2', 'q3'].map((id) => ledger(database.db, id)));
     expect(q1!.map((m) => [m.channel, m.template, m.status, m.workflowId])).toEqual([['email', 'quarterly-bonus', 'sent', 'quarterly-bonus/q1/2027-Q1']]);
     expect(q1![0]!.subject).toBe('500 bonus roubles for you this quarter');
-    expect(q1![0]!.body).toContain('<strong>500 roubles</strong> of bonus on your account for 2027-Q1');
+    // The quarter the customer reads is the calendar's in their zone (Moscow, UTC+3), not the run key.
+    const moscow = new Date(now + 3 * 3_600_000);
+    const quarter = `${moscow.getUTCFullYear()}-Q${Math.floor(moscow.getUTCMonth() / 3) + 1}`;
+    expect(q1![0]!.body).toContain(`<strong>500 roubles</strong> of bonus on your account for ${quarter}`);
     expectAt(q1![0]!.requestedAt, now);
     expect(q2!.map((m) => m.status)).toEqual(['sent']);
     expect(q3!.map((m) => [m.status, m.skipReason])).toEqual([['skipped', 'no_consent']]);

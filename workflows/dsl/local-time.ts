@@ -107,6 +107,12 @@ export function localYear(nowMs: number, timeZone: string): number {
   return localParts(nowMs, timeZone).year;
 }
 
+/** The calendar quarter in `timeZone`, as people write it: `2027-Q1`. */
+export function localQuarter(nowMs: number, timeZone: string): string {
+  const { year, month } = localParts(nowMs, timeZone);
+  return `${year}-Q${Math.ceil(month / 3)}`;
+}
+
 /** The year of the next anniversary of `date` on or after today in `timeZone` (today's counts). */
 export function nextAnniversaryYear(nowMs: number, timeZone: string, date: string): number {
   const today = localParts(nowMs, timeZone);

@@ -1,10 +1,11 @@
 import { journey } from '../dsl/journey';
+import { localQuarter } from '../dsl/local-time';
 
 /**
  * Quarterly bonus: once a quarter, every customer in the "chronic regulars" segment (attribute
  * `chronic`, at least 2 orders in 12 months) gets a 500-rouble bonus offer by email.
  *
- * A campaign with a quarterly schedule (see NOTES: `POST /v1/segments` with
+ * A campaign with a quarterly schedule (README, "Campaigns": `POST /v1/segments` with
  * `{ all: [{ attribute: "attributes.chronic", eq: true }, { orders: { count: { gte: 2 }, within: "365 days" } }] }`,
  * then `POST /v1/campaigns` `{ journey: "quarterly-bonus", schedule: { cron: "0 9 1 1,4,7,10 *" } }`):
  * each firing starts one run per member keyed by the campaign and the firing, so nobody gets it
@@ -13,6 +14,7 @@ import { journey } from '../dsl/journey';
 export const quarterlyBonus = journey(
   { id: 'quarterly-bonus', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '30 days' } },
   async (j) => {
-    await j.send({ channel: 'email', template: 'quarterly-bonus', data: { bonus: 500, quarter: j.key } });
+    // The run key names the firing (`bonus@2027-01-01T06:00Z`); the customer reads the quarter.
+    await j.send({ channel: 'email', template: 'quarterly-bonus', data: { bonus: 500, quarter: localQuarter(Date.now(), j.customer.timeZone) } });
   },
 );
