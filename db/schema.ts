@@ -178,6 +178,10 @@ export const journeyRuns = pgTable(
     conversionEventId: text('conversion_event_id'),
     /** The campaign that enrolled the customer; null for runs an event started. */
     campaignId: text('campaign_id'),
+    /** Kept out by the journey's or campaign's holdout: recorded, sent nothing, compared for uplift. */
+    holdout: boolean('holdout').notNull().default(false),
+    /** Experiment → variant this run was given (`j.variant`), e.g. `{ "subject-test": "b" }`. */
+    variants: jsonb('variants').$type<Record<string, string>>(),
   },
   (t) => [
     index('journey_runs_customer_idx').on(t.customerId, t.status),
@@ -223,6 +227,8 @@ export const messages = pgTable(
     smsSegments: integer('sms_segments'),
     /** The marketing topic the message was sent under; null for transactional messages. */
     topic: text('topic'),
+    /** The run's experiment variants when the message was asked for, for per-variant results. */
+    variants: jsonb('variants').$type<Record<string, string>>(),
     status: text('status').$type<MessageStatus>().notNull(),
     skipReason: text('skip_reason'),
     providerMessageId: text('provider_message_id'),
@@ -359,6 +365,8 @@ export const campaigns = pgTable('campaigns', {
   testRecipients: jsonb('test_recipients').$type<string[]>(),
   /** A stable share of the segment (by a hash of campaign and customer), widened by a later call. */
   rolloutPercent: integer('rollout_percent').notNull().default(100),
+  /** A stable share of the members kept out (recorded, sent nothing) to measure the campaign's uplift. */
+  holdoutPercent: integer('holdout_percent').notNull().default(0),
   /** Recurring: `{ "cron": "0 9 1 1,4,7,10 *" }` or `{ "every": "1 day" }`, run by a Temporal Schedule. */
   schedule: jsonb('schedule').$type<{ cron?: string; every?: string; timeZone?: string }>(),
   status: text('status').$type<CampaignStatus>().notNull(),
