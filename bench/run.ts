@@ -7,7 +7,7 @@
  *   BENCH_ONLY=ingest npm run bench
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchIngest } from './ingest';
 import { benchEnrolment } from './enrolment';
@@ -18,6 +18,7 @@ import { startBenchStack, type BenchStack } from './stack';
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const OUT = process.env.BENCH_OUT ?? 'bench/results.json';
 
 const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unknown>>> = {
   ingest: (stack) => benchIngest(stack, { customers: CUSTOMERS, concurrency: CONCURRENCY }),
@@ -37,13 +38,17 @@ async function main(): Promise<void> {
     for (const [name, run] of Object.entries(sections)) {
       if (ONLY && !ONLY.includes(name)) continue;
       console.error(`bench: ${name}…`);
-      results[name] = await run(stack);
+      // The load beside each section says how far other work on the box may have moved its figures.
+      const load = Number(loadavg()[0]!.toFixed(1));
+      results[name] = { ...(await run(stack)), loadAverageBefore: load };
+      // Written after each section, so a long run that is stopped keeps what it measured.
+      writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
     }
   } finally {
     await stack.stop();
   }
   results.durationSeconds = Math.round((performance.now() - t0) / 1000);
-  writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
 }
 
