@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchIngest } from './ingest';
+import { benchAnalytics } from './analytics';
 import { benchEnrolment } from './enrolment';
 import { benchImport } from './import';
 import { benchSegments } from './segments';
@@ -25,7 +26,7 @@ const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unk
   segments: (stack) => benchSegments(stack),
   import: (stack) => benchImport(stack),
   enrolment: (stack) => benchEnrolment(stack),
-  analytics: (stack) => import('./analytics').then((m) => m.benchAnalytics(stack)),
+  analytics: (stack) => benchAnalytics(stack),
 };
 
 async function main(): Promise<void> {
