@@ -18,7 +18,7 @@ let env: TestWorkflowEnvironment;
 let database: Database;
 useProbes((c) => ({ env, database } = c));
 
-const N = Number(process.env.EXPERIMENTS_N ?? 200);
+const N = 200;
 const ids = Array.from({ length: N }, (_, i) => `x-${String(i).padStart(3, '0')}`);
 
 async function seedMany() {
@@ -49,7 +49,7 @@ describe('j.variant', () => {
     const bs = [...variantOf.values()].filter((v) => v === 'b').length;
     expect([...variantOf.values()].every((v) => v === 'a' || v === 'b')).toBe(true);
     // 200 fair coin flips: 100 ± 14 is two standard deviations either side.
-    if (N === 200) {
+    {
       expect(bs).toBeGreaterThanOrEqual(80);
       expect(bs).toBeLessThanOrEqual(120);
     }
@@ -87,7 +87,7 @@ describe('holdout', () => {
     expect(runs).toHaveLength(N);
     const held = runs.filter((r) => r.holdout).map((r) => r.customerId);
     // 200 draws at 20%: sd 5.7; 40 ± 17 is three of them.
-    if (N === 200) {
+    {
       expect(held.length).toBeGreaterThanOrEqual(23);
       expect(held.length).toBeLessThanOrEqual(57);
     }
