@@ -10,9 +10,9 @@ import type { ExperimentsAnswer, VariantResults } from '../analytics/experiments
 import type { Database } from '../db/client';
 import { consents, customers, journeyRuns, messages, orders } from '../db/schema';
 import { pickVariant, stablePoint } from '../workflows/bucket';
-import { holdoutProbe, variantProbe } from './workflows/probes';
+import { holdoutProbe, variantContinueProbe, variantProbe } from './workflows/probes';
 import { event, triggerInput } from './support/journeys';
-import { startTestApi } from './support/cascade';
+import { seedCustomer, startTestApi } from './support/cascade';
 import { useProbes } from './support/probes';
 import { taskQueue } from './support/temporal';
 
@@ -70,6 +70,26 @@ describe('j.variant', () => {
     const again = await runAll(variantProbe, '2');
     for (const id of ids) expect(again.get(id)).toBe(first.get(id));
   }, 300_000);
+
+  it('keeps the variant across continue-as-new: recorded once, on the message sent after it', async () => {
+    await seedCustomer(database.db, { id: 'cont-1' });
+    const handle = await env.client.workflow.start(variantContinueProbe, { workflowId: 'variant-continue-probe/cont-1', taskQueue, args: [triggerInput('cont-1', event('probe'))] });
+    const chosen = (await handle.result()).replace(/^completed: /, '');
+    expect(chosen).toBe(pickVariant(['a', 'b'], stablePoint('variant-continue-probe', 'subject-test', 'cont-1')));
+    const { runId } = await handle.describe();
+    expect(runId).not.toBe(handle.firstExecutionRunId); // it did continue as new
+    const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'variant-continue-probe/cont-1'));
+    expect(run!.variants).toEqual({ 'subject-test': chosen });
+    const [sent] = await database.db.select().from(messages).where(eq(messages.journey, 'variant-continue-probe'));
+    expect(sent!.variants).toEqual({ 'subject-test': chosen });
+    // The first execution recorded the variant; the last one had it carried and did not again.
+    const recordings = async (execution: string) => {
+      const history = await env.client.workflow.getHandle('variant-continue-probe/cont-1', execution).fetchHistory();
+      return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordRunVariant').length;
+    };
+    expect(await recordings(handle.firstExecutionRunId)).toBe(1);
+    expect(await recordings(runId)).toBe(0);
+  });
 
   it('follows weights: { a: 90, b: 10 } gives b about a tenth of customers', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => `w-${i}`);

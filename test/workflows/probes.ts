@@ -108,3 +108,11 @@ export const variantProbe = journey({ id: 'variant-probe', goal: { event: 'order
 export const holdoutProbe = journey({ id: 'holdout-probe', holdout: { percent: 20 }, goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
   await j.send({ channel: 'email', template: 'probe' });
 });
+
+/** A variant, then sleeps enough to continue-as-new (historyLimit), then a send: the variant travels. */
+export const variantContinueProbe = journey({ id: 'variant-continue-probe', historyLimit: 12 }, async (j) => {
+  const subject = await j.variant('subject-test', ['a', 'b']);
+  for (let day = 0; day < 4; day++) await j.sleep('1 day');
+  await j.send({ channel: 'email', template: 'probe' });
+  return subject;
+});
