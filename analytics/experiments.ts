@@ -10,8 +10,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { rowsOf } from '../db/rows';
 import { goalsSql } from './attribution';
+import { readRows } from './read';
 import { goalOf, sentInScope, type AnalyticsScope } from './scope';
 import { twoProportionTest, type ProportionTest } from './significance';
 
@@ -84,21 +84,21 @@ const groupColumns = sql`count(*) as runs, count(distinct r.customer_id) as cust
 export async function experimentResults(db: Db, scope: AnalyticsScope): Promise<ExperimentsAnswer> {
   const ctes = runsCtes(scope);
   const [variantRows, sentRows, holdoutRows] = await Promise.all([
-    db.execute(sql`with ${ctes}
+    readRows<GroupRow & { experiment: string; variant: string }>(db, sql`with ${ctes}
       select v.key as experiment, v.value as variant, ${groupColumns}
       from runs r join conv c using (run_id) cross join lateral jsonb_each_text(r.variants) v
       where not r.holdout and r.variants is not null
       group by 1, 2 order by 1, 2`),
-    db.execute(sql`select v.key as experiment, v.value as variant, count(*) as sent
+    readRows<{ experiment: string; variant: string; sent: string }>(db, sql`select v.key as experiment, v.value as variant, count(*) as sent
       from messages m cross join lateral jsonb_each_text(m.variants) v
       where ${sentInScope(scope)} and m.variants is not null
       group by 1, 2`),
-    db.execute(sql`with ${ctes} select r.holdout, ${groupColumns} from runs r join conv c using (run_id) group by r.holdout`),
+    readRows<GroupRow & { holdout: boolean }>(db, sql`with ${ctes} select r.holdout, ${groupColumns} from runs r join conv c using (run_id) group by r.holdout`),
   ]);
 
-  const sent = new Map(rowsOf<{ experiment: string; variant: string; sent: string }>(sentRows).map((r) => [`${r.experiment}\u0000${r.variant}`, Number(r.sent)]));
+  const sent = new Map(sentRows.map((r) => [`${r.experiment}\u0000${r.variant}`, Number(r.sent)]));
   const byExperiment = new Map<string, VariantResults[]>();
-  for (const r of rowsOf<GroupRow & { experiment: string; variant: string }>(variantRows)) {
+  for (const r of variantRows) {
     const list = byExperiment.get(r.experiment) ?? [];
     list.push({ variant: r.variant, sent: sent.get(`${r.experiment}\u0000${r.variant}`) ?? 0, ...groupOf(r) });
     byExperiment.set(r.experiment, list);
@@ -112,7 +112,7 @@ export async function experimentResults(db: Db, scope: AnalyticsScope): Promise<
     return { experiment, variants };
   });
 
-  const groups = rowsOf<GroupRow & { holdout: boolean }>(holdoutRows);
+  const groups = holdoutRows;
   const heldRow = groups.find((g) => g.holdout);
   let holdout: HoldoutResults | null = null;
   if (heldRow) {
