@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentsAnswer, VariantResults } from '../analytics/experiments';
 import type { Database } from '../db/client';
 import { consents, customers, journeyRuns, messages, orders } from '../db/schema';
-import { pickVariant, stablePoint } from '../workflows/bucket';
+import { pickVariant, stablePoint, variantsProblem } from '../workflows/bucket';
+import { holdoutProblem } from '../workflows/dsl/options';
 import { holdoutProbe, variantContinueProbe, variantProbe } from './workflows/probes';
 import { event, triggerInput } from './support/journeys';
 import { seedCustomer, startTestApi } from './support/cascade';
@@ -101,6 +102,15 @@ describe('j.variant', () => {
 });
 
 describe('holdout', () => {
+  it('refuses a share the journey cannot mean, and experiments that cannot split', () => {
+    expect(holdoutProblem({ id: 'sale', topic: 'promotions', holdout: { percent: 20 } })).toBeNull();
+    expect(holdoutProblem({ id: 'sale', topic: 'promotions', holdout: { percent: 60 } })).toMatch(/holdout.percent must be an integer from 1 to 50/);
+    expect(holdoutProblem({ id: 'sale', topic: 'promotions', holdout: { percent: 2.5 } })).toMatch(/holdout.percent/);
+    expect(variantsProblem('subject-test', ['a'])).toMatch(/at least two variants/);
+    expect(variantsProblem('subject-test', { a: 1, b: 0 })).toMatch(/positive weight/);
+    expect(variantsProblem('Subject Test', ['a', 'b'])).toMatch(/kebab-case/);
+  });
+
   it('keeps about 20% out: their runs are recorded as holdout and the ledger has nothing for them', async () => {
     const reasons = await runAll(holdoutProbe, '1');
     const runs = await database.db.select().from(journeyRuns).where(eq(journeyRuns.journey, 'holdout-probe'));
