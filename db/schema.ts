@@ -187,6 +187,8 @@ export const journeyRuns = pgTable(
     index('journey_runs_customer_idx').on(t.customerId, t.status),
     index('journey_runs_campaign_idx').on(t.campaignId).where(sql`${t.campaignId} is not null`),
     index('journey_runs_workflow_idx').on(t.workflowId),
+    // Experiment results read a journey's runs by start (analytics/experiments.ts).
+    index('journey_runs_journey_started_idx').on(t.journey, t.startedAt),
     index('journey_runs_ended_idx').on(t.endedAt, t.status),
     uniqueIndex('journey_runs_one_running_idx').on(t.workflowId).where(sql`${t.status} = 'running'`),
   ],

@@ -47,6 +47,11 @@ describe('welcome journey', () => {
     expect(new Set(codes).size).toBe(1);
     const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'welcome/w1'));
     expect(run).toMatchObject({ status: 'completed', endReason: 'completed' });
+    // The first email's subject test: the run's variant is on the run, on every email, and in the subject.
+    const variant = run!.variants?.['subject-test'];
+    expect(['a', 'b']).toContain(variant);
+    expect(sent.every((m) => m.variants?.['subject-test'] === variant)).toBe(true);
+    expect(sent[0]!.subject).toBe(variant === 'b' ? 'Anna, a gift for your first order inside' : 'Welcome, Anna!');
     await recordHistory(handle, 'welcome-all-six');
   });
 

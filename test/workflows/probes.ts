@@ -93,3 +93,26 @@ export const longProbe = journey(
     return `${code} ${pinged}`;
   },
 );
+
+/** An A/B split (weights when the trigger names them), then two sends; reports the variant. */
+export const variantProbe = journey({ id: 'variant-probe', goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
+  const weights = j.trigger?.properties.weighted ? { a: 90, b: 10 } : ['a', 'b'];
+  const subject = await j.variant('subject-test', weights as readonly ('a' | 'b')[]);
+  await j.send({ channel: 'email', template: 'probe', step: 'first' });
+  await j.sleep('1 day');
+  await j.send({ channel: 'email', template: 'probe', step: 'second' });
+  return subject;
+});
+
+/** Keeps 20% of its customers out; the rest get one email. */
+export const holdoutProbe = journey({ id: 'holdout-probe', holdout: { percent: 20 }, goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
+  await j.send({ channel: 'email', template: 'probe' });
+});
+
+/** A variant, then sleeps enough to continue-as-new (historyLimit), then a send: the variant travels. */
+export const variantContinueProbe = journey({ id: 'variant-continue-probe', historyLimit: 12 }, async (j) => {
+  const subject = await j.variant('subject-test', ['a', 'b']);
+  for (let day = 0; day < 4; day++) await j.sleep('1 day');
+  await j.send({ channel: 'email', template: 'probe' });
+  return subject;
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "journey_runs_journey_started_idx" ON "journey_runs" USING btree ("journey","started_at");
