@@ -22,6 +22,7 @@ import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
 import { campaignsRouter } from './routes/campaigns';
+import { analyticsRouter } from './routes/analytics';
 import { segmentsRouter } from './routes/segments';
 import { importRouter } from './routes/import';
 import type { ImportLimits } from '../import/parse';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(dataQualityRouter(deps.db));
   app.use(mergesRouter(deps.db, deps.client));
   app.use(reconciliationRouter(deps.db));
+  app.use(analyticsRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -18,6 +18,7 @@ import type { ApiKeyScope } from '../access/scopes';
 import { alertsAnswer, alertsQuery } from '../schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from '../schemas/api-keys';
 import { doctorAnswer } from '../schemas/doctor';
+import { emailHealthAnswer, journeyRefSchema, resultsAnswer, resultsQuery, seriesAnswer, seriesQuery } from '../schemas/analytics';
 import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from '../schemas/campaigns';
 import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from '../schemas/segments';
 import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from '../schemas/import';
@@ -454,6 +455,54 @@ export const apiRoutes: ApiRoute[] = [
     query: dashboardFilters,
     ok: { 200: { description: 'The results page', ...html }, 303: { description: 'Not signed in' }, 400: { description: 'A bad filter, named', ...html }, 404: { description: 'No such campaign', ...html } },
     errors: [],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/journeys/{journey}',
+    summary: "A journey's results: sent, delivered, opened, clicked, bounced, complained, unsubscribed, converted, revenue and rates, per step and channel",
+    key: 'read',
+    params: { journey: journeyRefSchema },
+    query: resultsQuery,
+    ok: { 200: { description: 'The results', schema: resultsAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/journeys/{journey}/series',
+    summary: "A journey's results per day of the messages",
+    key: 'read',
+    params: { journey: journeyRefSchema },
+    query: seriesQuery,
+    ok: { 200: { description: 'The days', schema: seriesAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/campaigns/{id}',
+    summary: "A campaign's results: the messages of its runs, counted as a journey's",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    query: resultsQuery,
+    ok: { 200: { description: 'The results', schema: resultsAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/campaigns/{id}/series',
+    summary: "A campaign's results per day of the messages",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    query: seriesQuery,
+    ok: { 200: { description: 'The days', schema: seriesAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/email-health',
+    summary: 'Email health: inactive share of marketing sends (30 days), bounce and complaint rates (7 and 30 days), and a warning with what to do',
+    key: 'read',
+    ok: { 200: { description: 'The health', schema: emailHealthAnswer } },
+    errors: [401],
   },
 ];
 

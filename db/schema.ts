@@ -245,6 +245,9 @@ export const messages = pgTable(
     index('messages_cap_idx').on(t.customerId, t.channel, t.requestedAt),
     // Alert rules read the last window of the ledger.
     index('messages_updated_idx').on(t.updatedAt),
+    // Analytics read one journey's sends (in a date range), and email health the last 30 days of sends.
+    index('messages_journey_idx').on(t.journey, t.requestedAt),
+    index('messages_requested_idx').on(t.requestedAt),
   ],
 );
 
@@ -261,7 +264,11 @@ export const messageEvents = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('message_events_provider_event_idx').on(t.providerEventId), index('message_events_message_idx').on(t.messageId)],
+  (t) => [
+    uniqueIndex('message_events_provider_event_idx').on(t.providerEventId),
+    // Opens and clicks of a message (analytics, engagement) answered from the index alone.
+    index('message_events_message_idx').on(t.messageId, t.type, t.occurredAt),
+  ],
 );
 
 export const suppressions = pgTable(

@@ -1,0 +1,74 @@
+/**
+ * Conversion by attribution. A goal (the journey's goal event: an order, online or offline, for
+ * `order.placed`; otherwise a stored event of that type) converts the LAST message of the journey
+ * the customer got before it, no further back than the journey's goal window (`last-touch`); with
+ * `last-click`, the last such message the customer had clicked before the goal. One goal converts at
+ * most one message (DISTINCT ON the goal); each journey attributes on its own, so an order after
+ * messages of two journeys converts once in each, and never twice in one.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { rowsOf } from '../db/rows';
+import { clickTypes, goalOf, sentInScope, type AnalyticsScope, type Attribution } from './scope';
+
+/**
+ * The sent messages of the scope as a CTE named `sent` (id, customer_id, requested_at, and `extra`
+ * columns the caller groups by), which attributedSql reads.
+ */
+export function sentCte(scope: AnalyticsScope, extra: SQL = sql``): SQL {
+  return sql`sent as (select m.id, m.customer_id, m.requested_at ${extra} from messages m where ${sentInScope(scope)})`;
+}
+
+/**
+ * The journey's goals of the customers in `customers` (a subquery of customer ids) at or after
+ * `since`: (goal_id, customer_id, at, revenue). Orders carry their total; other goal events a
+ * numeric `properties.total` when they have one.
+ */
+export function goalsSql(journey: string, customers: SQL, since: SQL): SQL | undefined {
+  const goal = goalOf(journey);
+  if (!goal) return undefined;
+  if (goal.event === 'order.placed') {
+    return sql`select 'order:' || o.id as goal_id, o.customer_id, o.placed_at as at, o.total as revenue
+      from orders o where o.customer_id in (${customers}) and o.placed_at > ${since}`;
+  }
+  return sql`select 'event:' || e.id as goal_id, e.customer_id, e.occurred_at as at,
+      case when jsonb_typeof(e.properties->'total') = 'number' then (e.properties->>'total')::numeric else 0 end as revenue
+    from events e where e.type = ${goal.event} and e.customer_id in (${customers}) and e.occurred_at > ${since}`;
+}
+
+/**
+ * Given the `sent` CTE, a select of the attributed goals: (goal_id, customer_id, message_id, at,
+ * revenue), one row per goal at most. Null when the journey has no goal.
+ */
+export function attributedSql(journey: string, attribution: Attribution): SQL | undefined {
+  const goal = goalOf(journey);
+  const goals = goalsSql(journey, sql`select customer_id from sent`, sql`(select min(requested_at) from sent)`);
+  if (!goal || !goals) return undefined;
+  const window = sql`make_interval(secs => ${goal.withinMs / 1000})`;
+  const clicked =
+    attribution === 'last-click'
+      ? sql`and exists (select 1 from message_events e where e.message_id = s.id and e.type = any(${clickTypes}) and e.occurred_at <= g.at)`
+      : sql``;
+  return sql`select distinct on (g.goal_id) g.goal_id, g.customer_id, s.id as message_id, g.at, g.revenue
+    from (${goals}) g
+    join sent s on s.customer_id = g.customer_id and s.requested_at < g.at and s.requested_at >= g.at - ${window} ${clicked}
+    order by g.goal_id, s.requested_at desc, s.id desc`;
+}
+
+export interface Conversion {
+  goalId: string;
+  customerId: string;
+  messageId: number;
+  at: Date;
+  revenue: number;
+}
+
+/** Every goal the scope's messages converted, with the message each one counts for. */
+export async function conversionsOf(db: Db, scope: AnalyticsScope, attribution: Attribution): Promise<Conversion[]> {
+  const attributed = attributedSql(scope.journey, attribution);
+  if (!attributed) return [];
+  const rows = rowsOf<{ goal_id: string; customer_id: string; message_id: number; at: string | Date; revenue: string }>(
+    await db.execute(sql`with ${sentCte(scope)} select * from (${attributed}) a order by a.at, a.goal_id`),
+  );
+  return rows.map((r) => ({ goalId: r.goal_id, customerId: r.customer_id, messageId: Number(r.message_id), at: new Date(r.at), revenue: Number(r.revenue) }));
+}

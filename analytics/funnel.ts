@@ -1,0 +1,139 @@
+/**
+ * A journey's or a campaign's results: the funnel counts (sent → delivered → opened → clicked →
+ * converted, and bounces, complaints, unsubscribes), revenue and rates, in total, per step and per
+ * channel, from one SQL query over the ledger, its reports, orders and consent changes.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { rowsOf } from '../db/rows';
+import { attributedSql, sentCte } from './attribution';
+import { clickedExpr, deliveredExpr, openedExpr, type AnalyticsScope, type Attribution } from './scope';
+import { unsubscribedSql } from './unsubscribes';
+
+export interface Counts {
+  /** Messages that left (any status but pending, skipped, failed). */
+  sent: number;
+  delivered: number;
+  opened: number;
+  clicked: number;
+  bounced: number;
+  complained: number;
+  /** Sent messages an unsubscribe was attributed to (analytics/unsubscribes.ts). */
+  unsubscribed: number;
+  /** Customers with at least one goal attributed to these messages: once per customer. */
+  converted: number;
+  /** Goals (orders) attributed to these messages: one goal counts for one message at most. */
+  conversions: number;
+  /** The attributed goals' totals. */
+  revenue: number;
+  /** Customers the sent messages went to. */
+  recipients: number;
+  rates: Rates;
+}
+
+export interface Rates {
+  /** Each a fraction of `sent`… */
+  delivery: number;
+  open: number;
+  click: number;
+  conversion: number;
+  bounce: number;
+  complaint: number;
+  unsubscribe: number;
+  /** …except these: clicked of opened, converted customers of recipients. */
+  clickOfOpened: number;
+  customerConversion: number;
+}
+
+export interface JourneyResults extends Counts {
+  journey: string;
+  campaignId?: string;
+  attribution: Attribution;
+  steps: (Counts & { step: string })[];
+  channels: (Counts & { channel: string })[];
+}
+
+export type ResultsQuery = AnalyticsScope & { attribution: Attribution };
+
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+
+type Row = Record<'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'complained' | 'unsubscribed' | 'converted' | 'conversions' | 'recipients', string | number> & {
+  revenue: string | number;
+};
+
+export function countsOf(r: Row): Counts {
+  const n = (v: string | number) => Number(v);
+  const c = {
+    sent: n(r.sent), delivered: n(r.delivered), opened: n(r.opened), clicked: n(r.clicked), bounced: n(r.bounced),
+    complained: n(r.complained), unsubscribed: n(r.unsubscribed), converted: n(r.converted), conversions: n(r.conversions),
+    revenue: Math.round(Number(r.revenue) * 100) / 100, recipients: n(r.recipients),
+  };
+  return {
+    ...c,
+    rates: {
+      delivery: share(c.delivered, c.sent), open: share(c.opened, c.sent), click: share(c.clicked, c.sent),
+      conversion: share(c.converted, c.sent), bounce: share(c.bounced, c.sent), complaint: share(c.complained, c.sent),
+      unsubscribe: share(c.unsubscribed, c.sent), clickOfOpened: share(c.clicked, c.opened), customerConversion: share(c.converted, c.recipients),
+    },
+  };
+}
+
+/**
+ * The counts of the scope's sent messages grouped by each of `groups` (SQL over the ledger row `m`,
+ * e.g. m.step, m.variants->>'subject-test'), plus the total: `{ total, groups: [{ keys, counts }] }`.
+ * Shared by journeyResults and by per-variant reports, so every table counts the same way.
+ */
+export async function countsBy(
+  db: Db,
+  query: ResultsQuery,
+  groups: Record<string, SQL>,
+): Promise<{ total: Counts; rows: { group: string; key: string | null; counts: Counts }[] }> {
+  const names = Object.keys(groups);
+  const extra = sql.join(
+    [
+      sql`, ${deliveredExpr} as delivered, ${openedExpr} as opened, ${clickedExpr} as clicked, m.status = 'bounced' as bounced, m.status = 'complained' as complained`,
+      ...names.map((name, i) => sql`, (${groups[name]!})::text as ${sql.identifier(`g${i}`)}`),
+    ],
+    sql``,
+  );
+  const attributed = attributedSql(query.journey, query.attribution) ?? sql`select null::int as message_id, null::text as customer_id, 0::numeric as revenue where false`;
+  const keys = names.map((_, i) => sql.identifier(`g${i}`));
+  const sets = sql.join([sql`()`, ...keys.map((k) => sql`(s.${k})`)], sql`, `);
+  const which = names.length ? sql.join(keys.map((k) => sql`, grouping(s.${k}) as ${sql.identifier(`is_${k.value}`)}, s.${k}`), sql``) : sql``;
+  const rows = rowsOf<Row & Record<string, unknown>>(
+    await db.execute(sql`
+      with ${sentCte(query, extra)},
+      conv as (select a.message_id, count(*) as goals, sum(a.revenue) as revenue, min(a.customer_id) as customer_id from (${attributed}) a group by a.message_id),
+      unsub as (select distinct u.message_id from (${unsubscribedSql()}) u)
+      select count(*) as sent, count(*) filter (where s.delivered) as delivered, count(*) filter (where s.opened) as opened,
+        count(*) filter (where s.clicked) as clicked, count(*) filter (where s.bounced) as bounced,
+        count(*) filter (where s.complained) as complained, count(u.message_id) as unsubscribed,
+        count(distinct c.customer_id) as converted, coalesce(sum(c.goals), 0) as conversions, coalesce(sum(c.revenue), 0) as revenue,
+        count(distinct s.customer_id) as recipients ${which}
+      from sent s left join conv c on c.message_id = s.id left join unsub u on u.message_id = s.id
+      group by grouping sets (${sets})`),
+  );
+  const empty = countsOf({ sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, converted: 0, conversions: 0, recipients: 0, revenue: 0 });
+  let total = empty;
+  const out: { group: string; key: string | null; counts: Counts }[] = [];
+  for (const r of rows) {
+    const i = names.findIndex((_, k) => Number(r[`is_g${k}`]) === 0);
+    if (i < 0) total = countsOf(r);
+    else out.push({ group: names[i]!, key: (r[`g${i}`] as string | null) ?? null, counts: countsOf(r) });
+  }
+  out.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
+  return { total, rows: out };
+}
+
+/** The results page of a journey or campaign: totals, per step, per channel. */
+export async function journeyResults(db: Db, query: ResultsQuery): Promise<JourneyResults> {
+  const { total, rows } = await countsBy(db, query, { step: sql`m.step`, channel: sql`m.channel` });
+  return {
+    journey: query.journey,
+    ...(query.campaignId !== undefined ? { campaignId: query.campaignId } : {}),
+    attribution: query.attribution,
+    ...total,
+    steps: rows.filter((r) => r.group === 'step').map((r) => ({ step: r.key ?? '', ...r.counts })),
+    channels: rows.filter((r) => r.group === 'channel').map((r) => ({ channel: r.key ?? '', ...r.counts })),
+  };
+}
