@@ -1,13 +1,41 @@
-/** PLACEHOLDER until the analytics module is merged. */
+/**
+ * What a dashboard page shows, asked of the analytics module (the one owner of every number): the
+ * results and their daily series for the page's journey or campaign and filters, and the email-health
+ * warning every page carries.
+ */
+import { emailHealth } from '../analytics/email-health';
+import { journeyResults, type JourneyResults, type ResultsQuery } from '../analytics/funnel';
+import { resultsByDay } from '../analytics/series';
 import type { Db } from '../db/client';
 import type { Markup } from './html';
-import type { DayRates, Filters, Results } from './pages/results';
+import { healthBanner } from './pages/health';
+import type { DayRates } from './pages/results';
+import type { DashboardFilters } from '../schemas/dashboard';
 
-export async function warningOf(_db: Db): Promise<Markup | null> {
-  return null;
+const DAY = 86_400_000;
+
+export async function warningOf(db: Db): Promise<Markup | null> {
+  return healthBanner(await emailHealth(db));
 }
 
-export async function resultsData(_db: Db, _q: { journey: string; campaignId?: string; filters: Filters }): Promise<{ results: Results; series: DayRates[]; warning: Markup | null; experiments: Markup | null }> {
-  const zero = { sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, converted: 0, revenue: 0 };
-  return { results: { ...zero, rates: { delivery: 0, open: 0, click: 0, conversion: 0 }, steps: [], channels: [] }, series: [{ day: '2026-11-01', rates: { delivery: 1, open: 0.5, click: 0.2, conversion: 0.1 } }], warning: null, experiments: null };
+/** The analytics query of a page: its `to` is the last day shown, so the bound is the next midnight (UTC). */
+export function resultsQueryOf(scope: { journey: string; campaignId?: string }, f: DashboardFilters): ResultsQuery {
+  return {
+    ...scope,
+    attribution: f.attribution,
+    ...(f.from ? { from: new Date(f.from) } : {}),
+    ...(f.to ? { to: new Date(Date.parse(f.to) + DAY) } : {}),
+  };
+}
+
+export async function resultsData(
+  db: Db,
+  scope: { journey: string; campaignId?: string },
+  filters: DashboardFilters,
+): Promise<{ results: JourneyResults; series: DayRates[]; warning: Markup | null }> {
+  const query = resultsQueryOf(scope, filters);
+  const [results, days, warning] = await Promise.all([journeyResults(db, query), resultsByDay(db, query), warningOf(db)]);
+  // The chart needs each day's rates only: the page carries no more than it draws.
+  const series = days.map(({ day, rates }) => ({ day, rates: { delivery: rates.delivery, open: rates.open, click: rates.click, conversion: rates.conversion } }));
+  return { results, series, warning };
 }

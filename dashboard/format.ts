@@ -5,4 +5,4 @@ const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximum
 
 export const formatCount = (n: number): string => count.format(n);
 export const formatRate = (r: number | null | undefined): string => (r === null || r === undefined || !Number.isFinite(r) ? '–' : percent.format(r));
-export const formatMoney = (n: number | string): string => money.format(Number(n));
+export const formatMoney = (n: number): string => money.format(n);

@@ -1,5 +1,6 @@
 /** The dashboard's forms: sign-in (POST /dashboard/login) and a results page's filters (GET query). */
 import { z } from 'zod';
+import { attributionSchema } from './analytics';
 import { calendarDate, text } from './common';
 
 export const dashboardLoginForm = z.strictObject({
@@ -15,8 +16,13 @@ export const dashboardLogoutForm = z.strictObject({
 /** A date input left empty arrives as `from=`: the same as leaving it out. */
 const optionalDay = z.preprocess((v) => (v === '' ? undefined : v), calendarDate().optional());
 
-export const dashboardFilters = z.strictObject({
-  from: optionalDay.meta({ description: 'First day (YYYY-MM-DD, UTC) of the sends counted' }),
-  to: optionalDay.meta({ description: 'Last day (YYYY-MM-DD, UTC) of the sends counted, inclusive' }),
-  attribution: z.enum(['last-touch', 'last-click']).default('last-touch').meta({ description: 'Which message a conversion counts for' }),
-});
+/** A person picks days, both shown: `to` is the last day counted (the API's `to` is the bound after it). */
+export const dashboardFilters = z
+  .strictObject({
+    from: optionalDay.meta({ description: 'First day (YYYY-MM-DD, UTC) of the sends counted' }),
+    to: optionalDay.meta({ description: 'Last day (YYYY-MM-DD, UTC) of the sends counted, inclusive' }),
+    attribution: attributionSchema,
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { message: 'must be on or after from', path: ['to'] });
+
+export type DashboardFilters = z.infer<typeof dashboardFilters>;

@@ -106,7 +106,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
     const journey = journeyById(req.params.journey as string);
     if (!journey) throw new HttpError(404, 'not_found', `No journey ${req.params.journey}`);
     const filters = parse(dashboardFilters, req.query);
-    const page = await resultsData(db, { journey: journey.options.id, filters });
+    const page = await resultsData(db, { journey: journey.options.id }, filters);
     sendDashboardPage(
       res,
       200,
@@ -119,7 +119,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
     const campaign = await getCampaign(db, req.params.id as string);
     if (!campaign) throw new HttpError(404, 'not_found', `No campaign ${req.params.id}`);
     const filters = parse(dashboardFilters, req.query);
-    const page = await resultsData(db, { journey: campaign.journey, campaignId: campaign.id, filters });
+    const page = await resultsData(db, { journey: campaign.journey, campaignId: campaign.id }, filters);
     sendDashboardPage(
       res,
       200,

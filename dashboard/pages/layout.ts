@@ -35,7 +35,7 @@ export function sendDashboardPage(res: Response, status: number, frame: Frame, b
       html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">${trusted(PAGE_SIGNATURE)}<title>${frame.title} · Cascade</title>
-<link rel="stylesheet" href="/dashboard/assets/dashboard.css">
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/dashboard/assets/dashboard.css">
 ${(frame.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head><body>
 <header><a class="home" href="/dashboard">Cascade results</a>${

@@ -1,0 +1,182 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against the test API
+ * on real Postgres. A fixture ledger of the welcome journey is inserted directly (messages, provider
+ * reports, orders), its numbers worked out by hand below. A person opens a journey page, is sent to
+ * the login form, is refused with a wrong key, signs in with a read key and lands on the page: the
+ * funnel shows what GET /v1/analytics/journeys/welcome answers (and what the hand count says), the
+ * chart is drawn by Chart.js under the page's CSP, the attribution toggle changes the conversions,
+ * the email-health banner appears once the base passes 2 % inactive, and the key is in no URL.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { messageEvents, messages, orders, type MessageStatus } from '../db/schema';
+import type { Channel } from '../workflows/contract';
+import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+
+let database: Database;
+let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
+let api: Awaited<ReturnType<typeof startTestApi>>;
+let browser: Browser;
+useCascade('time-skipping', (c) => ({ database, env } = c));
+useTestApi(() => ({ database, env }), (a) => (api = a));
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+/** The fixture's day 0 at 10:00 UTC, ten days back: inside email health's 30 days. */
+const T0 = Math.floor((Date.now() - 10 * DAY) / DAY) * DAY + 10 * HOUR;
+const at = (days: number, hours = 0) => new Date(T0 + days * DAY + hours * HOUR);
+const dayOf = (days: number) => at(days).toISOString().slice(0, 10);
+
+let seq = 0;
+async function message(m: { customerId: string; step: string; status: MessageStatus; requestedAt: Date; channel?: Channel; journey?: string; events?: [string, Date][] }) {
+  const { events = [], channel = 'email', journey = 'welcome', ...row } = m;
+  const [saved] = await database.db
+    .insert(messages)
+    .values({ idempotencyKey: `dash-${++seq}`, workflowId: `${journey}/${m.customerId}`, journey, provider: 'outbox', template: m.step, channel, topic: 'promotions', ...row })
+    .returning({ id: messages.id });
+  for (const [type, occurredAt] of events) await database.db.insert(messageEvents).values({ messageId: saved!.id, type, occurredAt });
+}
+
+/**
+ * welcome (goal order.placed within 7 days):
+ *   ivan  email hello     d0 clicked (opened, clicked d0+1h)   order o1 d1  1500
+ *   lena  email hello     d0 opened
+ *   petr  email hello     d0 delivered
+ *   rita  email hello     d0 bounced
+ *   oleg  sms   sms-hello d1 delivered                          order o2 d2   500
+ * sent 5; delivered 4 (ivan lena petr oleg); opened 2; clicked 1; bounced 1.
+ * Last touch: o1 → ivan's hello, o2 → oleg's SMS: converted 2, revenue 2000.
+ * Rates of sent: delivery 80 %, open 40 %, click 20 %, conversion 40 %.
+ * Last click: only o1 (ivan clicked before ordering): converted 1, revenue 1500.
+ * By day: d0 four sends, d1 one: two points on the chart.
+ */
+beforeAll(async () => {
+  for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy']) await seedCustomer(database.db, { id });
+  await message({ customerId: 'ivan', step: 'hello', status: 'clicked', requestedAt: at(0), events: [['email.opened', at(0, 1)], ['email.clicked', at(0, 1)]] });
+  await message({ customerId: 'lena', step: 'hello', status: 'opened', requestedAt: at(0), events: [['email.opened', at(0, 2)]] });
+  await message({ customerId: 'petr', step: 'hello', status: 'delivered', requestedAt: at(0) });
+  await message({ customerId: 'rita', step: 'hello', status: 'bounced', requestedAt: at(0) });
+  await message({ customerId: 'oleg', step: 'sms-hello', channel: 'sms', status: 'delivered', requestedAt: at(1) });
+  await database.db.insert(orders).values([
+    { id: 'o1', customerId: 'ivan', source: 'online', total: '1500', placedAt: at(1) },
+    { id: 'o2', customerId: 'oleg', source: 'offline', total: '500', placedAt: at(2) },
+  ]);
+});
+
+type Results = { sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number; rates: Record<string, number>; steps: Array<{ step: string; sent: number; converted: number }> };
+async function apiResults(query = ''): Promise<Results> {
+  const res = await api.call(`/v1/analytics/journeys/welcome${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Results;
+}
+
+/** The canvas as the test reads it in the page (the suite's TypeScript has no DOM types). */
+type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null };
+
+describe('the dashboard in Chromium', () => {
+  it('signs in through the form, shows the API numbers, draws the chart, toggles attribution, warns on an inactive base', async () => {
+    const created = await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'dashboard', scopes: ['read'] }) });
+    const { key } = (await created.json()) as { key: string };
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on('request', (r) => urls.push(r.url()));
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+
+    // A page without a session: the login form, which remembers where the person was going.
+    await page.goto(`${api.url}/dashboard/journeys/welcome`);
+    expect(new URL(page.url()).pathname).toBe('/dashboard/login');
+    await page.fill('#key', 'csk_000000000000_wrong');
+    await page.click('button[type=submit]');
+    expect(await page.getByRole('alert').textContent()).toBe('Unknown or revoked API key.');
+    expect(new URL(page.url()).pathname).toBe('/dashboard/login');
+
+    await page.fill('#key', key);
+    await Promise.all([page.waitForURL(`${api.url}/dashboard/journeys/welcome`), page.click('button[type=submit]')]);
+    expect(await page.title()).toBe('Journey welcome · Cascade');
+
+    // The funnel says what the API says, and what the hand count says.
+    const fromApi = await apiResults();
+    const shown = async (stage: string) => ({
+      count: await page.locator(`[data-stage="${stage}"] .count`).textContent(),
+      rate: stage === 'sent' ? null : await page.locator(`[data-stage="${stage}"] .rate`).textContent(),
+    });
+    expect(await shown('sent')).toEqual({ count: String(fromApi.sent), rate: null });
+    expect(await shown('delivered')).toEqual({ count: String(fromApi.delivered), rate: `${(fromApi.rates.delivery! * 100).toFixed(1)}%` });
+    expect(await shown('opened')).toEqual({ count: String(fromApi.opened), rate: `${(fromApi.rates.open! * 100).toFixed(1)}%` });
+    expect(await shown('clicked')).toEqual({ count: String(fromApi.clicked), rate: `${(fromApi.rates.click! * 100).toFixed(1)}%` });
+    expect(await shown('converted')).toEqual({ count: String(fromApi.converted), rate: `${(fromApi.rates.conversion! * 100).toFixed(1)}%` });
+    expect(await page.locator('[data-count="revenue"]').first().textContent()).toBe('2,000.00');
+    expect([await shown('sent'), await shown('delivered'), await shown('opened'), await shown('clicked'), await shown('converted')]).toEqual([
+      { count: '5', rate: null },
+      { count: '4', rate: '80.0%' },
+      { count: '2', rate: '40.0%' },
+      { count: '1', rate: '20.0%' },
+      { count: '2', rate: '40.0%' },
+    ]);
+    // Per step and per channel.
+    expect(await page.locator('table.counts tr[data-row="hello"] [data-count="sent"]').first().textContent()).toBe('4');
+    expect(await page.locator('table.counts tr[data-row="sms"] [data-count="converted"]').textContent()).toBe('1');
+    expect(await page.locator('table.counts tr[data-row="email"] [data-count="bounced"]').textContent()).toBe('1');
+
+    // The chart: Chart.js made a chart of the two days, and it has drawn on the canvas.
+    const chart = await page.locator('#rates-chart').evaluate((el) => {
+      const c = (globalThis as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } } | undefined } }).Chart.getChart('rates-chart');
+      const canvas = el as unknown as Canvas;
+      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) painted++;
+      return { labels: c?.data.labels, conversion: c?.data.datasets.find((d) => d.label === 'Conversion')?.data, painted, width: canvas.width };
+    });
+    expect(chart.labels).toEqual([dayOf(0), dayOf(1)]);
+    // d0: ivan converted of four sent; d1: oleg of one.
+    expect(chart.conversion).toEqual([0.25, 1]);
+    expect(chart.width).toBeGreaterThan(0);
+    expect(chart.painted).toBeGreaterThan(500);
+
+    // No email-health warning yet: every marketing email went to a new or engaged address.
+    expect(await page.locator('aside.warning').count()).toBe(0);
+    const shots = mkdtempSync(join(tmpdir(), 'dashboard-'));
+    await page.screenshot({ path: join(shots, 'journey.png'), fullPage: true });
+
+    // Last click: the SMS was never clicked, so only ivan's order counts.
+    await page.selectOption('select[name="attribution"]', 'last-click');
+    await Promise.all([page.waitForURL(/attribution=last-click/), page.click('form.filters button')]);
+    const lastClick = await apiResults('?attribution=last-click');
+    expect(lastClick.converted).toBe(1);
+    expect(await page.locator('[data-stage="converted"] .count').textContent()).toBe(String(lastClick.converted));
+    expect(await page.locator('[data-count="revenue"]').first().textContent()).toBe('1,500.00');
+
+    // sleepy was mailed 120 days ago, never opened, and mailed again 5 days ago: 1 of 5 marketing
+    // emails in 30 days (20 %) went to an inactive address, over the 2 % rule.
+    await message({ customerId: 'sleepy', journey: 'newsletter', step: 'issue', status: 'delivered', requestedAt: new Date(Date.now() - 120 * DAY) });
+    await message({ customerId: 'sleepy', journey: 'newsletter', step: 'issue', status: 'delivered', requestedAt: new Date(Date.now() - 5 * DAY) });
+    await page.goto(`${api.url}/dashboard`);
+    const banner = page.locator('aside.warning [data-rule="inactive-share"]');
+    expect(await banner.textContent()).toContain('20.00% of marketing emails in the last 30 days went to addresses with no open or click in 90 days');
+    await page.screenshot({ path: join(shots, 'index-warning.png'), fullPage: true });
+    console.info(`dashboard screenshots: ${shots}`);
+
+    // The key travelled in a POST body and a cookie only: never in a URL the browser asked for.
+    expect(urls.length).toBeGreaterThan(5);
+    expect(urls.filter((u) => u.includes(key) || u.includes(encodeURIComponent(key)))).toEqual([]);
+    // Chart.js and the page's script ran under the CSP without a refusal: the one error is the wrong key's 401.
+    expect(problems).toEqual(['Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+    await context.close();
+  });
+});
