@@ -3,13 +3,13 @@
  * `order.placed`; otherwise a stored event of that type) converts the LAST message of the journey
  * the customer got before it, no further back than the journey's goal window (`last-touch`); with
  * `last-click`, the last such message the customer had clicked before the goal. One goal converts at
- * most one message (DISTINCT ON the goal); each journey attributes on its own, so an order after
+ * most one message (the lateral's LIMIT 1); each journey attributes on its own, so an order after
  * messages of two journeys converts once in each, and never twice in one.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { rowsOf } from '../db/rows';
-import { clickTypes, goalOf, sentInScope, type AnalyticsScope, type Attribution } from './scope';
+import { clickTypes, goalOf, notSent, sentInScope, type AnalyticsScope, type Attribution } from './scope';
 
 /**
  * The sent messages of the scope as a CTE named `sent` (id, customer_id, requested_at, and `extra`
@@ -37,22 +37,30 @@ export function goalsSql(journey: string, customers: SQL, since: SQL): SQL | und
 }
 
 /**
- * Given the `sent` CTE, a select of the attributed goals: (goal_id, customer_id, message_id, at,
- * revenue), one row per goal at most. Null when the journey has no goal.
+ * Given the `sent` CTE, a select of the goals attributed to its messages: (goal_id, customer_id,
+ * message_id, at, revenue), one row per goal at most. Which message a goal counts for is decided
+ * among all the journey's sent messages, whatever the report's range or campaign: a range only
+ * decides whether that message is counted here. Null when the journey has no goal.
  */
 export function attributedSql(journey: string, attribution: Attribution): SQL | undefined {
   const goal = goalOf(journey);
+  const window = sql`make_interval(secs => ${(goal?.withinMs ?? 0) / 1000})`;
+  // Goals that can reach a message of `sent`: after its first message, within the window of its last.
   const goals = goalsSql(journey, sql`select customer_id from sent`, sql`(select min(requested_at) from sent)`);
   if (!goal || !goals) return undefined;
-  const window = sql`make_interval(secs => ${goal.withinMs / 1000})`;
   const clicked =
     attribution === 'last-click'
-      ? sql`and exists (select 1 from message_events e where e.message_id = s.id and e.type = any(${clickTypes}) and e.occurred_at <= g.at)`
+      ? sql`and exists (select 1 from message_events e where e.message_id = m.id and e.type = any(${clickTypes}) and e.occurred_at <= g.at)`
       : sql``;
-  return sql`select distinct on (g.goal_id) g.goal_id, g.customer_id, s.id as message_id, g.at, g.revenue
+  return sql`select g.goal_id, g.customer_id, last.id as message_id, g.at, g.revenue
     from (${goals}) g
-    join sent s on s.customer_id = g.customer_id and s.requested_at < g.at and s.requested_at >= g.at - ${window} ${clicked}
-    order by g.goal_id, s.requested_at desc, s.id desc`;
+    cross join lateral (
+      select m.id from messages m
+      where m.customer_id = g.customer_id and m.journey = ${journey} and m.status <> all(${notSent})
+        and m.requested_at < g.at and m.requested_at >= g.at - ${window} ${clicked}
+      order by m.requested_at desc, m.id desc limit 1
+    ) last
+    where g.at <= (select max(requested_at) from sent) + ${window} and last.id in (select id from sent)`;
 }
 
 export interface Conversion {

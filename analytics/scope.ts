@@ -30,12 +30,13 @@ export function goalOf(journey: string): { event: string; withinMs: number } | u
 }
 
 const textArray = (values: readonly string[]) => sql`array[${sql.join(values.map((v) => sql`${v}::text`), sql`, `)}]`;
+export const notSent = textArray(NOT_SENT);
 export const openTypes = textArray(OPENS);
 export const clickTypes = textArray(CLICKS);
 
 /** A condition on the ledger row `m` selecting the scope's messages that left (status past pending). */
 export function sentInScope(scope: AnalyticsScope): SQL {
-  const filters: SQL[] = [sql`m.journey = ${scope.journey}`, sql`m.status <> all(${textArray(NOT_SENT)})`];
+  const filters: SQL[] = [sql`m.journey = ${scope.journey}`, sql`m.status <> all(${notSent})`];
   if (scope.from) filters.push(sql`m.requested_at >= ${scope.from.toISOString()}::timestamptz`);
   if (scope.to) filters.push(sql`m.requested_at < ${scope.to.toISOString()}::timestamptz`);
   if (scope.campaignId !== undefined) {

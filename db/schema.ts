@@ -247,6 +247,8 @@ export const messages = pgTable(
     index('messages_updated_idx').on(t.updatedAt),
     // Analytics read one journey's sends (in a date range), and email health the last 30 days of sends.
     index('messages_journey_idx').on(t.journey, t.requestedAt),
+    // Attribution: a customer's last message of a journey before a goal.
+    index('messages_customer_journey_idx').on(t.customerId, t.journey, t.requestedAt),
     index('messages_requested_idx').on(t.requestedAt),
   ],
 );
