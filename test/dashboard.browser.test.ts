@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { messageEvents, messages, orders, type MessageStatus } from '../db/schema';
+import { campaigns, journeyRuns, messageEvents, messages, orders, segments, type MessageStatus } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
 
@@ -62,6 +62,7 @@ async function message(m: { customerId: string; step: string; status: MessageSta
  * Rates of sent: delivery 80 %, open 40 %, click 20 %, conversion 40 %.
  * Last click: only o1 (ivan clicked before ordering): converted 1, revenue 1500.
  * By day: d0 four sends, d1 one: two points on the chart.
+ * Campaign "autumn" enrolled lena alone: sent 1, delivered 1, opened 1, converted 0.
  */
 beforeAll(async () => {
   for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy']) await seedCustomer(database.db, { id });
@@ -74,6 +75,9 @@ beforeAll(async () => {
     { id: 'o1', customerId: 'ivan', source: 'online', total: '1500', placedAt: at(1) },
     { id: 'o2', customerId: 'oleg', source: 'offline', total: '500', placedAt: at(2) },
   ]);
+  await database.db.insert(segments).values({ id: 'autumn-seg', name: 'Autumn', where: { all: [] } });
+  await database.db.insert(campaigns).values({ id: 'autumn', journey: 'welcome', segmentId: 'autumn-seg', status: 'done', enrolled: 1 });
+  await database.db.insert(journeyRuns).values({ runId: 'run-lena', workflowId: 'welcome/lena', journey: 'welcome', customerId: 'lena', campaignId: 'autumn', startedAt: at(0) });
 });
 
 type Results = { sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number; rates: Record<string, number>; steps: Array<{ step: string; sent: number; converted: number }> };
@@ -162,10 +166,28 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('[data-stage="converted"] .count').textContent()).toBe(String(lastClick.converted));
     expect(await page.locator('[data-count="revenue"]').first().textContent()).toBe('1,500.00');
 
+    // One day, d1 (the "to" day is shown, so counted): oleg's SMS alone, and his order with it.
+    await page.fill('input[name="from"]', dayOf(1));
+    await page.fill('input[name="to"]', dayOf(1));
+    await page.selectOption('select[name="attribution"]', 'last-touch');
+    await Promise.all([page.waitForURL(/from=/), page.click('form.filters button')]);
+    const oneDay = await apiResults(`?from=${dayOf(1)}&to=${dayOf(2)}`);
+    expect([oneDay.sent, oneDay.converted]).toEqual([1, 1]);
+    expect(await page.locator('[data-stage="sent"] .count').textContent()).toBe('1');
+    expect(await page.locator('[data-stage="converted"] .count').textContent()).toBe('1');
+    expect(await page.inputValue('input[name="to"]')).toBe(dayOf(1));
+
     // sleepy was mailed 120 days ago, never opened, and mailed again 5 days ago: 1 of 5 marketing
     // emails in 30 days (20 %) went to an inactive address, over the 2 % rule.
     await message({ customerId: 'sleepy', journey: 'newsletter', step: 'issue', status: 'delivered', requestedAt: new Date(Date.now() - 120 * DAY) });
     await message({ customerId: 'sleepy', journey: 'newsletter', step: 'issue', status: 'delivered', requestedAt: new Date(Date.now() - 5 * DAY) });
+    await page.goto(`${api.url}/dashboard`);
+    // The campaign's page, from the index: its own runs' numbers, as the API gives them.
+    await Promise.all([page.waitForURL(`${api.url}/dashboard/campaigns/autumn`), page.click('a[href="/dashboard/campaigns/autumn"]')]);
+    const campaign = (await (await api.call('/v1/analytics/campaigns/autumn')).json()) as Results;
+    const funnel = async () => Promise.all(['sent', 'delivered', 'opened', 'clicked', 'converted'].map((s) => page.locator(`[data-stage="${s}"] .count`).textContent()));
+    expect(await funnel()).toEqual([campaign.sent, campaign.delivered, campaign.opened, campaign.clicked, campaign.converted].map(String));
+    expect(await funnel()).toEqual(['1', '1', '1', '0', '0']);
     await page.goto(`${api.url}/dashboard`);
     const banner = page.locator('aside.warning [data-rule="inactive-share"]');
     expect(await banner.textContent()).toContain('20.00% of marketing emails in the last 30 days went to addresses with no open or click in 90 days');
