@@ -28,7 +28,7 @@ import { allJourneys, journeyById } from '../../workflows/registry';
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '../../dashboard/assets');
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 // Assets are named by what they are, not by a hash: a day of caching keeps a new version from waiting long.
-const ASSET_CACHE = 'public, max-age=86400';
+const ASSET_HEADERS = { 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' };
 const SCRIPTS = ['/dashboard/assets/chart.umd.min.js', '/dashboard/assets/rates-chart.js'];
 
 /** Where to go after signing in: a dashboard page of this site, nothing else (no open redirect). */
@@ -41,9 +41,9 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
-  router.get('/dashboard/assets/chart.umd.min.js', (_req, res) => res.set('cache-control', ASSET_CACHE).sendFile(CHART_JS));
+  router.get('/dashboard/assets/chart.umd.min.js', (_req, res) => res.set(ASSET_HEADERS).sendFile(CHART_JS));
   for (const file of ['rates-chart.js', 'dashboard.css']) {
-    router.get(`/dashboard/assets/${file}`, (_req, res) => res.set('cache-control', ASSET_CACHE).sendFile(join(ASSETS, file)));
+    router.get(`/dashboard/assets/${file}`, (_req, res) => res.set(ASSET_HEADERS).sendFile(join(ASSETS, file)));
   }
 
   const showLogin = (req: Request, res: Response, status: number, next: string, problem?: string) =>
@@ -55,7 +55,9 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
     const identity = key ? await verifier.verify(key) : undefined;
     if (!key || !identity) {
       if (key) endSession(req, res);
-      return res.redirect(303, `/dashboard/login?next=${encodeURIComponent(nextPage(req.originalUrl))}`);
+      // Back to the page after signing in; a form's target is no page to go back to.
+      const back = req.method === 'GET' ? nextPage(req.originalUrl) : '/dashboard';
+      return res.redirect(303, `/dashboard/login?next=${encodeURIComponent(back)}`);
     }
     if (!grants(identity.scopes, 'read')) {
       endSession(req, res);
