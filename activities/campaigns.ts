@@ -16,6 +16,7 @@ import { getCampaign, recordCampaignProgress, type Campaign } from '../db/querie
 import { workflowIdsWithRuns } from '../db/queries/runs';
 import { enrolRun } from '../lifecycle/runs';
 import type { CampaignActivities, EnrolPageRequest, EnrolPageResult } from '../workflows/campaign-contract';
+import { inHoldout } from '../workflows/bucket';
 import { journeyWorkflowId } from '../workflows/contract';
 import { journeyById } from '../workflows/registry';
 
@@ -73,6 +74,8 @@ export function createCampaignActivities(deps: { db: Db; client?: Client }): Cam
           properties: { campaignId: c.id, ...(req.occurrence ? { occurrence: req.occurrence } : {}) },
           occurredAt: new Date().toISOString(),
         },
+        // Test recipients are there to see the message: never held out.
+        holdout: !test && inHoldout(`campaign:${c.id}`, customerId, c.holdoutPercent),
       });
     };
     // A pool of CONCURRENCY starts in flight; with a rate, the i-th start waits for its slot.

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { lockCustomerRouting } from '../db/queries/customer-lock';
 import { storedEventsSince } from '../db/queries/events';
-import { recordRunEnd, recordRunStart } from '../db/queries/runs';
+import { recordRunEnd, recordRunStart, recordRunVariant } from '../db/queries/runs';
 import { messages } from '../db/schema';
 import type { JourneyEvent, RunEnd, RunRecord } from '../workflows/contract';
 import { countMessage, runsEnded, runsStarted } from '../metrics/registry';
@@ -44,6 +44,10 @@ export function createRunActivities(db: Db) {
     async recordRunEnd(end: RunEnd): Promise<void> {
       await recordRunEnd(db, end);
       runsEnded.inc({ reason: end.status });
+    },
+
+    async recordRunVariant(req: { workflowId: string; runId: string; experiment: string; variant: string }): Promise<void> {
+      await recordRunVariant(db, req);
     },
 
     /** A send whose retries ran out: the ledger says failed (a pending row counts against caps). */

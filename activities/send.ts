@@ -66,6 +66,7 @@ export function createSend(deps: SendDeps) {
         template: req.template,
         transactional: req.transactional,
         topic: req.transactional ? null : (req.topic ?? null),
+        variants: req.variants && Object.keys(req.variants).length ? req.variants : null,
         recipient: verdict.to,
         requestedAt,
         provider: deps.channels[req.channel].provider,

@@ -20,33 +20,40 @@ export function sentCte(scope: AnalyticsScope, extra: SQL = sql``): SQL {
 }
 
 /**
- * The journey's goals of the customers in `customers` (a subquery of customer ids) at or after
- * `since`: (goal_id, customer_id, at, revenue). Orders carry their total; other goal events a
- * numeric `properties.total` when they have one.
+ * The journey's goals placed after `since` and up to `until`, of the customers in `customers` (a
+ * subquery of ids) when given: (goal_id, customer_id, at, revenue). Orders carry their total; other
+ * goal events a numeric `properties.total` when they have one.
  */
-export function goalsSql(journey: string, customers: SQL, since: SQL): SQL | undefined {
+export function goalsSql(journey: string, range: { since: SQL; until?: SQL; customers?: SQL }): SQL | undefined {
   const goal = goalOf(journey);
   if (!goal) return undefined;
-  if (goal.event === 'order.placed') {
-    return sql`select 'order:' || o.id as goal_id, o.customer_id, o.placed_at as at, o.total as revenue
-      from orders o where o.customer_id in (${customers}) and o.placed_at > ${since}`;
-  }
+  const order = goal.event === 'order.placed';
+  const at = order ? sql`o.placed_at` : sql`e.occurred_at`;
+  const filters = [sql`${at} > ${range.since}`];
+  if (range.until) filters.push(sql`${at} <= ${range.until}`);
+  if (range.customers) filters.push(sql`${order ? sql`o` : sql`e`}.customer_id in (${range.customers})`);
+  const where = sql.join(filters, sql` and `);
+  if (order) return sql`select 'order:' || o.id as goal_id, o.customer_id, o.placed_at as at, o.total as revenue from orders o where ${where}`;
   return sql`select 'event:' || e.id as goal_id, e.customer_id, e.occurred_at as at,
       case when jsonb_typeof(e.properties->'total') = 'number' then (e.properties->>'total')::numeric else 0 end as revenue
-    from events e where e.type = ${goal.event} and e.customer_id in (${customers}) and e.occurred_at > ${since}`;
+    from events e where e.type = ${goal.event} and ${where}`;
 }
 
 /**
- * Given the `sent` CTE, a select of the goals attributed to its messages: (goal_id, customer_id,
- * message_id, at, revenue), one row per goal at most. Which message a goal counts for is decided
- * among all the journey's sent messages, whatever the report's range or campaign: a range only
- * decides whether that message is counted here. Null when the journey has no goal.
+ * A select of the goals the journey converted that can fall to the scope's messages: (goal_id,
+ * customer_id, message_id, at, revenue), one row per goal at most. Which message a goal counts for
+ * is decided among all the journey's sent messages, whatever the scope's range or campaign: the
+ * caller joins on the scope's messages to keep the goals of its own (a range never moves the
+ * credit). Goals are looked for between the scope's first message and its last one's window, each
+ * finding its message through messages (customer_id, journey, requested_at). Null when the journey
+ * has no goal.
  */
-export function attributedSql(journey: string, attribution: Attribution): SQL | undefined {
-  const goal = goalOf(journey);
+export function attributedSql(scope: AnalyticsScope, attribution: Attribution): SQL | undefined {
+  const goal = goalOf(scope.journey);
   const window = sql`make_interval(secs => ${(goal?.withinMs ?? 0) / 1000})`;
-  // Goals that can reach a message of `sent`: after its first message, within the window of its last.
-  const goals = goalsSql(journey, sql`select customer_id from sent`, sql`(select min(requested_at) from sent)`);
+  const first = sql`(select min(m.requested_at) from messages m where ${sentInScope(scope)})`;
+  const last = sql`(select max(m.requested_at) from messages m where ${sentInScope(scope)}) + ${window}`;
+  const goals = goalsSql(scope.journey, { since: first, until: last });
   if (!goal || !goals) return undefined;
   const clicked =
     attribution === 'last-click'
@@ -56,11 +63,10 @@ export function attributedSql(journey: string, attribution: Attribution): SQL | 
     from (${goals}) g
     cross join lateral (
       select m.id from messages m
-      where m.customer_id = g.customer_id and m.journey = ${journey} and m.status <> all(${notSent})
+      where m.customer_id = g.customer_id and m.journey = ${scope.journey} and m.status <> all(${notSent})
         and m.requested_at < g.at and m.requested_at >= g.at - ${window} ${clicked}
       order by m.requested_at desc, m.id desc limit 1
-    ) last
-    where g.at <= (select max(requested_at) from sent) + ${window} and last.id in (select id from sent)`;
+    ) last`;
 }
 
 export interface Conversion {
@@ -73,10 +79,10 @@ export interface Conversion {
 
 /** Every goal the scope's messages converted, with the message each one counts for. */
 export async function conversionsOf(db: Db, scope: AnalyticsScope, attribution: Attribution): Promise<Conversion[]> {
-  const attributed = attributedSql(scope.journey, attribution);
+  const attributed = attributedSql(scope, attribution);
   if (!attributed) return [];
   const rows = rowsOf<{ goal_id: string; customer_id: string; message_id: number; at: string | Date; revenue: string }>(
-    await db.execute(sql`with ${sentCte(scope)} select * from (${attributed}) a order by a.at, a.goal_id`),
+    await db.execute(sql`with ${sentCte(scope)} select a.* from (${attributed}) a join sent s on s.id = a.message_id order by a.at, a.goal_id`),
   );
   return rows.map((r) => ({ goalId: r.goal_id, customerId: r.customer_id, messageId: Number(r.message_id), at: new Date(r.at), revenue: Number(r.revenue) }));
 }

@@ -83,11 +83,8 @@ export function countsOf(r: Row): Counts {
  * e.g. m.step, m.variants->>'subject-test'), plus the total: `{ total, groups: [{ keys, counts }] }`.
  * Shared by journeyResults and by per-variant reports, so every table counts the same way.
  */
-export async function countsBy(
-  db: Db,
-  query: ResultsQuery,
-  groups: Record<string, SQL>,
-): Promise<{ total: Counts; rows: { group: string; key: string | null; counts: Counts }[] }> {
+/** The SQL of countsBy: one row for the total, one per key of each group (grouping sets). */
+export function countsSql(query: ResultsQuery, groups: Record<string, SQL>): SQL {
   const names = Object.keys(groups);
   const extra = sql.join(
     [
@@ -96,23 +93,30 @@ export async function countsBy(
     ],
     sql``,
   );
-  const attributed = attributedSql(query.journey, query.attribution) ?? sql`select null::int as message_id, null::text as customer_id, 0::numeric as revenue where false`;
+  const attributed = attributedSql(query, query.attribution) ?? sql`select null::int as message_id, null::text as customer_id, 0::numeric as revenue where false`;
   const keys = names.map((_, i) => sql.identifier(`g${i}`));
   const sets = sql.join([sql`()`, ...keys.map((k) => sql`(s.${k})`)], sql`, `);
   const which = names.length ? sql.join(keys.map((k) => sql`, grouping(s.${k}) as ${sql.identifier(`is_${k.value}`)}, s.${k}`), sql``) : sql``;
-  const rows = rowsOf<Row & Record<string, unknown>>(
-    await db.execute(sql`
+  return sql`
       with ${sentCte(query, extra)},
       conv as (select a.message_id, count(*) as goals, sum(a.revenue) as revenue, min(a.customer_id) as customer_id from (${attributed}) a group by a.message_id),
-      unsub as (select distinct u.message_id from (${unsubscribedSql()}) u)
+      unsub as (select distinct u.message_id from (${unsubscribedSql(query)}) u)
       select count(*) as sent, count(*) filter (where s.delivered) as delivered, count(*) filter (where s.opened) as opened,
         count(*) filter (where s.clicked) as clicked, count(*) filter (where s.bounced) as bounced,
         count(*) filter (where s.complained) as complained, count(u.message_id) as unsubscribed,
         count(distinct c.customer_id) as converted, coalesce(sum(c.goals), 0) as conversions, coalesce(sum(c.revenue), 0) as revenue,
         count(distinct s.customer_id) as recipients ${which}
       from sent s left join conv c on c.message_id = s.id left join unsub u on u.message_id = s.id
-      group by grouping sets (${sets})`),
-  );
+      group by grouping sets (${sets})`;
+}
+
+export async function countsBy(
+  db: Db,
+  query: ResultsQuery,
+  groups: Record<string, SQL>,
+): Promise<{ total: Counts; rows: { group: string; key: string | null; counts: Counts }[] }> {
+  const names = Object.keys(groups);
+  const rows = rowsOf<Row & Record<string, unknown>>(await db.execute(countsSql(query, groups)));
   const empty = countsOf({ sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, converted: 0, conversions: 0, recipients: 0, revenue: 0 });
   let total = empty;
   const out: { group: string; key: string | null; counts: Counts }[] = [];

@@ -4,18 +4,18 @@
  * preference center (consent_changes: granted false, applied, source `unsubscribe` or
  * `preference-center`) counts for the last message the customer got on that channel under that
  * topic (any topic for an every-topic withdrawal), from any journey, in the 30 days before it. The
- * message counts when it is one of the report's `sent` messages.
+ * report counts it when that message is one of its `sent` messages.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { NOT_SENT } from './scope';
+import { NOT_SENT, sentInScope, type AnalyticsScope } from './scope';
 
 export const UNSUBSCRIBE_LOOKBACK_DAYS = 30;
 export const UNSUBSCRIBE_SOURCES = ['unsubscribe', 'preference-center'] as const;
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
 
-/** Given the `sent` CTE, a select of (message_id) for each withdrawal attributed to one of them. */
-export function unsubscribedSql(): SQL {
+/** A select of (message_id) for each withdrawal since the scope's first message; the caller joins on the scope's messages. */
+export function unsubscribedSql(scope: AnalyticsScope): SQL {
   return sql`select last.id as message_id
     from consent_changes cc
     cross join lateral (
@@ -27,7 +27,5 @@ export function unsubscribedSql(): SQL {
       order by m.requested_at desc, m.id desc limit 1
     ) last
     where cc.granted = false and cc.applied and cc.source in (${list(UNSUBSCRIBE_SOURCES)})
-      and cc.customer_id in (select customer_id from sent)
-      and cc.recorded_at > (select min(requested_at) from sent)
-      and last.id in (select id from sent)`;
+      and cc.recorded_at > (select min(m.requested_at) from messages m where ${sentInScope(scope)})`;
 }

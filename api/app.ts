@@ -23,6 +23,7 @@ import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
 import { campaignsRouter } from './routes/campaigns';
 import { analyticsRouter } from './routes/analytics';
+import { experimentsRouter } from './routes/experiments';
 import { segmentsRouter } from './routes/segments';
 import { importRouter } from './routes/import';
 import type { ImportLimits } from '../import/parse';
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(mergesRouter(deps.db, deps.client));
   app.use(reconciliationRouter(deps.db));
   app.use(analyticsRouter(deps.db));
+  app.use(experimentsRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -19,6 +19,7 @@ import { alertsAnswer, alertsQuery } from '../schemas/alerts';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from '../schemas/api-keys';
 import { doctorAnswer } from '../schemas/doctor';
 import { emailHealthAnswer, journeyRefSchema, resultsAnswer, resultsQuery, seriesAnswer, seriesQuery } from '../schemas/analytics';
+import { experimentsAnswer, experimentsQuery } from '../schemas/experiments';
 import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from '../schemas/campaigns';
 import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from '../schemas/segments';
 import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from '../schemas/import';
@@ -494,6 +495,26 @@ export const apiRoutes: ApiRoute[] = [
     params: { id: campaignRefSchema },
     query: seriesQuery,
     ok: { 200: { description: 'The days', schema: seriesAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/journeys/{journey}/experiments',
+    summary: "A journey's experiments: per variant runs, sends, conversion and a z-test against the control; the holdout's uplift",
+    key: 'read',
+    params: { journey: journeyRefSchema },
+    query: experimentsQuery,
+    ok: { 200: { description: 'The experiments', schema: experimentsAnswer } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/analytics/campaigns/{id}/experiments',
+    summary: "A campaign's runs by variant, and its holdout against the treated members (uplift)",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    query: experimentsQuery,
+    ok: { 200: { description: 'The experiments', schema: experimentsAnswer } },
     errors: [400, 401, 404],
   },
   {

@@ -24,6 +24,7 @@ const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unk
   segments: (stack) => benchSegments(stack),
   import: (stack) => benchImport(stack),
   enrolment: (stack) => benchEnrolment(stack),
+  analytics: (stack) => import('./analytics').then((m) => m.benchAnalytics(stack)),
 };
 
 async function main(): Promise<void> {

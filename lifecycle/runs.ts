@@ -56,9 +56,9 @@ export async function signalRun(deps: Pick<LifecycleDeps, 'client'>, workflowId:
 export async function enrolRun(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
   wf: JourneyWorkflow,
-  run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent },
+  run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent; holdout?: boolean },
 ): Promise<'started' | 'existed'> {
-  const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger };
+  const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger, ...(run.holdout ? { holdout: true } : {}) };
   try {
     await deps.client.workflow.start<JourneyWorkflow>(wf.name, {
       workflowId: run.workflowId,

@@ -38,6 +38,13 @@ export const campaignBody = z
     ratePerSecond: z.number().int().min(1).max(10_000).meta({ description: 'Runs started per second at most; default unlimited' }).optional(),
     testRecipients: z.array(customerIdSchema).max(1000).meta({ description: 'Test mode: these customers only' }).optional(),
     rolloutPercent: z.number().int().min(1).max(100).meta({ description: 'A stable share of the segment; widen it with a second call' }).optional(),
+    holdoutPercent: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .meta({ description: 'A stable share of the enrolled members kept out (run recorded, nothing sent) to measure uplift; default 0' })
+      .optional(),
     schedule: campaignSchedule.optional(),
   })
   .strict();
@@ -53,6 +60,7 @@ export const campaignAnswer = z.object({
   ratePerSecond: z.number().int().nullable(),
   testRecipients: z.array(z.string()).nullable(),
   rolloutPercent: z.number().int(),
+  holdoutPercent: z.number().int(),
   schedule: z.object({ cron: z.string().optional(), every: z.string().optional(), timeZone: z.string().optional() }).nullable(),
   lastError: z.string().nullable(),
   createdAt: z.iso.datetime(),

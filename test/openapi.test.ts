@@ -60,6 +60,8 @@ describe('GET /openapi.json', () => {
         '/v1/analytics/journeys/{journey}/series',
         '/v1/analytics/campaigns/{id}',
         '/v1/analytics/campaigns/{id}/series',
+        '/v1/analytics/journeys/{journey}/experiments',
+        '/v1/analytics/campaigns/{id}/experiments',
         '/v1/analytics/email-health',
         '/metrics',
         '/webhooks/resend',

@@ -29,7 +29,7 @@ const journeyData: Record<string, Record<string, unknown>> = {
   'reactivation-offer': { promoCode: 'BACK-QW34ER' },
   'service-reminder': { event: { appointmentId: 'a1', appointmentAt, address: 'ул. Баумана, 12' } },
   'tyre-season-offer': {},
-  'welcome-hello': { promoCode: 'WELCOME-ZX56CV' },
+  'welcome-hello': { promoCode: 'WELCOME-ZX56CV', subjectTest: 'b' },
   'welcome-promo': { promoCode: 'WELCOME-ZX56CV' },
   'welcome-fitting': { promoCode: 'WELCOME-ZX56CV' },
   'welcome-bestsellers': { promoCode: 'WELCOME-ZX56CV' },

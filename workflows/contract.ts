@@ -45,6 +45,8 @@ export interface JourneyInput {
   /** The trigger's key value (cart id, order id) for journeys that run once per key. */
   key?: string;
   trigger?: JourneyEvent;
+  /** Kept out by a campaign's holdout: the run is recorded and sends nothing (workflows/bucket.ts). */
+  holdout?: boolean;
   /** Carried across continue-as-new. */
   carried?: CarriedState;
 }
@@ -66,6 +68,8 @@ export interface CarriedState {
   memo?: Array<[string, unknown]>;
   /** The profile the body started with, so running it again from the top takes the same branches. */
   customer?: Profile;
+  /** The experiments' variants already recorded on the run ({ experiment: variant }). */
+  variants?: Record<string, string>;
 }
 
 /** What the send activity is asked to do. */
@@ -82,6 +86,8 @@ export interface SendRequest {
   transactional: boolean;
   /** The journey's marketing topic (consent is per channel and topic); absent for transactional sends. */
   topic?: string;
+  /** The run's experiment variants so far ({ experiment: variant }), kept on the message. */
+  variants?: Record<string, string>;
 }
 
 export type SkipReason =
@@ -127,6 +133,8 @@ export interface RunRecord {
   key?: { property: string; value: string };
   /** The campaign that enrolled the customer (a `campaign` trigger). */
   campaignId?: string;
+  /** Kept out by the journey's or campaign's holdout: recorded, sends nothing. */
+  holdout?: boolean;
 }
 
 export interface RunEnd {
@@ -160,6 +168,8 @@ export interface JourneyActivities {
   /** Records the run and returns the events it listens to that were stored before it started. */
   recordRunStart(run: RunRecord): Promise<JourneyEvent[]>;
   recordRunEnd(end: RunEnd): Promise<void>;
+  /** Records the variant `j.variant` chose on the run's row (merged into journey_runs.variants). */
+  recordRunVariant(req: { workflowId: string; runId: string; experiment: string; variant: string }): Promise<void>;
   /** A send whose retries ran out: pending becomes failed in the ledger. */
   markSendFailed(req: { idempotencyKey: string; error: string }): Promise<void>;
   /** Did the customer open or click a message on this channel at or after `since` (ISO)? */

@@ -4,11 +4,11 @@
  */
 import * as journeys from './journeys';
 import type { JourneyWorkflow } from './dsl/journey';
-import { topicProblem } from './dsl/options';
+import { holdoutProblem, topicProblem } from './dsl/options';
 
 export const allJourneys: JourneyWorkflow[] = Object.entries(journeys).map(([exportName, wf]) => {
   if (wf.name !== exportName) throw new Error(`Journey ${wf.options.id} must be exported as ${wf.name}, not ${exportName}`);
-  const problem = topicProblem(wf.options);
+  const problem = topicProblem(wf.options) ?? holdoutProblem(wf.options);
   if (problem) throw new Error(problem);
   return wf;
 });

@@ -37,6 +37,7 @@ export function campaignsRouter(deps: CampaignDeps): Router {
       ratePerSecond: body.ratePerSecond,
       testRecipients: body.testRecipients,
       rolloutPercent: body.rolloutPercent,
+      holdoutPercent: body.holdoutPercent,
       schedule: body.schedule,
     };
     const saved = await db.transaction(async (tx) => {

@@ -9,7 +9,7 @@ import type { Db } from '../client';
 import { campaigns, type CampaignStatus } from '../schema';
 
 export type Campaign = typeof campaigns.$inferSelect;
-export type CampaignSpec = Pick<typeof campaigns.$inferInsert, 'id' | 'journey' | 'segmentId' | 'ratePerSecond' | 'testRecipients' | 'rolloutPercent' | 'schedule'>;
+export type CampaignSpec = Pick<typeof campaigns.$inferInsert, 'id' | 'journey' | 'segmentId' | 'ratePerSecond' | 'testRecipients' | 'rolloutPercent' | 'holdoutPercent' | 'schedule'>;
 
 export async function getCampaign(db: Db, id: string): Promise<Campaign | undefined> {
   const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
@@ -29,6 +29,7 @@ export async function saveCampaign(db: Db, spec: CampaignSpec): Promise<{ campai
     ratePerSecond: spec.ratePerSecond ?? null,
     testRecipients: spec.testRecipients ?? null,
     rolloutPercent: spec.rolloutPercent ?? 100,
+    holdoutPercent: spec.holdoutPercent ?? 0,
     schedule: spec.schedule ?? null,
   };
   const [row] = await db

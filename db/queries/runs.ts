@@ -4,7 +4,7 @@
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { journeyRuns, type RunState } from '../schema';
@@ -25,6 +25,7 @@ export async function recordRunStart(tx: Tx, run: RunRecord): Promise<void> {
       customerId: run.customerId,
       triggerEventId: run.triggerEventId ?? null,
       campaignId: run.campaignId ?? null,
+      holdout: run.holdout ?? false,
       status: 'running',
     })
     .onConflictDoNothing();
@@ -40,6 +41,17 @@ export async function recordRunEnd(db: Db, end: RunEnd): Promise<void> {
       ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
     })
     .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')));
+}
+
+/**
+ * A variant `j.variant` chose, merged into the run's `variants` ({ experiment: variant }). Found by
+ * first run id, which stays the same across continue-as-new; a retry writes the same pair again.
+ */
+export async function recordRunVariant(db: Db, req: { runId: string; experiment: string; variant: string }): Promise<void> {
+  await db
+    .update(journeyRuns)
+    .set({ variants: sql`coalesce(${journeyRuns.variants}, '{}'::jsonb) || jsonb_build_object(${req.experiment}::text, ${req.variant}::text)` })
+    .where(eq(journeyRuns.runId, req.runId));
 }
 
 /** An end Temporal saw and the run could not record (terminated, timed out…). Only a running row changes. */

@@ -93,3 +93,18 @@ export const longProbe = journey(
     return `${code} ${pinged}`;
   },
 );
+
+/** An A/B split (weights when the trigger names them), then two sends; reports the variant. */
+export const variantProbe = journey({ id: 'variant-probe', goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
+  const weights = j.trigger?.properties.weighted ? { a: 90, b: 10 } : ['a', 'b'];
+  const subject = await j.variant('subject-test', weights as readonly ('a' | 'b')[]);
+  await j.send({ channel: 'email', template: 'probe', step: 'first' });
+  await j.sleep('1 day');
+  await j.send({ channel: 'email', template: 'probe', step: 'second' });
+  return subject;
+});
+
+/** Keeps 20% of its customers out; the rest get one email. */
+export const holdoutProbe = journey({ id: 'holdout-probe', holdout: { percent: 20 }, goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
+  await j.send({ channel: 'email', template: 'probe' });
+});

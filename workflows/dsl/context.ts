@@ -10,6 +10,7 @@
  *   const order = await j.waitFor('order.placed', { timeout: '2 days' });  // the event, or null
  *   const seen = await j.waitFor(opensOrClicks([email, push]), { timeout: '2 days' }); // any of several
  *   if (await j.openedWithin('email', '90 days')) return 'reads email';    // ends "completed: reads email"
+ *   const subject = await j.variant('subject-test', ['a', 'b']);           // stable per customer, recorded
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -25,6 +26,7 @@ import {
 } from '@temporalio/workflow';
 import { dataActivities, sendActivityFor } from './activities';
 import type { Inbox } from './events';
+import { pickVariant, stablePoint, variantsProblem } from '../bucket';
 import { localDateTime, nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
 import type { Memo } from './memo';
 import { listensTo, specType, type EventSpec, type JourneyOptions } from './options';
@@ -80,10 +82,19 @@ export interface JourneyContext {
   refreshCustomer(): Promise<Profile>;
   /** Did the customer open or click any message on `channel` within the last `within`? */
   openedWithin(channel: Channel, within: Duration): Promise<boolean>;
+  /**
+   * The customer's variant of an A/B experiment: equal shares from a list, or weights
+   * (`{ a: 90, b: 10 }`). A hash of journey, experiment and customer: the same answer on replay,
+   * after continue-as-new and in the customer's next run. Recorded on the run, and on every message
+   * sent after it, for per-variant results (analytics/experiments.ts).
+   */
+  variant<V extends string>(experiment: string, variants: readonly V[] | Readonly<Record<V, number>>): Promise<V>;
 }
 
 export interface RunContext extends JourneyContext {
   readonly status: RunStatus;
+  /** The variants recorded so far, carried across continue-as-new. */
+  readonly variants: Record<string, string>;
   readonly bodyStartedAt: number;
   restart(event: JourneyEvent): void;
 }
@@ -111,6 +122,7 @@ export function createContext(args: {
   let trigger = input.trigger;
   let bodyStartedAt = carried?.bodyStartedAt ?? Date.now();
   let usedSteps = new Set<string>();
+  const variants: Record<string, string> = { ...(carried?.variants ?? {}) };
   const status: RunStatus = {
     journey: options.id,
     customerId: input.customerId,
@@ -152,6 +164,7 @@ export function createContext(args: {
       return bodyStartedAt;
     },
     status,
+    variants,
     restart(event) {
       epoch += 1;
       trigger = event;
@@ -202,6 +215,7 @@ export function createContext(args: {
           data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
           transactional: options.transactional ?? false,
           ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
+          ...(Object.keys(variants).length ? { variants: { ...variants } } : {}),
         }).catch(async (err: unknown): Promise<SendResult> => {
           // Retries are exhausted or the provider said no for good: the journey goes on without it,
           // and the ledger says failed (a pending row would count against the cap for ever).
@@ -293,6 +307,21 @@ export function createContext(args: {
       });
       memo.set(index, opened);
       return opened;
+    },
+
+    async variant(experiment, choices) {
+      const problem = variantsProblem(experiment, choices);
+      if (problem) throw ApplicationFailure.nonRetryable(`Journey ${options.id}: ${problem}`);
+      // No memo slot: the answer is a pure function of its inputs, and a body that gains a variant
+      // call must still line up with the memo of a run continued before the change.
+      const chosen = pickVariant(choices, stablePoint(options.id, experiment, input.customerId));
+      if (variants[experiment] === chosen) return chosen;
+      variants[experiment] = chosen;
+      // Histories from before experiments have no such activity call where the body now makes one.
+      if (patched('variant-recorded')) {
+        await dataActivities.recordRunVariant({ workflowId: info.workflowId, runId: info.firstExecutionRunId, experiment, variant: chosen });
+      }
+      return chosen;
     },
   };
 

@@ -22,6 +22,7 @@ import { dataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
 import { Inbox } from './events';
 import { Memo } from './memo';
+import { inHoldout } from '../bucket';
 import { listenedTypes, type JourneyOptions } from './options';
 import { eventSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type RunEnd } from '../contract';
 
@@ -100,6 +101,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       sent: ctx!.status.sent,
       memo: memo.carry(),
       customer,
+      variants: ctx!.variants,
     });
     const historyTooLong = () => {
       const now = workflowInfo();
@@ -129,6 +131,9 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       },
     });
 
+    // A campaign's holdout comes in the input; the journey's own is decided here, by the same hash.
+    const heldOut = !carried && (input.holdout === true || (options.holdout !== undefined && inHoldout(options.id, input.customerId, options.holdout.percent)));
+
     if (!carried) {
       // Events for this run that were stored before it existed (an order routed while its cart run
       // was starting) come back from the same call that records the run.
@@ -144,6 +149,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         ...(input.trigger?.type === 'campaign' && typeof input.trigger.properties.campaignId === 'string'
           ? { campaignId: input.trigger.properties.campaignId }
           : {}),
+        ...(heldOut ? { holdout: true } : {}),
       });
       for (const event of stored ?? []) deliver(event);
     }
@@ -164,6 +170,9 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     if (!carried) {
       const admitted = options.enterIf ? options.enterIf(customer, input.trigger) : true;
       if (admitted !== true) return end('refused', `not entered: ${admitted}`);
+      // Held out: no message, no goal window of its own; its conversion is measured from the run's
+      // start by analytics/experiments.ts, the same way as the treated runs'.
+      if (heldOut) return end('completed', 'completed: held out');
     }
 
     for (;;) {

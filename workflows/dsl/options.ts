@@ -57,6 +57,12 @@ export interface JourneyOptions {
    * member is enrolled once per occasion however often the scan finds them.
    */
   audience?: JourneyAudience;
+  /**
+   * Keep a stable share of the journey's customers out, to measure what it adds: a held-out run is
+   * recorded (`journey_runs.holdout`), sends nothing and ends at once ("completed: held out");
+   * analytics/experiments.ts compares its customers' conversion with the treated ones'.
+   */
+  holdout?: { percent: number };
 }
 
 export interface JourneyAudience {
@@ -82,6 +88,13 @@ export function topicProblem(options: JourneyOptions): string | null {
   if (options.transactional) return options.topic === undefined ? null : `transactional journey ${options.id} must not name a topic (consent does not apply to it)`;
   if (options.topic === undefined) return `marketing journey ${options.id} must name a topic (e.g. promotions, reminders, news): consent is per topic`;
   return TOPIC.test(options.topic) ? null : `journey ${options.id}: topic "${options.topic}" must be kebab-case (a-z, 0-9, -)`;
+}
+
+/** Why the holdout share is wrong, or null (checked when the registry loads, next to the topic). */
+export function holdoutProblem(options: JourneyOptions): string | null {
+  if (options.holdout === undefined) return null;
+  const { percent } = options.holdout;
+  return Number.isInteger(percent) && percent >= 1 && percent <= 50 ? null : `journey ${options.id}: holdout.percent must be an integer from 1 to 50`;
 }
 
 export function specType(spec: EventSpec): string {

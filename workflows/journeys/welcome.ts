@@ -2,7 +2,8 @@ import { journey } from '../dsl/journey';
 
 /**
  * Welcome chain: six emails over two weeks for a new customer. One explains how fitting works,
- * one carries a first-order promo code. The first order ends the chain.
+ * one carries a first-order promo code. The first order ends the chain. The first email's subject
+ * is an A/B test: a plain welcome (a) against the gift named in the subject (b).
  */
 export const welcome = journey(
   {
@@ -15,6 +16,7 @@ export const welcome = journey(
   },
   async (j) => {
     const promoCode = j.promoCode('WELCOME');
+    const subjectTest = await j.variant('subject-test', ['a', 'b']);
     const chain = [
       ['0 days', 'welcome-hello'],
       ['1 day', 'welcome-fitting'],
@@ -25,7 +27,7 @@ export const welcome = journey(
     ] as const;
     for (const [wait, template] of chain) {
       await j.sleep(wait);
-      await j.send({ channel: 'email', template, data: { promoCode } });
+      await j.send({ channel: 'email', template, data: { promoCode, subjectTest } });
     }
   },
 );
