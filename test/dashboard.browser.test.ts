@@ -63,9 +63,14 @@ async function message(m: { customerId: string; step: string; status: MessageSta
  * Last click: only o1 (ivan clicked before ordering): converted 1, revenue 1500.
  * By day: d0 four sends, d1 one: two points on the chart.
  * Campaign "autumn" enrolled lena alone: sent 1, delivered 1, opened 1, converted 0.
+ * Runs (experiments count runs; one converts with an order within 7 days of its start):
+ *   subject-test a: ivan, petr, oleg → 3 runs, 2 converted (ivan o1, oleg o2): 66.7 %
+ *   subject-test b: lena, rita       → 2 runs, 0 converted: 0.0 %, 66.7 points below a
+ *   held out: h1..h4 (sent nothing), h1 orders on d3 → 1 of 4: 25.0 %
+ *   treated 5 runs, 2 converted: 40.0 %; uplift +15.0 points (60.0 % over the holdout).
  */
 beforeAll(async () => {
-  for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy']) await seedCustomer(database.db, { id });
+  for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy', 'h1', 'h2', 'h3', 'h4']) await seedCustomer(database.db, { id });
   await message({ customerId: 'ivan', step: 'hello', status: 'clicked', requestedAt: at(0), events: [['email.opened', at(0, 1)], ['email.clicked', at(0, 1)]] });
   await message({ customerId: 'lena', step: 'hello', status: 'opened', requestedAt: at(0), events: [['email.opened', at(0, 2)]] });
   await message({ customerId: 'petr', step: 'hello', status: 'delivered', requestedAt: at(0) });
@@ -74,10 +79,20 @@ beforeAll(async () => {
   await database.db.insert(orders).values([
     { id: 'o1', customerId: 'ivan', source: 'online', total: '1500', placedAt: at(1) },
     { id: 'o2', customerId: 'oleg', source: 'offline', total: '500', placedAt: at(2) },
+    { id: 'o3', customerId: 'h1', source: 'online', total: '900', placedAt: at(3) },
   ]);
   await database.db.insert(segments).values({ id: 'autumn-seg', name: 'Autumn', where: { all: [] } });
   await database.db.insert(campaigns).values({ id: 'autumn', journey: 'welcome', segmentId: 'autumn-seg', status: 'done', enrolled: 1 });
-  await database.db.insert(journeyRuns).values({ runId: 'run-lena', workflowId: 'welcome/lena', journey: 'welcome', customerId: 'lena', campaignId: 'autumn', startedAt: at(0) });
+  const run = (customerId: string, more: Partial<typeof journeyRuns.$inferInsert>) => ({ runId: `run-${customerId}`, workflowId: `welcome/${customerId}`, journey: 'welcome', customerId, startedAt: at(0), ...more });
+  const variant = (v: string) => ({ variants: { 'subject-test': v } });
+  await database.db.insert(journeyRuns).values([
+    run('lena', { campaignId: 'autumn', ...variant('b') }),
+    run('rita', variant('b')),
+    run('ivan', variant('a')),
+    run('petr', variant('a')),
+    run('oleg', variant('a')),
+    ...['h1', 'h2', 'h3', 'h4'].map((id) => run(id, { holdout: true, status: 'completed' })),
+  ]);
 });
 
 type Results = { sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number; rates: Record<string, number>; steps: Array<{ step: string; sent: number; converted: number }> };
@@ -152,6 +167,25 @@ describe('the dashboard in Chromium', () => {
     expect(chart.conversion).toEqual([0.25, 1]);
     expect(chart.width).toBeGreaterThan(0);
     expect(chart.painted).toBeGreaterThan(500);
+
+    // The experiments: per variant and the holdout, as the API answers and as counted by hand.
+    const exp = (await (await api.call('/v1/analytics/journeys/welcome/experiments')).json()) as {
+      experiments: Array<{ experiment: string; variants: Array<{ variant: string; runs: number; converted: number }> }>;
+      holdout: { treated: { runs: number; converted: number }; holdout: { runs: number; converted: number } };
+    };
+    const cell = (table: string, row: string, what: string) => page.locator(`table[data-experiment="${table}"] tr[data-row="${row}"] [data-${what}]`).textContent();
+    for (const v of exp.experiments.find((e) => e.experiment === 'subject-test')!.variants) {
+      expect(await cell('subject-test', v.variant, 'count="runs"')).toBe(String(v.runs));
+      expect(await cell('subject-test', v.variant, 'count="converted"')).toBe(String(v.converted));
+    }
+    expect([await cell('subject-test', 'a', 'rate="conversion"'), await cell('subject-test', 'b', 'rate="conversion"'), await cell('subject-test', 'b', 'rate="difference"')]).toEqual([
+      '66.67%',
+      '0.0%',
+      '-66.7 pp',
+    ]);
+    expect([exp.holdout.treated, exp.holdout.holdout]).toEqual([expect.objectContaining({ runs: 5, converted: 2 }), expect.objectContaining({ runs: 4, converted: 1 })]);
+    expect([await cell('holdout', 'treated', 'rate="conversion"'), await cell('holdout', 'holdout', 'rate="conversion"')]).toEqual(['40.0%', '25.0%']);
+    expect(await page.locator('[data-rate="uplift"]').textContent()).toBe('+15.0 pp');
 
     // No email-health warning yet: every marketing email went to a new or engaged address.
     expect(await page.locator('aside.warning').count()).toBe(0);
