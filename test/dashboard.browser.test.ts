@@ -41,11 +41,11 @@ const at = (days: number, hours = 0) => new Date(T0 + days * DAY + hours * HOUR)
 const dayOf = (days: number) => at(days).toISOString().slice(0, 10);
 
 let seq = 0;
-async function message(m: { customerId: string; step: string; status: MessageStatus; requestedAt: Date; channel?: Channel; journey?: string; events?: [string, Date][] }) {
-  const { events = [], channel = 'email', journey = 'welcome', ...row } = m;
+async function message(m: { customerId: string; step: string; status: MessageStatus; requestedAt: Date; channel?: Channel; journey?: string; variant?: string; events?: [string, Date][] }) {
+  const { events = [], channel = 'email', journey = 'welcome', variant, ...row } = m;
   const [saved] = await database.db
     .insert(messages)
-    .values({ idempotencyKey: `dash-${++seq}`, workflowId: `${journey}/${m.customerId}`, journey, provider: 'outbox', template: m.step, channel, topic: 'promotions', ...row })
+    .values({ idempotencyKey: `dash-${++seq}`, workflowId: `${journey}/${m.customerId}`, journey, provider: 'outbox', template: m.step, channel, topic: 'promotions', variants: variant ? { 'subject-test': variant } : null, ...row })
     .returning({ id: messages.id });
   for (const [type, occurredAt] of events) await database.db.insert(messageEvents).values({ messageId: saved!.id, type, occurredAt });
 }
@@ -64,18 +64,18 @@ async function message(m: { customerId: string; step: string; status: MessageSta
  * By day: d0 four sends, d1 one: two points on the chart.
  * Campaign "autumn" enrolled lena alone: sent 1, delivered 1, opened 1, converted 0.
  * Runs (experiments count runs; one converts with an order within 7 days of its start):
- *   subject-test a: ivan, petr, oleg → 3 runs, 2 converted (ivan o1, oleg o2): 66.7 %
- *   subject-test b: lena, rita       → 2 runs, 0 converted: 0.0 %, 66.7 points below a
+ *   subject-test a: ivan, petr, oleg → 3 runs (3 sends), 2 converted (ivan o1, oleg o2): 66.7 %
+ *   subject-test b: lena, rita       → 2 runs (2 sends), 0 converted: 0.0 %, 66.7 points below a
  *   held out: h1..h4 (sent nothing), h1 orders on d3 → 1 of 4: 25.0 %
  *   treated 5 runs, 2 converted: 40.0 %; uplift +15.0 points (60.0 % over the holdout).
  */
 beforeAll(async () => {
   for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy', 'h1', 'h2', 'h3', 'h4']) await seedCustomer(database.db, { id });
-  await message({ customerId: 'ivan', step: 'hello', status: 'clicked', requestedAt: at(0), events: [['email.opened', at(0, 1)], ['email.clicked', at(0, 1)]] });
-  await message({ customerId: 'lena', step: 'hello', status: 'opened', requestedAt: at(0), events: [['email.opened', at(0, 2)]] });
-  await message({ customerId: 'petr', step: 'hello', status: 'delivered', requestedAt: at(0) });
-  await message({ customerId: 'rita', step: 'hello', status: 'bounced', requestedAt: at(0) });
-  await message({ customerId: 'oleg', step: 'sms-hello', channel: 'sms', status: 'delivered', requestedAt: at(1) });
+  await message({ customerId: 'ivan', variant: 'a', step: 'hello', status: 'clicked', requestedAt: at(0), events: [['email.opened', at(0, 1)], ['email.clicked', at(0, 1)]] });
+  await message({ customerId: 'lena', variant: 'b', step: 'hello', status: 'opened', requestedAt: at(0), events: [['email.opened', at(0, 2)]] });
+  await message({ customerId: 'petr', variant: 'a', step: 'hello', status: 'delivered', requestedAt: at(0) });
+  await message({ customerId: 'rita', variant: 'b', step: 'hello', status: 'bounced', requestedAt: at(0) });
+  await message({ customerId: 'oleg', variant: 'a', step: 'sms-hello', channel: 'sms', status: 'delivered', requestedAt: at(1) });
   await database.db.insert(orders).values([
     { id: 'o1', customerId: 'ivan', source: 'online', total: '1500', placedAt: at(1) },
     { id: 'o2', customerId: 'oleg', source: 'offline', total: '500', placedAt: at(2) },
@@ -170,11 +170,14 @@ describe('the dashboard in Chromium', () => {
 
     // The experiments: per variant and the holdout, as the API answers and as counted by hand.
     const exp = (await (await api.call('/v1/analytics/journeys/welcome/experiments')).json()) as {
-      experiments: Array<{ experiment: string; variants: Array<{ variant: string; runs: number; converted: number }> }>;
+      experiments: Array<{ experiment: string; variants: Array<{ variant: string; runs: number; sent: number; converted: number }> }>;
       holdout: { treated: { runs: number; converted: number }; holdout: { runs: number; converted: number } };
     };
     const cell = (table: string, row: string, what: string) => page.locator(`table[data-experiment="${table}"] tr[data-row="${row}"] [data-${what}]`).textContent();
-    for (const v of exp.experiments.find((e) => e.experiment === 'subject-test')!.variants) {
+    const variants = exp.experiments.find((e) => e.experiment === 'subject-test')!.variants;
+    expect(variants.map((v) => [v.variant, v.sent])).toEqual([['a', 3], ['b', 2]]);
+    for (const v of variants) {
+      expect(await cell('subject-test', v.variant, 'count="sent"')).toBe(String(v.sent));
       expect(await cell('subject-test', v.variant, 'count="runs"')).toBe(String(v.runs));
       expect(await cell('subject-test', v.variant, 'count="converted"')).toBe(String(v.converted));
     }
