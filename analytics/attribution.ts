@@ -8,7 +8,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { rowsOf } from '../db/rows';
+import { readRows } from './read';
 import { clickTypes, goalOf, notSent, sentInScope, type AnalyticsScope, type Attribution } from './scope';
 
 /**
@@ -81,8 +81,9 @@ export interface Conversion {
 export async function conversionsOf(db: Db, scope: AnalyticsScope, attribution: Attribution): Promise<Conversion[]> {
   const attributed = attributedSql(scope, attribution);
   if (!attributed) return [];
-  const rows = rowsOf<{ goal_id: string; customer_id: string; message_id: number; at: string | Date; revenue: string }>(
-    await db.execute(sql`with ${sentCte(scope)} select a.* from (${attributed}) a join sent s on s.id = a.message_id order by a.at, a.goal_id`),
+  const rows = await readRows<{ goal_id: string; customer_id: string; message_id: number; at: string | Date; revenue: string }>(
+    db,
+    sql`with ${sentCte(scope)} select a.* from (${attributed}) a join sent s on s.id = a.message_id order by a.at, a.goal_id`,
   );
   return rows.map((r) => ({ goalId: r.goal_id, customerId: r.customer_id, messageId: Number(r.message_id), at: new Date(r.at), revenue: Number(r.revenue) }));
 }

@@ -12,7 +12,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { openedSql } from '../db/queries/engagement';
-import { rowsOf } from '../db/rows';
+import { readRows } from './read';
 import { NOT_SENT } from './scope';
 
 export const INACTIVE_SHARE_LIMIT = 0.02;
@@ -60,8 +60,9 @@ export async function emailHealth(db: Db, opts: { now?: Date } = {}): Promise<Em
   const since30 = new Date(now.getTime() - 30 * DAY);
   const since7 = new Date(now.getTime() - 7 * DAY);
   const sent = sql`m.channel = 'email' and m.status not in (${list(NOT_SENT)})`;
-  const [row] = rowsOf<Record<string, string | number>>(
-    await db.execute(sql`
+  const [row] = await readRows<Record<string, string | number>>(
+    db,
+    sql`
       select
         count(*) filter (where not m.transactional) as marketing_sent,
         count(*) filter (where not m.transactional
@@ -73,7 +74,7 @@ export async function emailHealth(db: Db, opts: { now?: Date } = {}): Promise<Em
         count(*) filter (where m.requested_at >= ${since7.toISOString()}::timestamptz and m.status = 'bounced') as bounced7,
         count(*) filter (where m.requested_at >= ${since7.toISOString()}::timestamptz and m.status = 'complained') as complained7
       from messages m
-      where ${sent} and m.requested_at >= ${since30.toISOString()}::timestamptz and m.requested_at < ${now.toISOString()}::timestamptz`),
+      where ${sent} and m.requested_at >= ${since30.toISOString()}::timestamptz and m.requested_at < ${now.toISOString()}::timestamptz`,
   );
   const n = (k: string) => Number(row?.[k] ?? 0);
   const windowRates = (days: number, s: number, b: number, c: number): WindowRates => ({

@@ -5,8 +5,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { rowsOf } from '../db/rows';
 import { attributedSql, sentCte } from './attribution';
+import { readRows } from './read';
 import { clickedExpr, deliveredExpr, openedExpr, type AnalyticsScope, type Attribution } from './scope';
 import { unsubscribedSql } from './unsubscribes';
 
@@ -116,7 +116,7 @@ export async function countsBy(
   groups: Record<string, SQL>,
 ): Promise<{ total: Counts; rows: { group: string; key: string | null; counts: Counts }[] }> {
   const names = Object.keys(groups);
-  const rows = rowsOf<Row & Record<string, unknown>>(await db.execute(countsSql(query, groups)));
+  const rows = await readRows<Row & Record<string, unknown>>(db, countsSql(query, groups));
   const empty = countsOf({ sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, converted: 0, conversions: 0, recipients: 0, revenue: 0 });
   let total = empty;
   const out: { group: string; key: string | null; counts: Counts }[] = [];

@@ -21,7 +21,7 @@ const JOURNEY = 'welcome';
  * complained, the rest sent/delivered/opened/clicked), an open or click report for every opened or
  * clicked one, and a few unsubscribes. seedAudience gives the customers their orders.
  */
-async function seedLedger(db: Db, messages: number, customers: number): Promise<void> {
+export async function seedLedger(db: Db, messages: number, customers: number): Promise<void> {
   await seedAudience(db, { customers, prefix: 'an-' });
   const customer = sql`'an-' || lpad((1 + i % ${customers})::text, 7, '0')`;
   await db.execute(sql`

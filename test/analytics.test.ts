@@ -4,6 +4,7 @@
  * the comments below, read back from /v1/analytics/*.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { conversionsOf } from '../analytics/attribution';
 import { emailHealth } from '../analytics/email-health';
 import type { Database } from '../db/client';
 import { campaigns, consentChanges, journeyRuns, messageEvents, messages, orders, segments, type MessageStatus } from '../db/schema';
@@ -71,15 +72,17 @@ async function get(path: string): Promise<{ status: number; body: any }> {
  *   converted 1, conversions 1, revenue 1000.
  * first-order-nudge: o1 → m10 as well (each journey attributes on its own): converted 1, revenue 1000.
  */
+let m2 = 0;
+let m4 = 0;
 beforeAll(async () => {
   for (const id of ['anna', 'boris', 'vera', 'gleb', 'dina', 'ha', 'hb', 'hc', 'hd', 'hf']) await seedCustomer(db(), { id });
   const w = 'welcome';
   await message({ customerId: 'anna', journey: w, step: 'hello', status: 'clicked', requestedAt: at(0), events: [['email.opened', at(0, 1)], ['email.clicked', at(0, 1)]] });
-  await message({ customerId: 'anna', journey: w, step: 'fitting', status: 'delivered', requestedAt: at(1) });
+  m2 = await message({ customerId: 'anna', journey: w, step: 'fitting', status: 'delivered', requestedAt: at(1) });
   const boris = 'welcome/boris/spring';
   await message({ customerId: 'boris', journey: w, step: 'hello', status: 'opened', requestedAt: at(0), workflowId: boris, events: [['email.opened', at(0, 5)]] });
   await message({ customerId: 'boris', journey: w, step: 'fitting', status: 'sent', requestedAt: at(1), workflowId: boris });
-  await message({ customerId: 'vera', journey: w, step: 'sms-hello', channel: 'sms', status: 'delivered', requestedAt: at(0) });
+  m4 = await message({ customerId: 'vera', journey: w, step: 'sms-hello', channel: 'sms', status: 'delivered', requestedAt: at(0) });
   await message({ customerId: 'gleb', journey: w, step: 'hello', status: 'bounced', requestedAt: at(0) });
   await message({ customerId: 'gleb', journey: w, step: 'fitting', status: 'skipped', requestedAt: at(1) });
   await message({ customerId: 'dina', journey: w, step: 'hello', status: 'complained', requestedAt: at(0), events: [['email.opened', at(0, 2)], ['email.complained', at(0, 3)]] });
@@ -185,6 +188,15 @@ describe('journey results', () => {
     const { body } = await get('/v1/analytics/journeys/first-order-nudge');
     expect(pick(body)).toEqual(counts(1, 1, 1, 1, 0, 0, 0, 1, 1, 1000, 1));
     expect((await get('/v1/analytics/journeys/first-order-nudge?attribution=last-click')).body.revenue).toBe(1000);
+  });
+
+  it('lists each conversion with the one message it counts for', async () => {
+    const conversions = await conversionsOf(db(), { journey: 'welcome' }, 'last-touch');
+    expect(conversions.map((c) => [c.goalId, c.customerId, c.messageId, c.revenue])).toEqual([
+      ['order:o3', 'vera', m4, 500],
+      ['order:o1', 'anna', m2, 1000],
+      ['order:o4', 'vera', m4, 700],
+    ]);
   });
 
   it('from/to keep the messages asked for in the range', async () => {
