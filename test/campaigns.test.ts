@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { inRollout } from '../campaigns/members';
+import { inHoldout } from '../workflows/bucket';
 import { launchCampaign } from '../campaigns/start';
 import { saveCampaign } from '../db/queries/campaigns';
 import type { Database } from '../db/client';
@@ -245,6 +246,35 @@ describe('campaigns', () => {
     const runs = await recorded('rollout-1', 40);
     expect([...runs.keys()].sort()).toEqual(members);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('a 25% holdout: those members get a recorded run that sends nothing, and the experiments answer compares them', async () => {
+    const members = await cohort('held', 40);
+    const held = members.filter((id) => inHoldout('campaign:held-1', id, 25));
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThan(40);
+    expect((await post('/v1/campaigns', { id: 'held-1', journey: 'quarterly-bonus', segment: 'held', holdoutPercent: 25 })).json).toMatchObject({ holdoutPercent: 25 });
+    expect(await until('held-1', (c) => c.status === 'done')).toMatchObject({ total: 40, enrolled: 40 });
+    // Held-out runs end at once; the others send, then wait out the goal window (30 days).
+    const runs = await eventually(async () => {
+      const rows = await database.db.select().from(journeyRuns).where(eq(journeyRuns.campaignId, 'held-1'));
+      const sends = await database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'));
+      const ready = rows.length === 40 && rows.every((r) => !r.holdout || r.status !== 'running') && sends.filter((m) => m.customerId.startsWith('held-')).length >= 40 - held.length;
+      return ready ? rows : undefined;
+    });
+    expect(runs.filter((r) => r.holdout).map((r) => r.customerId).sort()).toEqual(held);
+    expect(runs.filter((r) => r.holdout).every((r) => r.endReason === 'completed: held out')).toBe(true);
+    const sentTo = new Set((await database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'))).map((m) => m.customerId));
+    expect(held.filter((id) => sentTo.has(id))).toEqual([]);
+    expect(members.filter((id) => !held.includes(id)).every((id) => sentTo.has(id))).toBe(true);
+
+    const res = await api.call('/v1/analytics/campaigns/held-1/experiments');
+    const body = (await res.json()) as { holdout: { treated: { runs: number }; holdout: { runs: number } } };
+    expect(body.holdout.treated.runs).toBe(40 - held.length);
+    expect(body.holdout.holdout.runs).toBe(held.length);
+    expect((await post('/v1/campaigns', { id: 'held-2', journey: 'quarterly-bonus', segment: 'held', holdoutPercent: 60 })).json).toMatchObject({
+      error: { field: 'holdoutPercent' },
+    });
   });
 
   it('keeps to the rate', async () => {
