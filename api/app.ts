@@ -30,6 +30,7 @@ import type { ImportLimits } from '../import/parse';
 import { dataQualityRouter } from './routes/data-quality';
 import { mergesRouter } from './routes/merges';
 import { reconciliationRouter } from './routes/reconciliation';
+import { dashboardRouter } from './routes/dashboard';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -61,6 +62,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(unsubscribeRouter(deps.db, deps.unsubscribeSecret));
   app.use(smscWebhookRouter({ db: deps.db, client: deps.client, secret: deps.smscCallbackSecret }));
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
+  // Pages for people, signed in with the same keys through a form and a cookie instead of a header.
+  app.use(dashboardRouter({ db: deps.db, verifier }));
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
   // Before the JSON-only gate and any body parser: an import's body is an NDJSON or CSV file, read as a stream.

@@ -23,6 +23,7 @@ import { experimentsAnswer, experimentsQuery } from '../schemas/experiments';
 import { campaignAnswer, campaignBody, campaignList, campaignRefSchema } from '../schemas/campaigns';
 import { membersAnswer, membersQuery, segmentAnswer, segmentBody, segmentCount, segmentIdSchema, segmentList } from '../schemas/segments';
 import { customerImportAnswer, customerImportBody, orderImportAnswer, orderImportBody } from '../schemas/import';
+import { dashboardFilters, dashboardLoginForm, dashboardLogoutForm } from '../schemas/dashboard';
 import { dataQualityAnswer, mergeAnswer, mergeBody, mergeIdSchema, reconciliationAnswer, reconciliationQuery, revertAnswer } from '../schemas/audit';
 
 type Method = 'get' | 'put' | 'post' | 'delete';
@@ -395,6 +396,66 @@ export const apiRoutes: ApiRoute[] = [
     params: { id: segmentIdSchema },
     ok: { 204: { description: 'Deleted' } },
     errors: [400, 401, 404, 409],
+  },
+  // The dashboard: pages for people, signed in through the login form (a read key) and a session cookie, not the bearer header.
+  {
+    method: 'get',
+    path: '/dashboard',
+    summary: 'The dashboard: every journey and campaign (signed in; otherwise 303 to the login form)',
+    key: false,
+    ok: { 200: { description: 'The list', ...html }, 303: { description: 'Not signed in: to /dashboard/login' } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/dashboard/login',
+    summary: 'The sign-in form (sets the form-token cookie)',
+    key: false,
+    ok: { 200: { description: 'The form', ...html }, 303: { description: 'Already signed in' } },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/dashboard/login',
+    summary: 'Sign in with an API key with the read scope: sets the HttpOnly, SameSite=Strict session cookie',
+    key: false,
+    body: { schema: dashboardLoginForm, type: 'application/x-www-form-urlencoded' },
+    ok: {
+      303: { description: 'Signed in: to the page asked for' },
+      400: { description: 'The form is incomplete', ...html },
+      401: { description: 'Unknown or revoked key', ...html },
+      403: { description: 'No form token, or the key lacks the read scope', ...html },
+    },
+    errors: [],
+  },
+  {
+    method: 'post',
+    path: '/dashboard/logout',
+    summary: 'Sign out (wants the page\'s form token)',
+    key: false,
+    body: { schema: dashboardLogoutForm, type: 'application/x-www-form-urlencoded' },
+    ok: { 303: { description: 'Signed out: to the login form' }, 403: { description: 'No form token, or not this session\'s', ...html } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/dashboard/journeys/{journey}',
+    summary: "A journey's results: funnel, rates over time, steps, channels, experiments (signed in)",
+    key: false,
+    params: { journey: z.string().meta({ description: 'A journey id (workflows/journeys/)' }) },
+    query: dashboardFilters,
+    ok: { 200: { description: 'The results page', ...html }, 303: { description: 'Not signed in' }, 400: { description: 'A bad filter, named', ...html }, 404: { description: 'No such journey', ...html } },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/dashboard/campaigns/{id}',
+    summary: "A campaign's results, as a journey's but only its runs (signed in)",
+    key: false,
+    params: { id: campaignRefSchema },
+    query: dashboardFilters,
+    ok: { 200: { description: 'The results page', ...html }, 303: { description: 'Not signed in' }, 400: { description: 'A bad filter, named', ...html }, 404: { description: 'No such campaign', ...html } },
+    errors: [],
   },
   {
     method: 'get',

@@ -66,6 +66,11 @@ describe('GET /openapi.json', () => {
         '/metrics',
         '/webhooks/resend',
         '/webhooks/smsc',
+        '/dashboard',
+        '/dashboard/login',
+        '/dashboard/logout',
+        '/dashboard/journeys/{journey}',
+        '/dashboard/campaigns/{id}',
       ].sort(),
     );
     // The body schemas are the routes' own: the event body lists exactly what POST /v1/events takes.

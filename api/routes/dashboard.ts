@@ -1,0 +1,142 @@
+/**
+ * GET /dashboard: the results pages people look at, behind the API's own keys. A person signs in by
+ * posting a key (read scope) to /dashboard/login; it is kept in an HttpOnly, SameSite=Strict cookie
+ * (dashboard/session.ts) and verified on every request by the API's verifier. Pages are rendered
+ * here on the server (dashboard/pages/); the only scripts are Chart.js, served from node_modules, and
+ * the chart file next to the stylesheet in dashboard/assets/.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { grants } from '../../access/scopes';
+import type { KeyVerifier } from '../../access/verifier';
+import { resultsData, warningOf } from '../../dashboard/data';
+import { html } from '../../dashboard/html';
+import { indexPage } from '../../dashboard/pages/index';
+import { sendDashboardPage } from '../../dashboard/pages/layout';
+import { loginForm } from '../../dashboard/pages/login';
+import { resultsPage } from '../../dashboard/pages/results';
+import { endSession, issueLoginToken, loginTokenValid, SESSION_COOKIE, cookieOf, sessionFormToken, sessionFormTokenValid, startSession } from '../../dashboard/session';
+import type { Db } from '../../db/client';
+import { getCampaign, listCampaigns } from '../../db/queries/campaigns';
+import { HttpError, parse, problemOf } from '../../lib/http-error';
+import { logger } from '../../lib/logger';
+import { dashboardFilters, dashboardLoginForm, dashboardLogoutForm } from '../../schemas/dashboard';
+import { allJourneys, journeyById } from '../../workflows/registry';
+
+const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '../../dashboard/assets');
+const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+// Assets are named by what they are, not by a hash: a day of caching keeps a new version from waiting long.
+const ASSET_HEADERS = { 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' };
+const SCRIPTS = ['/dashboard/assets/chart.umd.min.js', '/dashboard/assets/rates-chart.js'];
+
+/** Where to go after signing in: a dashboard page of this site, nothing else (no open redirect). */
+function nextPage(next: unknown): string {
+  return typeof next === 'string' && /^\/dashboard(\/[\w.~%-]+)*\/?(\?[\w.~%=&+-]*)?$/.test(next) ? next : '/dashboard';
+}
+
+export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router {
+  const { db, verifier } = deps;
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+
+  router.get('/dashboard/assets/chart.umd.min.js', (_req, res) => res.set(ASSET_HEADERS).sendFile(CHART_JS));
+  for (const file of ['rates-chart.js', 'dashboard.css']) {
+    router.get(`/dashboard/assets/${file}`, (_req, res) => res.set(ASSET_HEADERS).sendFile(join(ASSETS, file)));
+  }
+
+  const showLogin = (req: Request, res: Response, status: number, next: string, problem?: string) =>
+    sendDashboardPage(res, status, { title: 'Sign in' }, loginForm({ formToken: issueLoginToken(req, res), next, problem }));
+
+  /** Who is signed in: their key, verified again now; otherwise to the login page and back here after it. */
+  const signedIn: RequestHandler = async (req, res, next) => {
+    const key = cookieOf(req, SESSION_COOKIE);
+    const identity = key ? await verifier.verify(key) : undefined;
+    if (!key || !identity) {
+      if (key) endSession(req, res);
+      // Back to the page after signing in; a form's target is no page to go back to.
+      const back = req.method === 'GET' ? nextPage(req.originalUrl) : '/dashboard';
+      return res.redirect(303, `/dashboard/login?next=${encodeURIComponent(back)}`);
+    }
+    if (!grants(identity.scopes, 'read')) {
+      endSession(req, res);
+      return showLogin(req, res, 403, '/dashboard', 'That key lacks the read scope.');
+    }
+    res.locals.dashboardKey = key;
+    next();
+  };
+  const keyOf = (res: Response) => res.locals.dashboardKey as string;
+
+  router.get('/dashboard/login', async (req, res) => {
+    const key = cookieOf(req, SESSION_COOKIE);
+    if (key && (await verifier.verify(key))) return res.redirect(303, nextPage(req.query.next));
+    showLogin(req, res, 200, nextPage(req.query.next));
+  });
+
+  router.post('/dashboard/login', form, async (req, res) => {
+    const parsed = dashboardLoginForm.safeParse(req.body ?? {});
+    if (!parsed.success) return showLogin(req, res, 400, '/dashboard', problemOf(parsed.error).message);
+    const { key, csrf, next } = parsed.data;
+    if (!loginTokenValid(req, csrf)) {
+      logger.warn('dashboard sign-in refused: form token missing or not this browser\'s');
+      return showLogin(req, res, 403, nextPage(next), 'The form expired: please sign in again.');
+    }
+    const identity = await verifier.verify(key);
+    if (!identity) return showLogin(req, res, 401, nextPage(next), 'Unknown or revoked API key.');
+    if (!grants(identity.scopes, 'read')) return showLogin(req, res, 403, nextPage(next), 'That key lacks the read scope.');
+    logger.info({ keyId: identity.id }, 'dashboard sign-in');
+    startSession(req, res, key);
+    // Post/redirect/get: a reload does not post the key again.
+    res.redirect(303, nextPage(next));
+  });
+
+  router.post('/dashboard/logout', form, signedIn, (req, res) => {
+    const parsed = dashboardLogoutForm.safeParse(req.body ?? {});
+    if (!parsed.success || !sessionFormTokenValid(keyOf(res), parsed.data.csrf)) throw new HttpError(403, 'forbidden', 'The sign-out form is not this page\'s.');
+    endSession(req, res);
+    res.redirect(303, '/dashboard/login');
+  });
+
+  router.get('/dashboard', signedIn, async (_req, res) => {
+    const [campaigns, warning] = await Promise.all([listCampaigns(db), warningOf(db)]);
+    const journeys = allJourneys.map((j) => ({ id: j.options.id, transactional: j.options.transactional === true }));
+    sendDashboardPage(res, 200, { title: 'Journeys and campaigns', formToken: sessionFormToken(keyOf(res)), warning }, indexPage(journeys, campaigns));
+  });
+
+  router.get('/dashboard/journeys/:journey', signedIn, async (req, res) => {
+    const journey = journeyById(req.params.journey as string);
+    if (!journey) throw new HttpError(404, 'not_found', `No journey ${req.params.journey}`);
+    const filters = parse(dashboardFilters, req.query);
+    const page = await resultsData(db, { journey: journey.options.id }, filters);
+    sendDashboardPage(
+      res,
+      200,
+      { title: `Journey ${journey.options.id}`, formToken: sessionFormToken(keyOf(res)), warning: page.warning, scripts: SCRIPTS },
+      resultsPage({ action: `/dashboard/journeys/${encodeURIComponent(journey.options.id)}`, filters, ...page }),
+    );
+  });
+
+  router.get('/dashboard/campaigns/:id', signedIn, async (req, res) => {
+    const campaign = await getCampaign(db, req.params.id as string);
+    if (!campaign) throw new HttpError(404, 'not_found', `No campaign ${req.params.id}`);
+    const filters = parse(dashboardFilters, req.query);
+    const page = await resultsData(db, { journey: campaign.journey, campaignId: campaign.id }, filters);
+    sendDashboardPage(
+      res,
+      200,
+      { title: `Campaign ${campaign.id}`, formToken: sessionFormToken(keyOf(res)), warning: page.warning, scripts: SCRIPTS },
+      html`<p class="note">Journey <a href="/dashboard/journeys/${encodeURIComponent(campaign.journey)}">${campaign.journey}</a> · ${campaign.status} · ${campaign.enrolled} enrolled</p>
+${resultsPage({ action: `/dashboard/campaigns/${encodeURIComponent(campaign.id)}`, filters, ...page })}`,
+    );
+  });
+
+  // The dashboard's refusals are pages, not the API's JSON: a person reads them.
+  const pageErrors: ErrorRequestHandler = (err, _req, res, next) => {
+    if (!(err instanceof HttpError)) return next(err);
+    const key = res.locals.dashboardKey as string | undefined;
+    sendDashboardPage(res, err.status, { title: err.status === 404 ? 'Not found' : 'Cannot show this', formToken: key && sessionFormToken(key) }, html`<p class="problem" role="alert">${err.message}</p><p><a href="/dashboard">All journeys and campaigns</a></p>`);
+  };
+  router.use('/dashboard', pageErrors);
+  return router;
+}
