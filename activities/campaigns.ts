@@ -9,14 +9,14 @@ import type { Client } from '@temporalio/client';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import { ApplicationFailure } from '@temporalio/common';
 import { keyRuleOf } from '../campaigns/journey-audiences';
-import { countTargets, inRollout, targetsPage, testMode } from '../campaigns/members';
+import { countTargets, targetsPage, testMode } from '../campaigns/members';
 import { campaignKey, runKeysOf } from '../campaigns/run-keys';
 import type { Db } from '../db/client';
 import { getCampaign, recordCampaignProgress, type Campaign } from '../db/queries/campaigns';
 import { workflowIdsWithRuns } from '../db/queries/runs';
 import { enrolRun } from '../lifecycle/runs';
 import type { CampaignActivities, EnrolPageRequest, EnrolPageResult } from '../workflows/campaign-contract';
-import { inHoldout } from '../workflows/bucket';
+import { inHoldout, inRollout } from '../workflows/bucket';
 import { journeyWorkflowId } from '../workflows/contract';
 import { journeyById } from '../workflows/registry';
 

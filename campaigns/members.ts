@@ -1,8 +1,7 @@
 /**
  * Who a campaign pass walks, a page at a time in customer id order: the segment's members, or in
- * test mode the test recipients alone; and which of them fall in the rollout share.
+ * test mode the test recipients alone (the rollout share is workflows/bucket.ts inRollout).
  */
-import { createHash } from 'node:crypto';
 import { and, asc, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { Campaign } from '../db/queries/campaigns';
@@ -42,14 +41,4 @@ export async function targetsPage(db: Db, c: Campaign, page: { after: string | n
   }
   const rows = await membersPage(db, (await segmentOf(db, c)).where, { after: page.after, limit: page.limit }, page.now ? { now: page.now } : {});
   return { ids: rows.map((r) => r.id), next: rows.length === page.limit ? rows[rows.length - 1]!.id : null, missing: 0 };
-}
-
-/**
- * Is this member in the first `percent` of the campaign? A hash of campaign and customer: the same
- * answer every time, so widening 30% to 100% keeps the first 30% and adds the rest.
- */
-export function inRollout(campaignId: string, customerId: string, percent: number): boolean {
-  if (percent >= 100) return true;
-  const bucket = createHash('sha256').update(`${campaignId}\u0000${customerId}`).digest().readUInt32BE(0) % 100;
-  return bucket < percent;
 }

@@ -9,7 +9,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { inRollout } from '../campaigns/members';
+import { inRollout } from '../workflows/bucket';
 import { inHoldout } from '../workflows/bucket';
 import { launchCampaign } from '../campaigns/start';
 import { saveCampaign } from '../db/queries/campaigns';

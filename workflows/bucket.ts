@@ -1,6 +1,6 @@
 /**
- * Stable assignment of a customer to a share: A/B variants (`j.variant`) and holdouts (a journey's
- * `holdout` option, a campaign's `holdoutPercent`). Pure JavaScript, no crypto and no randomness, so
+ * Stable assignment of a customer to a share: A/B variants (`j.variant`), holdouts (a journey's
+ * `holdout` option, a campaign's `holdoutPercent`) and a campaign's rollout share. Pure JavaScript, no crypto and no randomness, so
  * a workflow computes the same answer on replay, after continue-as-new, in a second run of the same
  * customer, and outside the sandbox (the campaign activity) as inside it.
  */
@@ -53,4 +53,13 @@ export function variantsProblem(experiment: string, variants: readonly string[] 
 export function inHoldout(scope: string, customerId: string, percent: number): boolean {
   if (percent <= 0) return false;
   return stablePoint(scope, 'holdout', customerId) * 100 < percent;
+}
+
+/**
+ * Is this member in the first `percent` of the campaign's rollout? The same answer every time, so
+ * widening 30% to 100% keeps the first 30% and adds the rest; independent of the holdout's split.
+ */
+export function inRollout(campaignId: string, customerId: string, percent: number): boolean {
+  if (percent >= 100) return true;
+  return stablePoint(`campaign:${campaignId}`, 'rollout', customerId) * 100 < percent;
 }
