@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { journeyResults } from '../analytics/funnel';
+import { median } from './measure';
 import type { Db } from '../db/client';
 import { seedAudience } from './segments';
 import type { BenchStack } from './stack';
@@ -58,17 +59,6 @@ async function bareCount(db: Db): Promise<number> {
   return Number(rows[0]!.sent);
 }
 
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(runs / 2)]!);
-}
-
 export async function benchAnalytics(stack: BenchStack): Promise<Record<string, number | string>> {
   const messages = Number(process.env.BENCH_ANALYTICS_MESSAGES ?? 1_000_000);
   const customers = Math.max(1, Math.round(messages / 5));
@@ -78,12 +68,12 @@ export async function benchAnalytics(stack: BenchStack): Promise<Record<string, 
   const query = { journey: JOURNEY, attribution: 'last-touch' as const };
   const results = await journeyResults(stack.db, query);
   await bareCount(stack.db);
-  const cascadeMs = await median(3, () => journeyResults(stack.db, query));
-  const bareMs = await median(3, () => bareCount(stack.db));
+  const cascadeMs = (await median(3, () => journeyResults(stack.db, query))).ms;
+  const bareMs = (await median(3, () => bareCount(stack.db))).ms;
   // The dashboard's usual question: the last 7 days of the journey.
   const week = { ...query, from: new Date(Date.now() - 7 * 86_400_000) };
   await journeyResults(stack.db, week);
-  const weekMs = await median(3, () => journeyResults(stack.db, week));
+  const weekMs = (await median(3, () => journeyResults(stack.db, week))).ms;
   return {
     analyticsMessages: messages,
     analyticsSeed_ms: seedMs,

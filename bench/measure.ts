@@ -15,16 +15,17 @@ export async function pool<T>(items: T[], concurrency: number, fn: (item: T) => 
   );
 }
 
-/** Milliseconds `fn` takes, the median of `times` tries. */
-export async function medianMs(times: number, fn: () => Promise<unknown>): Promise<number> {
-  const runs: number[] = [];
-  for (let i = 0; i < times; i++) {
+/** What `fn` answers and the milliseconds it takes: the median of `runs` tries. */
+export async function median<T>(runs: number, fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const times: number[] = [];
+  let value!: T;
+  for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    await fn();
-    runs.push(performance.now() - t0);
+    value = await fn();
+    times.push(performance.now() - t0);
   }
-  runs.sort((a, b) => a - b);
-  return Number(runs[Math.floor(runs.length / 2)]!.toFixed(1));
+  times.sort((a, b) => a - b);
+  return { ms: Math.round(times[Math.floor(runs / 2)]!), value };
 }
 
 /** Cascade's figure over the raw limit's, two decimals: the number the goals are stated in. */

@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { median } from './measure';
 import type { Db } from '../db/client';
 import { countMembers } from '../segments/members';
 import type { Predicate } from '../workflows/predicate';
@@ -72,18 +73,6 @@ async function handWrittenCount(db: Db): Promise<number> {
       and not exists (select 1 from suppressions s where s.channel = 'email' and s.address = lower(trim(c.email)))
       and (select count(*) from orders o where o.customer_id = c.id and o.placed_at >= now() - interval '90 days') >= 2`)) as unknown as Array<{ n: number }>;
   return rows[0]!.n;
-}
-
-async function median(runs: number, fn: () => Promise<number>): Promise<{ ms: number; value: number }> {
-  const times: number[] = [];
-  let value = 0;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    value = await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { ms: Math.round(times[Math.floor(runs / 2)]!), value };
 }
 
 export async function benchSegments(stack: { db: Db }): Promise<Record<string, number | string>> {

@@ -3,6 +3,7 @@
  * everything", and a save button. A plain form, so it works without JavaScript; the headers keep it
  * out of frames (clickjacking), out of caches and search, and the link token out of Referer.
  */
+import { privatePageHeaders } from '../lib/private-page';
 import type { Response } from 'express';
 import { choiceKey, type Choice } from './choices';
 import { topicName, type PageStrings } from './strings';
@@ -14,12 +15,7 @@ export function sendPage(res: Response, status: number, s: PageStrings, title: s
   res
     .status(status)
     .type('html')
-    .set({
-      'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    })
+    .set(privatePageHeaders("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"))
     .send(
       `<!doctype html>
 <html lang="${s.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

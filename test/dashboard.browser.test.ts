@@ -10,28 +10,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { campaigns, journeyRuns, messageEvents, messages, orders, segments, type MessageStatus } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { useBrowser } from './support/browser';
 
 let database: Database;
 let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
 let api: Awaited<ReturnType<typeof startTestApi>>;
-let browser: Browser;
 useCascade('time-skipping', (c) => ({ database, env } = c));
 useTestApi(() => ({ database, env }), (a) => (api = a));
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -109,7 +100,7 @@ describe('the dashboard in Chromium', () => {
   it('signs in through the form, shows the API numbers, draws the chart, toggles attribution, warns on an inactive base', async () => {
     const created = await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'dashboard', scopes: ['read'] }) });
     const { key } = (await created.json()) as { key: string };
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     const urls: string[] = [];
     page.on('request', (r) => urls.push(r.url()));

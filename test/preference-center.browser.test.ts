@@ -8,30 +8,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createActivities } from '../activities';
 import type { Database } from '../db/client';
 import { unsubscribeLinks } from '../lib/unsubscribe-token';
 import type { Channel } from '../workflows/contract';
 import { seedCustomer, testDeps, TEST_UNSUBSCRIBE_SECRET, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { useBrowser } from './support/browser';
 import { attempt, sendRequest } from './support/send-activity';
 
 let database: Database;
 let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
 let api: Awaited<ReturnType<typeof startTestApi>>;
-let browser: Browser;
 useCascade('dev-server', (c) => ({ database, env } = c));
 useTestApi(() => ({ database, env }), (a) => (api = a));
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** A marketing message under a topic, the way a journey's send reaches the pipeline, linking to this API. */
 function marketing(customerId: string, channel: Channel, topic: string, template: string) {
@@ -50,7 +41,7 @@ describe('the preference center in Chromium', () => {
     const href = /<a href="([^"]+\/unsubscribe\?token=[^"]+)"/.exec(email.body)?.[1];
     expect(href).toBeDefined();
 
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(href!);
     expect(await page.title()).toBe('Настройки рассылок');
     expect(await page.textContent('body')).toContain('«Шинный двор»');

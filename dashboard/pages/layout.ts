@@ -4,6 +4,7 @@
  * no framing, no Referer, and a CSP that runs only our own script files (no inline script, no event
  * handler attributes) and styles only from our stylesheet.
  */
+import { privatePageHeaders } from '../../lib/private-page';
 import type { Response } from 'express';
 import { PAGE_SIGNATURE } from '../../preferences/page';
 import { html, trusted, type Markup } from '../html';
@@ -24,13 +25,7 @@ export function sendDashboardPage(res: Response, status: number, frame: Frame, b
   res
     .status(status)
     .type('html')
-    .set({
-      'cache-control': 'no-store',
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      'content-security-policy': DASHBOARD_CSP,
-    })
+    .set(privatePageHeaders(DASHBOARD_CSP))
     .send(
       html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
