@@ -92,34 +92,34 @@ export function createCampaignActivities(deps: { db: Db; client?: Client }): Cam
       }),
     );
     return { next: page.next, enrolled: recorded.size + todo.length, skipped, started: pos.started };
-    }
+  }
 
   return {
     async beginCampaignPass({ campaignId, asOf }) {
-    const c = await campaignOf(campaignId);
-    const total = await countTargets(db, c, asOf ? new Date(asOf) : undefined);
-    await recordCampaignProgress(db, { campaignId, status: 'running', total, enrolled: 0, skipped: 0, startedPass: true });
-    return { total, pageSize: pageSizeFor(c) };
+      const c = await campaignOf(campaignId);
+      const total = await countTargets(db, c, asOf ? new Date(asOf) : undefined);
+      await recordCampaignProgress(db, { campaignId, status: 'running', total, enrolled: 0, skipped: 0, startedPass: true });
+      return { total, pageSize: pageSizeFor(c) };
     },
 
     async enrolPage(req: EnrolPageRequest): Promise<EnrolPageResult> {
-    if (!deps.client) throw new Error('campaign activities need a Temporal client (ActivityDeps.client)');
-    const c = await campaignOf(req.campaignId);
-    const wf = journeyById(c.journey);
-    if (!wf) throw ApplicationFailure.nonRetryable(`campaign ${c.id}: journey ${c.journey} does not exist`, 'JourneyGone');
-    // Pages follow each other here while the budget lasts: between activities the campaign's next
-    // task would queue behind the tasks of every run it just started.
-    const began = Date.now();
-    const sum: EnrolPageResult = { next: req.after, enrolled: 0, skipped: 0, started: 0 };
-    for (;;) {
-      const page = await enrolOnePage(deps.client, c, wf, { ...req, after: sum.next });
-      Object.assign(sum, { next: page.next, enrolled: sum.enrolled + page.enrolled, skipped: sum.skipped + page.skipped, started: sum.started + page.started });
-      if (page.next === null || Date.now() - began >= (req.budgetMs ?? 0)) return sum;
-    }
+      if (!deps.client) throw new Error('campaign activities need a Temporal client (ActivityDeps.client)');
+      const c = await campaignOf(req.campaignId);
+      const wf = journeyById(c.journey);
+      if (!wf) throw ApplicationFailure.nonRetryable(`campaign ${c.id}: journey ${c.journey} does not exist`, 'JourneyGone');
+      // Pages follow each other here while the budget lasts: between activities the campaign's next
+      // task would queue behind the tasks of every run it just started.
+      const began = Date.now();
+      const sum: EnrolPageResult = { next: req.after, enrolled: 0, skipped: 0, started: 0 };
+      for (;;) {
+        const page = await enrolOnePage(deps.client, c, wf, { ...req, after: sum.next });
+        Object.assign(sum, { next: page.next, enrolled: sum.enrolled + page.enrolled, skipped: sum.skipped + page.skipped, started: sum.started + page.started });
+        if (page.next === null || Date.now() - began >= (req.budgetMs ?? 0)) return sum;
+      }
     },
 
     async recordCampaignProgress(p) {
-    await recordCampaignProgress(db, p);
+      await recordCampaignProgress(db, p);
     },
   };
 }
