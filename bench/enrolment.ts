@@ -25,7 +25,10 @@ import { CustomerIdAttribute, JourneyAttribute, type JourneyInput } from '../wor
 
 const CONCURRENCY = 50;
 
-export async function benchEnrolment(stack: { db: Db; pgUrl: string; client: Client; taskQueue: string }): Promise<Record<string, number | string>> {
+export async function benchEnrolment(
+  stack: { db: Db; pgUrl: string; client: Client; taskQueue: string },
+  deadline = Date.now() + 3_600_000,
+): Promise<Record<string, number | string | boolean>> {
   const n = Number(process.env.BENCH_ENROL_CUSTOMERS ?? 100_000);
   const { db, client, taskQueue } = stack;
   // Customers in one statement: the bench is about starts, not about loading them.
@@ -41,7 +44,7 @@ export async function benchEnrolment(stack: { db: Db; pgUrl: string; client: Cli
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < ids.length) {
+      while (next < ids.length && Date.now() < deadline) {
         const customerId = ids[next++]!;
         const input: JourneyInput = { v: 1, customerId, key: 'bare', trigger: { v: 1, id: `bare/${customerId}`, type: 'bench', properties: {}, occurredAt: new Date().toISOString() } };
         // The very request a campaign sends for a member (lifecycle/runs.ts enrolRun).
@@ -56,8 +59,9 @@ export async function benchEnrolment(stack: { db: Db; pgUrl: string; client: Cli
     }),
   );
   const bareSeconds = (performance.now() - t0) / 1000;
+  const bareStarted = Math.min(next, n);
   // The worker catches up with the loop's runs first, so the campaign does not pay for their backlog.
-  await settled(db, '%/bare', n);
+  await settled(db, '%/bare', bareStarted, deadline);
 
   // The campaign over the same customers, as POST /v1/campaigns launches it.
   await upsertSegment(db, { id: 'enrol-bench', name: 'enrolment bench', where: { attribute: 'attributes.cohort', eq: 'enrol-bench' } });
@@ -66,9 +70,9 @@ export async function benchEnrolment(stack: { db: Db; pgUrl: string; client: Cli
   await launchCampaign({ client, taskQueue }, campaign);
   const result = (await client.workflow.getHandle(campaignWorkflowId('enrol-bench')).result()) as CampaignProgress;
   const campaignSeconds = (performance.now() - t1) / 1000;
-  await settled(db, '%/enrol-bench', n);
+  const campaignSettled = await settled(db, '%/enrol-bench', n, deadline);
 
-  const bareRate = n / bareSeconds;
+  const bareRate = bareStarted / bareSeconds;
   const campaignRate = (result.started ?? 0) / campaignSeconds;
   return {
     enrolmentCustomers: n,
@@ -79,15 +83,17 @@ export async function benchEnrolment(stack: { db: Db; pgUrl: string; client: Cli
     enrolmentRatio: Number((campaignRate / bareRate).toFixed(2)),
     enrolmentBareSeconds: Number(bareSeconds.toFixed(1)),
     enrolmentCampaignSeconds: Number(campaignSeconds.toFixed(1)),
+    enrolmentBareStarted: bareStarted,
+    enrolmentCut: bareStarted < n || !campaignSettled,
   };
 }
 
-/** Waits (up to 10 minutes) until `n` runs whose workflow id is like `pattern` have recorded their start. */
-async function settled(db: Db, pattern: string, n: number): Promise<void> {
-  const deadline = Date.now() + 600_000;
+/** Waits until `n` runs whose workflow id is like `pattern` have recorded their start, or `deadline` passes. */
+async function settled(db: Db, pattern: string, n: number, deadline: number): Promise<boolean> {
   while (Date.now() < deadline) {
     const [row] = await db.select({ n: count() }).from(journeyRuns).where(like(journeyRuns.workflowId, pattern));
-    if ((row?.n ?? 0) >= n) return;
+    if ((row?.n ?? 0) >= n) return true;
     await new Promise((r) => setTimeout(r, 500));
   }
+  return false;
 }

@@ -1,57 +1,121 @@
 /**
- * `npm run bench`: how fast Cascade is on this machine, on real parts (bench/stack.ts), section by
- * section, each Cascade figure beside the raw limit measured in the same run. Writes
- * bench/results.json and prints it.
+ * `npm run bench`: how fast Cascade is on this machine, each figure beside the raw limit measured in
+ * the same run against the same Temporal server and Postgres, on the embedded default and on the
+ * production topology. Writes bench/results/<name>.json after every section, then prints the ratio
+ * table (bench/report.ts) and writes it into BENCHMARKS.md.
  *
- *   BENCH_CUSTOMERS=2000 BENCH_CONCURRENCY=32 npm run bench
- *   BENCH_ONLY=ingest npm run bench
+ *   npm run bench                          # the full run, both topologies (see BENCHMARKS.md for its length)
+ *   npm run bench -- --quick               # CI smoke: small counts, embedded only, under two minutes
+ *   npm run bench -- --topology embedded   # one topology
+ *   BENCH_ONLY=ingest-fresh,latency npm run bench -- --topology embedded
  */
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { benchIngest } from './ingest';
 import { benchAnalytics } from './analytics';
+import { benchAcceptance } from './acceptance';
 import { benchEnrolment } from './enrolment';
 import { benchImport } from './import';
+import { benchIngestBusy, benchIngestFresh } from './ingest';
+import { benchLatency } from './latency';
+import { benchNpmStart } from './npm-start';
+import { benchShards, startProductionStack } from './production';
+import { writeBenchmarksMd, reportTable } from './report';
+import { newResultFile, readResultFiles, runSection, writeResultFile, type ResultFile } from './results';
 import { benchSegments } from './segments';
-import { startBenchStack, type BenchStack } from './stack';
+import { startEmbeddedStack, type BenchStack } from './stack';
+import { benchWorkerRss } from './worker-rss';
 
-const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const ONLY = process.env.BENCH_ONLY?.split(',');
-const OUT = process.env.BENCH_OUT ?? 'bench/results.json';
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, topology: { type: 'string' } } });
+const quick = args.quick!;
+const topologies = (args.topology ?? (quick ? 'embedded' : 'embedded,production')).split(',');
+const only = process.env.BENCH_ONLY?.split(',');
+const num = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
 
-const sections: Record<string, (stack: BenchStack) => Promise<Record<string, unknown>>> = {
-  ingest: (stack) => benchIngest(stack, { customers: CUSTOMERS, concurrency: CONCURRENCY }),
-  segments: (stack) => benchSegments(stack),
-  import: (stack) => benchImport(stack),
-  enrolment: (stack) => benchEnrolment(stack),
-  analytics: (stack) => benchAnalytics(stack),
+const counts = {
+  customers: num('BENCH_CUSTOMERS', 2000, 150),
+  busyCustomers: num('BENCH_BUSY_CUSTOMERS', 1000, 60),
+  concurrency: num('BENCH_CONCURRENCY', 32, 16),
+  acceptanceEvents: num('BENCH_ACCEPTANCE_EVENTS', 10_000, 600),
+  burstSeconds: num('BENCH_BURST_SECONDS', 20, 3),
+  latencySeconds: num('BENCH_LATENCY_SECONDS', 60, 8),
+  rssRuns: (process.env.BENCH_RSS_RUNS ?? '1000,10000,100000').split(',').map(Number),
 };
+const MIN = 60_000;
+
+type Section = { name: string; capMs: number; quick?: boolean; run: (stack: BenchStack, deadline: number, file: ResultFile) => Promise<Record<string, unknown>> };
+
+/** The rate routing drained at in ingest-fresh: the burst posts ten times it, latency half of it. */
+const drainRate = (file: ResultFile): number | undefined => {
+  const fresh = file.sections['ingest-fresh']?.cascade as { routedPerSecond?: number } | undefined;
+  return fresh?.routedPerSecond;
+};
+
+const ingest = (tag: string) => ({ customers: counts.customers, concurrency: counts.concurrency, tag });
+
+const embeddedSections: Section[] = [
+  { name: 'ingest-fresh', capMs: 10 * MIN, quick: true, run: (s, deadline) => benchIngestFresh(s, { ...ingest('e'), deadline }) },
+  { name: 'ingest-busy', capMs: 15 * MIN, quick: true, run: (s, deadline) => benchIngestBusy(s, { ...ingest('e'), customers: counts.busyCustomers, deadline }) },
+  { name: 'latency', capMs: 5 * MIN, quick: true, run: (s, deadline, file) => benchLatency(s, { rate: Math.max(1, Math.round((drainRate(file) ?? 50) / 2)), seconds: counts.latencySeconds, deadline }) },
+  {
+    name: 'acceptance',
+    capMs: 10 * MIN,
+    quick: true,
+    run: (s, deadline, file) => benchAcceptance(s, { events: counts.acceptanceEvents, burstSeconds: counts.burstSeconds, drainRate: drainRate(file) ?? 100, deadline }),
+  },
+  { name: 'enrolment', capMs: 40 * MIN, run: (s, deadline) => benchEnrolment(s, deadline) },
+  { name: 'worker-rss', capMs: 45 * MIN, run: (s, deadline) => benchWorkerRss(s, { steps: counts.rssRuns, deadline }) },
+  { name: 'segments', capMs: 10 * MIN, run: (s) => benchSegments(s) },
+  { name: 'import', capMs: 10 * MIN, run: (s) => benchImport(s) },
+  { name: 'analytics', capMs: 15 * MIN, run: (s) => benchAnalytics(s) },
+];
+
+const productionSections: Section[] = [
+  { name: 'ingest-fresh', capMs: 10 * MIN, run: (s, deadline) => benchIngestFresh(s, { ...ingest('p'), deadline }) },
+  { name: 'ingest-busy', capMs: 15 * MIN, run: (s, deadline) => benchIngestBusy(s, { ...ingest('p'), customers: counts.busyCustomers, deadline }) },
+];
+
+const wanted = (name: string, section?: Section) => (!only || only.includes(name)) && (!quick || section?.quick);
+
+async function runTopology(name: string, start: () => Promise<BenchStack>, sections: Section[]): Promise<ResultFile> {
+  const file = newResultFile(quick ? 'quick' : name, quick);
+  const t0 = performance.now();
+  const todo = sections.filter((s) => wanted(s.name, s));
+  if (todo.length) {
+    const stack = await start();
+    file.temporal = stack.temporalVersion;
+    try {
+      for (const section of todo) await runSection(file, section.name, section.capMs, (deadline) => section.run(stack, deadline, file));
+    } finally {
+      await stack.stop();
+    }
+  }
+  file.durationSeconds = Math.round((performance.now() - t0) / 1000);
+  writeResultFile(file);
+  return file;
+}
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  const stack = await startBenchStack({ maxCachedWorkflows: CUSTOMERS + 100 });
-  const results: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    machine: { cores: cpus().length, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, temporalCli: stack.temporalCli },
-  };
-  try {
-    for (const [name, run] of Object.entries(sections)) {
-      if (ONLY && !ONLY.includes(name)) continue;
-      console.error(`bench: ${name}…`);
-      // The load beside each section says how far other work on the box may have moved its figures.
-      const load = Number(loadavg()[0]!.toFixed(1));
-      results[name] = { ...(await run(stack)), loadAverageBefore: load };
-      // Written after each section, so a long run that is stopped keeps what it measured.
-      writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+  if (topologies.includes('embedded')) {
+    const file = await runTopology('embedded', startEmbeddedStack, embeddedSections);
+    // `npm start` itself, and the plain dev server it is compared with: stacks of their own.
+    if (wanted('npm-start') && !quick) {
+      await runSection(file, 'npm-start', 10 * MIN, (deadline) => benchNpmStart({ customers: counts.customers, concurrency: counts.concurrency, deadline }));
     }
-  } finally {
-    await stack.stop();
+    file.durationSeconds = Math.round((performance.now() - t0) / 1000);
+    writeResultFile(file);
   }
-  results.durationSeconds = Math.round((performance.now() - t0) / 1000);
-  writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(JSON.stringify(results, null, 2));
+  if (topologies.includes('production')) {
+    const t1 = performance.now();
+    const file = await runTopology('production', () => startProductionStack({ historyShards: 8, workers: 1 }), productionSections);
+    if (wanted('shards')) await runSection(file, 'shards', 40 * MIN, (deadline) => benchShards({ ...ingest('s'), deadline }));
+    file.durationSeconds = Math.round((performance.now() - t1) / 1000);
+    writeResultFile(file);
+  }
+  const files = readResultFiles();
+  console.log(reportTable(files));
+  if (!quick) writeBenchmarksMd(files);
+  console.error(`bench: done in ${Math.round((performance.now() - t0) / 1000)} s`);
 }
 
 main().catch((err) => {

@@ -1,64 +1,72 @@
 /**
- * The parts every benchmark section runs on, started once per `npm run bench`: a Postgres server,
- * the Temporal dev server (frontend RPS raised past its 2400 default, so the server's own limit is
- * measured and not a rate limiter's), Cascade's worker and the outbox channel.
+ * What the bench measures against: a Temporal server, the Postgres it is paired with, and Cascade's
+ * API and worker as separate processes (as production runs them). The embedded default is the dev
+ * server with Cascade's tuned flags on a Postgres server; the production topology comes from
+ * bench/production.ts. Sections talk to Cascade over HTTP and read its database to see what
+ * happened; the bare loops use `client` on the same server.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
-import { createActivities } from '../activities';
+import { Client, Connection } from '@temporalio/client';
 import { openDatabase, type Db } from '../db/client';
-import { loadConfig } from '../lib/config';
-import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { startPostgresServer } from '../test/support/postgres-server';
-import { activityDepsFromConfig, workflowsPath } from '../worker';
-import { searchAttributes } from '../workflows/contract';
+import { EMBEDDED_DEV_SERVER_FLAGS, startDevServer } from './dev-server';
+import { startApiProcess, startWorkerProcess, type ApiProcess, type CascadeProcess } from './processes';
 
 export interface BenchStack {
+  name: string;
   db: Db;
   pgUrl: string;
+  /** A Temporal client of the bench's own, for the bare loops. */
   client: Client;
-  /** The queue Cascade's worker polls in this run. */
   taskQueue: string;
-  temporalCli: string;
+  temporalAddress: string;
+  temporalVersion: string;
+  api: { url: string; key: string; pid: number };
+  workerPids(): number[];
+  /** Another worker process on `taskQueue`, stopped by the caller. */
+  startWorker(taskQueue: string): Promise<CascadeProcess>;
+  /** Restart the API with extra Node flags (e.g. --cpu-prof); the old one stops gracefully first. */
+  restartApi(nodeArgs: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(opts: { maxCachedWorkflows: number }): Promise<BenchStack> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  process.env.LOG_LEVEL = 'warn';
-  const bins = ensureTemporalBinaries();
+export const TASK_QUEUE = 'cascade-bench';
+
+export async function startEmbeddedStack(): Promise<BenchStack> {
   const pg = await startPostgresServer();
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: bins.cli.path },
-      searchAttributes,
-      extraArgs: ['--dynamic-config-value', 'frontend.namespaceRPS=20000', '--dynamic-config-value', 'frontend.rps=20000'],
-    },
-  });
-  const database = await openDatabase({ url: pg.url, dataDir: '.data', max: 20 });
-  const config = loadConfig({ ...process.env, DATABASE_URL: pg.url, CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef' });
-  const taskQueue = 'cascade-bench';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    activities: createActivities({ ...activityDepsFromConfig(database.db, config, {}), client: env.client }),
-    maxCachedWorkflows: opts.maxCachedWorkflows,
-  });
-  const running = worker.run();
-  return {
+  const temporal = await startDevServer(EMBEDDED_DEV_SERVER_FLAGS);
+  const env = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
+  // The database is migrated by the first process that opens it; the bench opens it before the API.
+  const database = await openDatabase({ url: pg.url, dataDir: '.data/bench', max: 20 });
+  const worker = await startWorkerProcess(env);
+  let api: ApiProcess = await startApiProcess(env);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const stack: BenchStack = {
+    name: 'embedded',
     db: database.db,
     pgUrl: pg.url,
-    client: env.client,
-    taskQueue,
-    temporalCli: bins.cli.route,
+    client,
+    taskQueue: TASK_QUEUE,
+    temporalAddress: temporal.address,
+    temporalVersion: temporal.version,
+    api,
+    workerPids: () => [worker.pid],
+    startWorker: (taskQueue) => startWorkerProcess({ ...env, TEMPORAL_TASK_QUEUE: taskQueue }),
+    async restartApi(nodeArgs) {
+      await api.stop();
+      api = await startApiProcess(env, { nodeArgs });
+      stack.api = api;
+    },
     async stop() {
-      worker.shutdown();
-      await running;
-      await env.teardown();
+      await api.stop();
+      await worker.stop();
+      await connection.close();
       await database.close();
+      await temporal.stop();
       await pg.stop();
     },
   };
+  return stack;
 }
+
+export type { CascadeProcess };

@@ -1,0 +1,135 @@
+/**
+ * Cascade's processes as production runs them (`npm run api`, `npm run worker`: each its own Node
+ * process, configured by the environment), started and stopped by the bench, with their memory read
+ * from /proc. One place decides how an entry point is launched, so the switch to the ahead-of-time
+ * build (`node dist/…`) is one line here.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface CascadeProcess {
+  pid: number;
+  /** SIGTERM, then wait for the graceful stop (a CPU profile, when asked for, is written then). */
+  stop(): Promise<void>;
+}
+
+/** The built entry when `npm run build` made one, else the TypeScript source under tsx. */
+function entryArgs(entry: 'api' | 'worker'): string[] {
+  const built = `dist/${entry}.js`;
+  if (existsSync(built)) return [built];
+  return ['--import', 'tsx', entry === 'api' ? 'api/server.ts' : 'worker.ts'];
+}
+
+export interface ProcessEnv {
+  DATABASE_URL: string;
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_TASK_QUEUE: string;
+  [name: string]: string;
+}
+
+const COMMON = {
+  LOG_LEVEL: 'warn',
+  CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef',
+  CASCADE_RATE_LIMIT: 'off',
+  CASCADE_DATA_DIR: '.data/bench',
+};
+
+function launch(entry: 'api' | 'worker', env: Record<string, string>, nodeArgs: string[]): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, ...entryArgs(entry)], {
+    env: { ...process.env, ...COMMON, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGKILL') console.error(`bench: ${entry} process ${child.pid} exited (${code ?? signal})`);
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  const timeout = sleep(30_000).then(() => child.kill('SIGKILL'));
+  await Promise.race([exited, timeout]);
+}
+
+async function waitForHttp(url: string, child: ChildProcess, what: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before it was ready`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(250);
+  }
+  throw new Error(`${what} was not ready within ${timeoutMs / 1000} s`);
+}
+
+export interface ApiProcess extends CascadeProcess {
+  url: string;
+  key: string;
+}
+
+export async function startApiProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<ApiProcess> {
+  const port = await freePort();
+  const key = 'bench-key';
+  const child = launch('api', { ...env, PORT: String(port), CASCADE_API_KEYS: key }, opts.nodeArgs ?? []);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/openapi.json`, child, 'the API process');
+  return { pid: child.pid!, url, key, stop: () => stopChild(child) };
+}
+
+/** Ready once its /metrics answers, which worker.ts serves after the worker polls. */
+export async function startWorkerProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<CascadeProcess> {
+  const port = await freePort();
+  const child = launch('worker', { ...env, CASCADE_WORKER_METRICS_PORT: String(port) }, opts.nodeArgs ?? []);
+  await waitForHttp(`http://127.0.0.1:${port}/metrics`, child, 'the worker process');
+  return { pid: child.pid!, stop: () => stopChild(child) };
+}
+
+/** Resident memory of a process and all its descendants, MiB, from /proc. */
+export function treeRssMiB(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let kib = 0;
+  const walk = (pid: number) => {
+    kib += rssKiB(pid);
+    for (const child of children.get(pid) ?? []) walk(child);
+  };
+  walk(rootPid);
+  return Math.round(kib / 1024);
+}
+
+export function rssKiB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
