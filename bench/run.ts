@@ -19,6 +19,7 @@ import { benchIngestBusy, benchIngestFresh } from './ingest';
 import { benchLatency } from './latency';
 import { benchNpmStart } from './npm-start';
 import { benchShards, startProductionStack } from './production';
+import { benchProfile } from './profile';
 import { writeBenchmarksMd, reportTable } from './report';
 import { newResultFile, readResultFiles, runSection, writeResultFile, type ResultFile } from './results';
 import { benchSegments } from './segments';
@@ -62,6 +63,7 @@ const embeddedSections: Section[] = [
     quick: true,
     run: (s, deadline, file) => benchAcceptance(s, { events: counts.acceptanceEvents, burstSeconds: counts.burstSeconds, drainRate: drainRate(file) ?? 100, deadline }),
   },
+  { name: 'profile', capMs: 10 * MIN, run: (s, deadline) => benchProfile(s, { ...ingest('prof'), customers: Math.min(counts.customers, 1000), deadline }) },
   { name: 'enrolment', capMs: 40 * MIN, run: (s, deadline) => benchEnrolment(s, deadline) },
   { name: 'worker-rss', capMs: 45 * MIN, run: (s, deadline) => benchWorkerRss(s, { steps: counts.rssRuns, deadline }) },
   { name: 'segments', capMs: 10 * MIN, run: (s) => benchSegments(s) },
