@@ -53,7 +53,6 @@ export async function startTestApi(
     taskQueue,
     apiKeys: [TEST_API_KEY],
     port: 0,
-    sweepEveryMs: 500,
     unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
     resendWebhookSecret: opts.resendWebhookSecret,
   });
