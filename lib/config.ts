@@ -17,7 +17,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().positive().default(3000),
   CASCADE_API_KEYS: optional,
   /** Requests per API key, `<requests>/<window>` or `off` (api/rate-limit.ts). */
-  CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '600/1m'),
+  CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '300000/1m'),
   CASCADE_DATA_DIR: z.string().default('.data'),
   /** Public base URL of the API, used in unsubscribe links. */
   CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
