@@ -10,7 +10,7 @@ import { customerIdSchema, errorSchema } from '../schemas/common';
 import { consentAnswer, consentBody, consentHistoryAnswer } from '../schemas/consents';
 import { preferencesForm as preferencesFormSchema } from '../schemas/preferences';
 import { customerAnswer, customerBody, customerDetail, messagesAnswer } from '../schemas/customers';
-import { eventAnswer, eventBatchAnswer, eventBatchBody, eventBody, BATCH_BODY_LIMIT } from '../schemas/events';
+import { eventAnswer, eventBatchAnswer, eventBatchBody, eventBody, eventQuery, BATCH_BODY_LIMIT } from '../schemas/events';
 import { outboxAnswer, outboxQuery } from '../schemas/outbox';
 import { timelineAnswer, timelineQuery } from '../schemas/timeline';
 import { smscCallback } from './routes/webhooks-smsc';
@@ -108,10 +108,14 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'post',
     path: '/v1/events',
-    summary: 'An event: starts the journeys it triggers and reaches the runs that listen to it (id is the idempotency key)',
+    summary: 'An event: starts the journeys it triggers and reaches the runs that listen to it (id is the idempotency key). Answered once stored; ?wait=routed answers once routed',
     key: 'ingest',
+    query: eventQuery,
     body: { schema: eventBody },
-    ok: { 202: { description: 'Stored and routed', schema: eventAnswer }, 200: { description: 'The same id again: the first answer', schema: eventAnswer } },
+    ok: {
+      202: { description: 'Stored (routing pending), or with ?wait=routed stored and routed', schema: eventAnswer },
+      200: { description: 'The same id again', schema: eventAnswer },
+    },
     errors: [400, 401, 404, 409, 413, 422, 503],
   },
   {
@@ -119,6 +123,7 @@ export const apiRoutes: ApiRoute[] = [
     path: '/v1/events/batch',
     summary: 'Up to 1,000 events, each taken like POST /v1/events and answered item by item',
     key: 'ingest',
+    query: eventQuery,
     body: { schema: eventBatchBody, description: `At most ${BATCH_BODY_LIMIT}` },
     ok: { 200: { description: 'One result per item, in order; each item has the status a POST /v1/events would have', schema: eventBatchAnswer } },
     errors: [400, 401, 413],

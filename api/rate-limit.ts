@@ -1,6 +1,6 @@
 /**
  * Requests per API key (not per IP: many callers share a NAT, one caller spreads over many hosts).
- * `CASCADE_RATE_LIMIT` is `<requests>/<window>`, e.g. `600/1m` (the default), `20/10s`, `5000/1h`,
+ * `CASCADE_RATE_LIMIT` is `<requests>/<window>`, e.g. `300000/1m` (the default: 5,000 a second, a sale's peak gets through and a runaway loop does not), `20/10s`,
  * or `off`. Over the limit: 429 `rate_limited` with `Retry-After` and the draft-8 `RateLimit` headers.
  * Counts live in this process's memory: behind several API processes each counts on its own.
  */

@@ -1,6 +1,7 @@
 /**
- * The API process: the Express app on PORT and the sweeper that routes events a crash left
- * unrouted. `npm run api` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
+ * The API process: the Express app on PORT and a router that drains stored events to Temporal
+ * (routing/router.ts; CASCADE_ROUTER=off leaves that to `npm run router` processes). `npm run api`
+ * runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
  */
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { parseRateLimit, type RateLimit } from './rate-limit';
 import { startRunReconciler } from '../lifecycle/reconcile-runs';
-import { startSweeper } from '../routing/sweeper';
+import { startRouter, type RouterOptions } from '../routing/router';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
 import { startReportJobs } from '../reports/jobs';
 import { startAlertEvaluator } from '../alerts/evaluator';
@@ -38,7 +39,8 @@ export async function startApi(opts: {
   rateLimit?: RateLimit;
   port: number;
   host?: string;
-  sweepEveryMs?: number;
+  /** The router in this process: its options, or false to leave routing to `npm run router`. */
+  router?: Partial<RouterOptions> | false;
   /** The webhook channel's target (CASCADE_WEBHOOK_URL), so admission sees what runs see. */
   webhookUrl?: string;
   unsubscribeSecret?: string;
@@ -76,7 +78,7 @@ export async function startApi(opts: {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
-  const sweeper = startSweeper(deps, opts.sweepEveryMs);
+  const router = opts.router === false ? undefined : startRouter(deps, opts.router);
   const reconciler = startRunReconciler(deps);
   const reportJobs = startReportJobs(deps, { smsc: opts.smsc });
   const alerter = startAlertEvaluator(opts.db, opts.alerts ?? alertOptionsFromConfig(loadConfig({})));
@@ -87,7 +89,7 @@ export async function startApi(opts: {
     async stop() {
       // Stop taking requests and finish those in flight, then let the background jobs end their pass.
       await closeHttpServer(server);
-      await Promise.all([sweeper.stop(), reconciler.stop(), reportJobs.stop(), alerter.stop()]);
+      await Promise.all([router?.stop(), reconciler.stop(), reportJobs.stop(), alerter.stop()]);
       unwatch();
     },
   };
@@ -123,8 +125,9 @@ async function main(): Promise<void> {
     alerts: alertOptionsFromConfig(config),
     importLimits: importLimitsOf(config),
     journeyAudiences: true,
+    router: config.CASCADE_ROUTER === 'off' ? false : {},
   });
-  logger.info({ port: api.port }, 'api listening');
+  logger.info({ port: api.port, router: config.CASCADE_ROUTER }, 'api listening');
   gracefulShutdown(
     [
       { name: 'http server', run: () => api.stop() },

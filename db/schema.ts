@@ -1,6 +1,7 @@
 /** Every table Cascade keeps. Times are UTC (`timestamptz`); each customer carries an IANA time zone. */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   date,
   index,
@@ -115,6 +116,11 @@ export const events = pgTable(
     properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Arrival order. Events stored in one statement share `received_at`, so a customer's events are
+     * routed in `seq` order, which follows the order they were written in.
+     */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity().notNull(),
     /** Set once every workflow the event reaches has it; null rows are re-routed by the sweeper. */
     routedAt: timestamp('routed_at', { withTimezone: true }),
     routedTo: jsonb('routed_to').$type<string[]>(),
@@ -128,7 +134,9 @@ export const events = pgTable(
   (t) => [
     index('events_customer_type_idx').on(t.customerId, t.type, t.occurredAt),
     index('events_customer_received_idx').on(t.customerId, t.receivedAt),
-    index('events_unrouted_idx').on(t.receivedAt).where(sql`${t.routedAt} is null and ${t.deadLetteredAt} is null`),
+    // The router's claim (oldest first) and a customer's earlier unrouted events.
+    index('events_unrouted_seq_idx').on(t.seq).where(sql`${t.routedAt} is null and ${t.deadLetteredAt} is null`),
+    index('events_customer_unrouted_idx').on(t.customerId, t.seq).where(sql`${t.routedAt} is null and ${t.deadLetteredAt} is null`),
     index('events_dead_lettered_idx').on(t.deadLetteredAt).where(sql`${t.deadLetteredAt} is not null`),
   ],
 );

@@ -17,7 +17,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().positive().default(3000),
   CASCADE_API_KEYS: optional,
   /** Requests per API key, `<requests>/<window>` or `off` (api/rate-limit.ts). */
-  CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '600/1m'),
+  CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '300000/1m'),
   CASCADE_DATA_DIR: z.string().default('.data'),
   /** Public base URL of the API, used in unsubscribe links. */
   CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
@@ -42,6 +42,11 @@ const schema = z.object({
   /** The most parts an SMS may cost when its template names no `max_segments`; a longer one is skipped (too_many_segments). */
   CASCADE_SMS_MAX_SEGMENTS: z.coerce.number().int().positive().default(DEFAULT_SMS_MAX_SEGMENTS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `on`: every API process also routes stored events to Temporal. `off`: it only stores them, and
+   * `npm run router` processes (one or several) route them.
+   */
+  CASCADE_ROUTER: z.enum(['on', 'off']).default('on'),
   /** How long SIGTERM may take (in-flight requests, activities, closing stores) before the process gives up. */
   CASCADE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
   /** With it, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. */

@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
-import { signals } from '../metrics/registry';
+import { signals, temporalCalls } from '../metrics/registry';
 
 export async function startOrSignal(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
@@ -15,6 +15,7 @@ export async function startOrSignal(
   run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent },
 ): Promise<string> {
   const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger };
+  temporalCalls.inc({ call: 'signalWithStart' });
   await deps.client.workflow.signalWithStart<JourneyWorkflow, [JourneyEvent]>(wf.name, {
     workflowId: run.workflowId,
     taskQueue: deps.taskQueue,
@@ -38,6 +39,7 @@ export async function startOrSignal(
 /** False when no run is there any more (it ended): the event is kept in Postgres all the same. */
 export async function signalRun(deps: Pick<LifecycleDeps, 'client'>, workflowId: string, event: JourneyEvent): Promise<boolean> {
   try {
+    temporalCalls.inc({ call: 'signal' });
     await deps.client.workflow.getHandle(workflowId).signal(eventSignal, event);
     signals.inc({ outcome: 'delivered' });
     return true;
@@ -60,6 +62,7 @@ export async function enrolRun(
 ): Promise<'started' | 'existed'> {
   const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger, ...(run.holdout ? { holdout: true } : {}) };
   try {
+    temporalCalls.inc({ call: 'start' });
     await deps.client.workflow.start<JourneyWorkflow>(wf.name, {
       workflowId: run.workflowId,
       taskQueue: deps.taskQueue,

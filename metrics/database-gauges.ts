@@ -18,12 +18,13 @@ interface Snapshot {
   pendingSignals: number;
 }
 
-const CACHE_MS = 10_000;
+// Short enough to watch a burst's backlog rise and drain at a 1-5 s scrape interval.
+const CACHE_MS = 2_000;
 
 let source: { db: Db; at: number; snapshot?: Promise<Snapshot | undefined> } | undefined;
 
 async function read(db: Db): Promise<Snapshot> {
-  const unrouted = and(isNull(events.routedAt), isNull(events.deadLetteredAt)); // the partial index events_unrouted_idx
+  const unrouted = and(isNull(events.routedAt), isNull(events.deadLetteredAt)); // the partial index events_unrouted_seq_idx
   const [[backlog], [dead], [owed]] = await Promise.all([
     db
       .select({ n: count(), oldest: sql<number>`coalesce(extract(epoch from now() - min(${events.receivedAt})), 0)`.mapWith(Number) })
@@ -61,7 +62,7 @@ function databaseGauge(name: string, help: string, pick: (s: Snapshot) => number
   });
 }
 
-databaseGauge('cascade_unrouted_events', 'Stored events not yet routed (the sweeper retries them)', (s) => s.unrouted);
+databaseGauge('cascade_unrouted_events', 'Stored events not yet routed: the router\'s backlog', (s) => s.unrouted);
 databaseGauge('cascade_unrouted_event_age_seconds', 'Age of the oldest unrouted event (0 when there is none)', (s) => s.oldestUnroutedSeconds);
 databaseGauge('cascade_dead_lettered_events', 'Events set aside because they can never be routed, all time', (s) => s.deadLettered);
 databaseGauge('cascade_pending_signals', 'Message reports committed but not yet signalled to their runs', (s) => s.pendingSignals);

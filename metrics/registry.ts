@@ -23,7 +23,7 @@ export const eventsAccepted = new Counter({
 
 export const eventsRouted = new Counter({
   name: 'cascade_events_routed_total',
-  help: 'Stored events routed to their runs (by the request or the sweeper)',
+  help: 'Stored events routed to their runs (by the router, or the request with ?wait=routed)',
   registers,
 });
 
@@ -35,7 +35,14 @@ export const eventsDeadLettered = new Counter({
 
 export const routingRetries = new Counter({
   name: 'cascade_event_routing_retries_total',
-  help: 'Routing attempts that failed retryably (Temporal or Postgres down); the sweeper tries again',
+  help: 'Routing attempts that failed retryably (Temporal or Postgres down); the router tries again with backoff',
+  registers,
+});
+
+export const temporalCalls = new Counter({
+  name: 'cascade_temporal_calls_total',
+  help: 'Calls to Temporal that start or signal runs (signalWithStart, start, signal): divided by routed events, the cost of an event',
+  labelNames: ['call'] as const,
   registers,
 });
 

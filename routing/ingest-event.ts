@@ -1,21 +1,22 @@
 /**
  * One event in from a product system, whether it came alone (POST /v1/events) or in a batch: checked
  * against every journey it triggers (key and trigger properties: a problem is a 400 naming the field
- * and nothing is stored), stored (idempotent on the caller's id), then routed within a deadline. The
- * same id again re-routes if routing never finished, else answers 200 with the first result. An event
- * that can never be routed is dead-lettered (422); one Temporal cannot take now is left to the
- * sweeper (503). Answers are values, not exceptions, so a batch can report each item.
+ * and nothing is stored), stored (idempotent on the caller's id), and answered 202 once it is
+ * durably stored: the router (routing/router.ts) routes it in the customer's order at Temporal's
+ * pace. With `wait`, routing happens before the answer, within a deadline, as a caller who needs
+ * the runs' ids asks; an event that can never be routed is then dead-lettered (422), one Temporal
+ * cannot take now is left to the router (503). Answers are values, not exceptions, so a batch can
+ * report each item.
  */
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { orderCurrency, orderId, orderSource, orderTotal } from '../schemas/orders';
-import { customers, events, orders } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { eventsAccepted } from '../metrics/registry';
 import { checkTrigger } from '../lifecycle/trigger';
 import { journeysTriggeredBy } from '../workflows/registry';
 import { routeEvent } from './route-event';
-import { recordRetryableFailure } from './sweeper';
+import { recordRetryableFailure, wakeRouters } from './router';
+import { storeEvent, type EventToStore, type Stored } from './store-events';
 
 export interface IncomingEvent {
   id: string;
@@ -30,6 +31,8 @@ export interface IngestAnswer {
   duplicate: boolean;
   workflows: string[];
   skipped?: Array<{ journey: string; reason: string }>;
+  /** pending: stored, the router has not routed it yet (the answer did not wait for it). */
+  routing: 'pending' | 'routed';
 }
 
 export type IngestOutcome =
@@ -52,60 +55,64 @@ const refused = (status: 400 | 404 | 409 | 422 | 503, code: string, message: str
   error: { code, message, ...(field ? { field } : {}) },
 });
 
-export async function ingestEvent(deps: LifecycleDeps, body: IncomingEvent, opts: { deadline?: number } = {}): Promise<IngestOutcome> {
-  const { db } = deps;
+/** The event as it will be stored, or why it cannot be (nothing is stored then). */
+export function checkEvent(body: IncomingEvent): { ok: true; event: EventToStore } | { ok: false; outcome: IngestOutcome } {
   let order: z.infer<typeof orderProperties> | undefined;
   if (body.type === 'order.placed') {
     const parsed = orderProperties.safeParse(body.properties);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = ['properties', ...issue.path.map(String)].join('.');
-      return refused(400, 'invalid_request', `${field}: ${issue.message}`, field);
+      return { ok: false, outcome: refused(400, 'invalid_request', `${field}: ${issue.message}`, field) };
     }
     order = parsed.data;
   }
   for (const wf of journeysTriggeredBy(body.type)) {
     const check = checkTrigger(wf, body.customerId, body);
-    if (!check.ok) return refused(400, 'invalid_request', check.message, check.field);
+    if (!check.ok) return { ok: false, outcome: refused(400, 'invalid_request', check.message, check.field) };
   }
+  const { id, customerId, type, properties } = body;
   const occurredAt = body.occurredAt ? new Date(body.occurredAt) : new Date();
+  return { ok: true, event: { id, customerId, type, properties, occurredAt, ...(order ? { order } : {}) } };
+}
 
-  const stored = await db.transaction(async (tx) => {
-    const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.id, body.customerId));
-    if (!customer) return undefined;
-    const [inserted] = await tx
-      .insert(events)
-      .values({ id: body.id, customerId: body.customerId, type: body.type, properties: body.properties, occurredAt })
-      .onConflictDoNothing()
-      .returning();
-    if (inserted && order) {
-      await tx
-        .insert(orders)
-        .values({ id: order.orderId, customerId: body.customerId, source: order.source, total: order.total.toFixed(2), currency: order.currency, placedAt: occurredAt })
-        .onConflictDoNothing();
-    }
-    if (inserted) return { row: inserted, duplicate: false };
-    const [existing] = await tx.select().from(events).where(eq(events.id, body.id));
-    return { row: existing!, duplicate: true };
-  });
-  if (!stored) return refused(404, 'not_found', `Customer ${body.customerId} does not exist`, 'customerId');
-  const { row, duplicate } = stored;
+export async function ingestEvent(deps: LifecycleDeps, body: IncomingEvent, opts: { wait?: boolean; deadline?: number } = {}): Promise<IngestOutcome> {
+  const checked = checkEvent(body);
+  if (!checked.ok) return checked.outcome;
+  return answerStored(deps, checked.event, await storeEvent(deps.db, checked.event), opts);
+}
+
+/** The answer for an event the store step has taken, after routing it first when the caller waits. */
+export async function answerStored(
+  deps: LifecycleDeps,
+  body: EventToStore,
+  stored: Stored,
+  opts: { wait?: boolean; deadline?: number } = {},
+): Promise<IngestOutcome> {
+  if (stored.kind === 'no-customer') return refused(404, 'not_found', `Customer ${body.customerId} does not exist`, 'customerId');
+  const { row } = stored;
+  const duplicate = stored.kind === 'duplicate';
 
   if (duplicate && (row.customerId !== body.customerId || row.type !== body.type)) {
     return refused(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id');
   }
   eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
-  if (duplicate && row.routedAt) return { status: 200, answer: { id: row.id, duplicate: true, workflows: row.routedTo ?? [] } };
+  if (duplicate && row.routedAt) return { status: 200, answer: { id: row.id, duplicate: true, workflows: row.routedTo ?? [], routing: 'routed' } };
+  if (duplicate && row.deadLetteredAt) return refused(422, 'routing_failed', `Event stored but it can never be routed: ${row.routingError}`, 'id');
+  if (!opts.wait) {
+    wakeRouters();
+    return { status: duplicate ? 200 : 202, answer: { id: row.id, duplicate, workflows: [], routing: 'pending' } };
+  }
   let result;
   try {
     result = await deps.client.withDeadline(opts.deadline ?? Date.now() + ROUTING_DEADLINE_MS, () => routeEvent(deps, row));
   } catch (err) {
-    // Stored but not routed: the sweeper (or a retry with the same id) finishes the job.
+    // Stored but not routed: the router (or a retry with the same id) finishes the job.
     await recordRetryableFailure(deps, row, err).catch(() => undefined);
     return refused(503, 'routing_unavailable', 'Event stored but not yet routed (Temporal did not answer in time); retry with the same id');
   }
   if (result.status === 'dead-lettered') {
     return refused(422, 'routing_failed', `Event stored but it can never be routed: ${result.error}`, 'id');
   }
-  return { status: duplicate ? 200 : 202, answer: { id: row.id, duplicate, workflows: result.workflows, skipped: result.skipped } };
+  return { status: duplicate ? 200 : 202, answer: { id: row.id, duplicate, workflows: result.workflows, skipped: result.skipped, routing: 'routed' } };
 }

@@ -7,7 +7,7 @@
  * Safe to repeat: runs drop an event id they have seen, and admission refuses a trigger already
  * handled. Retryable failures throw; permanent ones dead-letter the event and say so.
  */
-import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { lockCustomerRouting } from '../db/queries/customer-lock';
 import { toJourneyEvent, type EventRow } from '../db/queries/events';
@@ -20,7 +20,7 @@ import { checkTrigger } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
 import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
 import { listensTo } from '../workflows/dsl/options';
-import { journeyById, journeysTriggeredBy } from '../workflows/registry';
+import { anyJourneyListensTo, journeyById, journeysTriggeredBy } from '../workflows/registry';
 import { isPermanent, PermanentRoutingError } from './failures';
 
 export type RouteResult =
@@ -43,12 +43,12 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
             and(
               isNull(events.routedAt),
               isNull(events.deadLetteredAt),
-              sql`(${events.receivedAt}, ${events.id}) < (${row.receivedAt.toISOString()}::timestamptz, ${row.id})`,
+              lt(events.seq, row.seq),
             ),
           ),
         ),
       )
-      .orderBy(asc(events.receivedAt), asc(events.id))
+      .orderBy(asc(events.seq))
       .limit(101);
     const current = rows.find((r) => r.id === row.id);
     for (const previous of rows) if (previous !== current) await routeOrDeadLetter(deps, tx, previous);
@@ -90,7 +90,8 @@ async function routeOne(deps: LifecycleDeps, tx: Tx, row: EventRow): Promise<Rou
     }
     workflows.push(await startOrSignal(deps, wf, run));
   }
-  for (const run of await runningRunsOf(tx, row.customerId)) {
+  const listeners = anyJourneyListensTo(row.type) ? await runningRunsOf(tx, row.customerId) : [];
+  for (const run of listeners) {
     if (workflows.includes(run.workflowId)) continue;
     const wf = journeyById(run.journey);
     if (!wf || !listensTo(wf.options, row.type)) continue;

@@ -30,11 +30,19 @@ export const eventBatchBody = batchOf(eventBody);
 /** What the route checks as a whole: items are checked one by one, so a bad item does not sink the others. */
 export const eventBatchEnvelope = batchOf(z.unknown());
 
+/** `?wait=routed`: answer once the event is routed (the runs' ids in `workflows`), not once it is stored. */
+export const eventQuery = z.object({ wait: z.literal('routed').optional() });
+
+const routing = z.enum(['pending', 'routed']).meta({
+  description: 'pending: stored; the router routes it to its runs in your order (the answer did not wait). routed: `workflows` lists its runs',
+});
+
 export const eventAnswer = z.object({
   id: z.string(),
   duplicate: z.boolean(),
-  workflows: z.array(z.string()).meta({ description: 'The runs started or signalled' }),
+  workflows: z.array(z.string()).meta({ description: 'The runs started or signalled (empty while routing is pending)' }),
   skipped: z.array(z.object({ journey: z.string(), reason: z.string() })).optional(),
+  routing,
 });
 
 export const eventBatchAnswer = z.object({
@@ -46,6 +54,7 @@ export const eventBatchAnswer = z.object({
       duplicate: z.boolean().optional(),
       workflows: z.array(z.string()).optional(),
       skipped: z.array(z.object({ journey: z.string(), reason: z.string() })).optional(),
+      routing: routing.optional(),
       error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }).optional(),
     }),
   ),

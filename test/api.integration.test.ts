@@ -33,7 +33,7 @@ describe('HTTP API on the dev server', () => {
   it('signs up a customer and the welcome email lands in the outbox once, however often the event is sent', async () => {
     await api.call('/v1/customers/bob', put({ email: 'bob@example.com', name: 'Bob', consents: { email: true } }));
     const event = { id: 'evt-signup-bob', customerId: 'bob', type: 'customer.signed_up' };
-    const first = await api.call('/v1/events', json(event));
+    const first = await api.call('/v1/events?wait=routed', json(event));
     expect(first.status).toBe(202);
     expect(await first.json()).toMatchObject({ workflows: ['welcome/bob'], duplicate: false });
 
@@ -48,7 +48,7 @@ describe('HTTP API on the dev server', () => {
     expect(['Welcome, Bob!', 'Bob, a gift for your first order inside']).toContain(outbox[0]!.subject);
     expect(outbox[0]!.body).toMatch(/<a href="http:\/\/127\.0\.0\.1\/unsubscribe\?token=[^"]+">Unsubscribe<\/a>/);
 
-    const again = await api.call('/v1/events', json(event));
+    const again = await api.call('/v1/events?wait=routed', json(event));
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ duplicate: true, workflows: ['welcome/bob'] });
     await new Promise((r) => setTimeout(r, 1000));
@@ -69,7 +69,7 @@ describe('HTTP API on the dev server', () => {
   });
 
   it('delivers a later event to the running journey: an order ends the welcome chain', async () => {
-    const res = await api.call('/v1/events', json({ id: 'evt-order-bob', customerId: 'bob', type: 'order.placed', properties: { orderId: 'o-1', total: 1990 } }));
+    const res = await api.call('/v1/events?wait=routed', json({ id: 'evt-order-bob', customerId: 'bob', type: 'order.placed', properties: { orderId: 'o-1', total: 1990 } }));
     expect(res.status).toBe(202);
     // It starts the order confirmation and reaches the running welcome chain.
     const { workflows } = (await res.json()) as { workflows: string[] };
@@ -88,12 +88,12 @@ describe('HTTP API on the dev server', () => {
     expect(await tz.json()).toMatchObject({ error: { field: 'timeZone' } });
     expect(await database.db.select().from(customers).where(eq(customers.id, 'carol'))).toHaveLength(0);
 
-    const noType = await api.call('/v1/events', json({ id: 'e-x', customerId: 'bob' }));
+    const noType = await api.call('/v1/events?wait=routed', json({ id: 'e-x', customerId: 'bob' }));
     expect(noType.status).toBe(400);
     expect(await noType.json()).toMatchObject({ error: { field: 'type' } });
-    const badOrder = await api.call('/v1/events', json({ id: 'e-y', customerId: 'bob', type: 'order.placed', properties: {} }));
+    const badOrder = await api.call('/v1/events?wait=routed', json({ id: 'e-y', customerId: 'bob', type: 'order.placed', properties: {} }));
     expect(await badOrder.json()).toMatchObject({ error: { field: 'properties.orderId' } });
-    const malformed = await api.call('/v1/events', { method: 'POST', body: '{"id":' });
+    const malformed = await api.call('/v1/events?wait=routed', { method: 'POST', body: '{"id":' });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: { code: 'invalid_json' } });
     expect(await database.db.select().from(events).where(eq(events.id, 'e-y'))).toHaveLength(0);
@@ -107,7 +107,7 @@ describe('HTTP API on the dev server', () => {
   });
 
   it('answers 404 for an event about an unknown customer', async () => {
-    const res = await api.call('/v1/events', json({ id: 'e-ghost', customerId: 'ghost', type: 'customer.signed_up' }));
+    const res = await api.call('/v1/events?wait=routed', json({ id: 'e-ghost', customerId: 'ghost', type: 'customer.signed_up' }));
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: 'not_found', field: 'customerId' } });
   });
@@ -115,7 +115,7 @@ describe('HTTP API on the dev server', () => {
   it('refuses writes without a valid API key', async () => {
     const none = await fetch(`${api.url}/v1/customers/x`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(none.status).toBe(401);
-    const wrong = await fetch(`${api.url}/v1/events`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(`${api.url}/v1/events?wait=routed`, { method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
   });
 

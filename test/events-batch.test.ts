@@ -18,7 +18,7 @@ let api: Awaited<ReturnType<typeof startTestApi>>;
 useCascade('dev-server', (c) => ({ env, database } = c));
 useTestApi(() => ({ database, env }), (a) => (api = a));
 
-const post = (body: unknown) => api.call('/v1/events/batch', { method: 'POST', body: JSON.stringify(body) });
+const post = (body: unknown) => api.call('/v1/events/batch?wait=routed', { method: 'POST', body: JSON.stringify(body) });
 type Result = { index: number; id?: string; status: number; duplicate?: boolean; workflows?: string[]; error?: { code: string; field?: string } };
 
 describe('POST /v1/events/batch', () => {

@@ -1,5 +1,5 @@
 /**
- * Loading a base over HTTP on real parts (Postgres, the API with its sweeper, Temporal with a worker):
+ * Loading a base over HTTP on real parts (Postgres, the API with its router, Temporal with a worker):
  * NDJSON and CSV files with bad rows are answered row by row and every good row is stored; the same
  * file again changes nothing; an import cannot lift an unsubscribe; imported orders start nothing;
  * a large file streams through.
@@ -195,7 +195,7 @@ describe('POST /v1/import/orders', () => {
       ['o-2', 'imp-anna', '2499.50', 'RUB', 'offline', '2025-03-02T07:00:00.000Z'],
       ['o-8', 'imp-boris', '99.00', 'EUR', 'online', '2025-03-03T12:00:00.000Z'],
     ]);
-    // Give the API's sweeper (every 500 ms) time to route anything there were to route.
+    // Give the API's router time to route anything there were to route.
     await new Promise((r) => setTimeout(r, 2000));
     expect(await db().select().from(events)).toEqual([]);
     expect(await db().select().from(journeyRuns)).toEqual([]);

@@ -27,7 +27,7 @@ async function customer(id: string, body: Record<string, unknown> = {}) {
   expect(res.status).toBe(201);
 }
 async function post(id: string, customerId: string, type: string, properties: Record<string, unknown> = {}) {
-  const res = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id, customerId, type, properties }) });
+  const res = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id, customerId, type, properties }) });
   expect(res.status, await res.clone().text()).toBeLessThan(300);
   return ((await res.json()) as { workflows: string[] }).workflows.sort();
 }
@@ -53,7 +53,7 @@ describe('journeys over the HTTP API', () => {
     expect(await result('order-confirmation/regular/order-r-1')).toBe('completed');
     expect(await post('cart-r-1', 'regular', 'cart.updated', { cartId: 'c1' })).toEqual(['abandoned-cart/regular/c1']);
     // The cart run does not listen to cart.abandoned; first-order-nudge turns a returning customer away.
-    const abandoned = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id: 'ab-r-1', customerId: 'regular', type: 'cart.abandoned', properties: { cartId: 'c1' } }) });
+    const abandoned = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ab-r-1', customerId: 'regular', type: 'cart.abandoned', properties: { cartId: 'c1' } }) });
     expect(await abandoned.json()).toMatchObject({ workflows: [], skipped: [{ journey: 'first-order-nudge', reason: 'not entered: has ordered before (abandoned-cart)' }] });
     expect(await runsOf('first-order-nudge/regular')).toHaveLength(0);
   });

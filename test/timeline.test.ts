@@ -26,7 +26,7 @@ const timeline = async (query = '') => {
 describe('GET /v1/customers/:id/timeline', () => {
   it('shows the event, the run waiting, the message and its report, then the run ending, newest first', async () => {
     await seedCustomer(database.db, { id: 'tanya', consent: ['email'] });
-    const signup = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id: 't-signup', customerId: 'tanya', type: 'customer.signed_up', properties: { from: 'app' } }) });
+    const signup = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 't-signup', customerId: 'tanya', type: 'customer.signed_up', properties: { from: 'app' } }) });
     expect(signup.status).toBe(202);
     // The ledger row exists (pending) before the provider answers; wait for the answer.
     const sent = await eventually(async () => (await timeline()).find((i) => i.kind === 'message' && i.step === 'welcome-hello' && i.status !== 'pending'));
@@ -42,7 +42,7 @@ describe('GET /v1/customers/:id/timeline', () => {
       { provider: 'outbox', message: { ledgerId: sent.id as number }, type: 'email.delivered', status: 'delivered', eventId: 'outbox:t-1', occurredAt: new Date(), payload: { note: 'delivered to the inbox' } },
     );
     expect(outcome).toBe('applied');
-    const order = await api.call('/v1/events', { method: 'POST', body: JSON.stringify({ id: 't-order', customerId: 'tanya', type: 'order.placed', properties: { orderId: 't-o-1' } }) });
+    const order = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 't-order', customerId: 'tanya', type: 'order.placed', properties: { orderId: 't-o-1' } }) });
     expect(order.status).toBe(202);
     expect(await env.client.workflow.getHandle('welcome/tanya').result()).toBe('exited: order.placed');
     // The order also starts its confirmation run: let it finish, so the timeline holds still.

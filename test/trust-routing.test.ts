@@ -16,7 +16,7 @@ import { signalRun, startOrSignal } from '../lifecycle/runs';
 import { isPermanent } from '../routing/failures';
 import { slimEvent } from '../workflows/contract';
 import { welcome } from '../workflows/journeys/welcome';
-import { sweepUnrouted } from '../routing/sweeper';
+import { routeDue } from '../routing/router';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { eventually } from './support/journeys';
 import { taskQueue } from './support/temporal';
@@ -28,7 +28,7 @@ useCascade('dev-server', (c) => ({ env, database } = c));
 useTestApi(() => ({ database, env }), (a) => (api = a));
 
 const put = (id: string, body: Record<string, unknown>) => api.call(`/v1/customers/${id}`, { method: 'PUT', body: JSON.stringify(body) });
-const post = (body: Record<string, unknown>) => api.call('/v1/events', { method: 'POST', body: JSON.stringify(body) });
+const post = (body: Record<string, unknown>) => api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify(body) });
 const deps = () => ({ db: database.db, client: env.client, taskQueue });
 /** A run records itself when it starts; events routed before that reach it as it starts (not in `workflows`). */
 const running = (workflowId: string) => eventually(async () => (await runOf(workflowId))?.status === 'running' || undefined);
@@ -56,7 +56,7 @@ describe('routing that never loses or blocks', () => {
     expect(await database.db.select().from(events).where(eq(events.customerId, 'h1'))).toHaveLength(1);
   });
 
-  it('dead-letters an event Temporal can never take, and the sweeper goes on routing the others', async () => {
+  it('dead-letters an event Temporal can never take, and the router goes on routing the others', async () => {
     // A customer id so long that its workflow id passes Temporal's limit (written by an older version).
     const longId = `c${'l'.repeat(2100)}`;
     await database.db.insert(customers).values({ id: longId, email: 'long@example.com' });
@@ -65,9 +65,9 @@ describe('routing that never loses or blocks', () => {
     await put('after-poison', { email: 'after@example.com', consents: { email: true } });
     await database.db.insert(events).values({ id: 'good', customerId: 'after-poison', type: 'customer.signed_up', occurredAt: old, receivedAt: new Date(old.getTime() + 1) });
 
-    // The test API runs its own sweeper too (every 500 ms), so this pass may share the two rows with
+    // The test API runs its own router too, so this pass may share the two rows with
     // it: what counts is where they end up.
-    await sweepUnrouted(deps());
+    await routeDue(deps());
     const [poison] = await eventually(async () => {
       const rows = await database.db.select().from(events).where(eq(events.id, 'poison'));
       return rows[0]?.deadLetteredAt ? rows : undefined;
@@ -79,7 +79,7 @@ describe('routing that never loses or blocks', () => {
     });
     expect(good?.routedTo).toEqual(['welcome/after-poison']);
     // Dead letters are not tried again.
-    expect(await sweepUnrouted(deps())).toEqual({ routed: 0, retrying: 0, deadLettered: 0 });
+    expect(await routeDue(deps())).toEqual({ routed: 0, retrying: 0, deadLettered: 0, claimed: 0 });
   });
 
   it('tells a request Temporal refuses as invalid (permanent) from an outage (retryable)', async () => {

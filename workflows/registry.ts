@@ -1,10 +1,10 @@
 /**
- * The journeys as the API and the sweeper see them: which events start which journeys. Imported
+ * The journeys as the API and the router see them: which events start which journeys. Imported
  * outside the workflow sandbox; only the journeys' options are read here, never their bodies run.
  */
 import * as journeys from './journeys';
 import type { JourneyWorkflow } from './dsl/journey';
-import { holdoutProblem, topicProblem } from './dsl/options';
+import { holdoutProblem, listensTo, topicProblem } from './dsl/options';
 
 export const allJourneys: JourneyWorkflow[] = Object.entries(journeys).map(([exportName, wf]) => {
   if (wf.name !== exportName) throw new Error(`Journey ${wf.options.id} must be exported as ${wf.name}, not ${exportName}`);
@@ -15,6 +15,11 @@ export const allJourneys: JourneyWorkflow[] = Object.entries(journeys).map(([exp
 
 export function journeysTriggeredBy(eventType: string): JourneyWorkflow[] {
   return allJourneys.filter((j) => j.options.trigger?.event === eventType);
+}
+
+/** Does any journey's run want events of this type? If none does, routing one costs no Temporal call. */
+export function anyJourneyListensTo(eventType: string): boolean {
+  return allJourneys.some((j) => listensTo(j.options, eventType));
 }
 
 export function journeyById(id: string): JourneyWorkflow | undefined {

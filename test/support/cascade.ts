@@ -45,7 +45,7 @@ export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789abcdef
 export async function startTestApi(
   db: Db,
   client: Client,
-  opts: { resendWebhookSecret?: string } = {},
+  opts: { resendWebhookSecret?: string; router?: false } = {},
 ): Promise<ApiHandle & { url: string; call: typeof fetch }> {
   const api = await startApi({
     db,
@@ -53,9 +53,9 @@ export async function startTestApi(
     taskQueue,
     apiKeys: [TEST_API_KEY],
     port: 0,
-    sweepEveryMs: 500,
     unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
     resendWebhookSecret: opts.resendWebhookSecret,
+    ...(opts.router === false ? { router: false as const } : {}),
   });
   const url = `http://127.0.0.1:${api.port}`;
   const call: typeof fetch = (input, init) =>

@@ -1,0 +1,4 @@
+DROP INDEX "events_unrouted_idx";--> statement-breakpoint
+ALTER TABLE "events" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "events_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+CREATE INDEX "events_unrouted_seq_idx" ON "events" USING btree ("seq") WHERE "events"."routed_at" is null and "events"."dead_lettered_at" is null;--> statement-breakpoint
+CREATE INDEX "events_customer_unrouted_idx" ON "events" USING btree ("customer_id","seq") WHERE "events"."routed_at" is null and "events"."dead_lettered_at" is null;

@@ -1,0 +1,36 @@
+/**
+ * `npm run router`: a router process of its own (routing/router.ts), for when routing should scale
+ * apart from the API (run the API with CASCADE_ROUTER=off, and as many of these as Temporal takes).
+ * Routers share the backlog without reordering any customer's events.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { openDatabase } from '../db/client';
+import { loadConfig } from '../lib/config';
+import { logger } from '../lib/logger';
+import { gracefulShutdown } from '../lib/shutdown';
+import { startRouter } from './router';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
+    throw new Error('npm run router needs TEMPORAL_ADDRESS and DATABASE_URL');
+  }
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: 12 });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const router = startRouter({ db: database.db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, webhookUrl: process.env.CASCADE_WEBHOOK_URL });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'router started');
+  gracefulShutdown(
+    [
+      { name: 'router', run: () => router.stop() },
+      { name: 'temporal connection', run: () => connection.close() },
+      { name: 'database', run: () => database.close() },
+    ],
+    { timeoutMs: config.CASCADE_SHUTDOWN_TIMEOUT_MS },
+  );
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'router failed');
+  process.exit(1);
+});
