@@ -10,7 +10,7 @@ import { createActivities } from '../activities';
 import { openDatabase, type Db } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
-import { startPostgresServer } from '../test/support/postgres-server';
+import { startPostgresServer } from '../topology/postgres-server';
 import { activityDepsFromConfig, workflowsPath } from '../worker';
 import { searchAttributes } from '../workflows/contract';
 
