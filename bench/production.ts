@@ -2,51 +2,33 @@
  * The production topology for the bench: topology/ (i11-topology) starts the Go-built Temporal
  * server on Postgres with N history shards, Cascade's API and W workers as separate processes; this
  * file adapts it to a BenchStack, and measures how ingest grows with shards (1, 4, 8) and with a
- * second worker. Without topology/ on this branch, the production sections fail with that reason
- * in their result and the run goes on.
+ * second worker. The first start builds the server from the Go module proxy (minutes; cached after).
  */
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase } from '../db/client';
+import { startTopology } from '../topology/start';
+import { TEMPORAL_SERVER_VERSION } from '../topology/temporal-build';
 import { benchIngestFresh, type IngestOptions } from './ingest';
 import type { BenchStack } from './stack';
-import { TASK_QUEUE } from './stack';
-
-/** What the bench needs of topology/startTopology (its brief: addresses, URL and key, worker pids). */
-interface Topology {
-  temporalAddress: string;
-  temporalVersion?: string;
-  postgresUrl: string;
-  databaseUrl?: string;
-  api: { url: string; key: string; pid?: number };
-  workerPids: number[];
-  taskQueue?: string;
-  stop(): Promise<void>;
-}
-
-async function startTopology(opts: { historyShards: number; workers: number }): Promise<Topology> {
-  // A computed specifier: this branch builds and runs before topology/ lands on it.
-  const specifier = '../topology/index';
-  const mod = (await import(specifier).catch(() => undefined)) as { startTopology?: (o: object) => Promise<Topology> } | undefined;
-  if (!mod?.startTopology) throw new Error('the production topology (topology/startTopology, branch i11-topology) is not on this branch yet');
-  return mod.startTopology({ ...opts, taskQueue: TASK_QUEUE });
-}
 
 export async function startProductionStack(opts: { historyShards: number; workers: number }): Promise<BenchStack> {
-  const topology = await startTopology(opts);
-  const dbUrl = topology.databaseUrl ?? topology.postgresUrl;
-  const database = await openDatabase({ url: dbUrl, dataDir: '.data/bench', max: 20 });
-  const connection = await Connection.connect({ address: topology.temporalAddress });
+  const topology = await startTopology({ ...opts, env: { CASCADE_RATE_LIMIT: 'off', LOG_LEVEL: 'warn' }, log: (line) => console.error(`bench: topology ${line}`) });
+  if (!topology.api) throw new Error('the topology started no API');
+  const api = topology.api;
+  const database = await openDatabase({ url: topology.databaseUrl, dataDir: '.data/bench', max: 20 });
+  const connection = await Connection.connect({ address: topology.temporal.address });
   return {
     name: `production-${opts.historyShards}-shards-${opts.workers}-workers`,
     db: database.db,
-    pgUrl: dbUrl,
-    client: new Client({ connection }),
-    taskQueue: topology.taskQueue ?? TASK_QUEUE,
-    temporalAddress: topology.temporalAddress,
-    temporalVersion: topology.temporalVersion ?? 'Temporal server 1.32.2 (Go build) on Postgres',
-    api: { url: topology.api.url, key: topology.api.key, pid: topology.api.pid ?? 0 },
-    workerPids: () => topology.workerPids,
-    startWorker: () => Promise.reject(new Error('extra workers come from startTopology({ workers })')),
+    // The bare INSERT loop writes into Cascade's database on the same server.
+    pgUrl: topology.databaseUrl,
+    client: new Client({ connection, namespace: topology.temporal.namespace }),
+    taskQueue: topology.cascadeEnv.TEMPORAL_TASK_QUEUE ?? 'cascade',
+    temporalAddress: topology.temporal.address,
+    temporalVersion: `Temporal server ${TEMPORAL_SERVER_VERSION} (Go build) on Postgres, ${topology.temporal.historyShards} history shards, ${opts.workers} worker(s)`,
+    api: { url: api.url, key: api.key, pid: api.process.pid },
+    workerPids: () => topology.workers.map((w) => w.process.pid),
+    startWorker: () => Promise.reject(new Error('workers come from startTopology({ workers })')),
     restartApi: () => Promise.reject(new Error('the topology owns its API process')),
     async stop() {
       await connection.close();

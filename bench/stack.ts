@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase, type Db } from '../db/client';
-import { startPostgresServer } from '../test/support/postgres-server';
+import { startPostgresServer } from '../topology/postgres-server';
 import { EMBEDDED_DEV_SERVER_FLAGS, startDevServer } from './dev-server';
 import { startApiProcess, startWorkerProcess, type ApiProcess, type CascadeProcess } from './processes';
 

@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyScopes, type ApiKeyScope } from '../access/scopes';
 import { startApi, type ApiHandle } from '../api/server';
 import type { Database } from '../db/client';
+import { freePort } from '../topology/free-port';
 import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, useCascade } from './support/cascade';
 import { taskQueue } from './support/temporal';
 
@@ -234,14 +234,6 @@ describe('npm run api-key', () => {
     expect(bad.output).toContain('--scopes');
   }, 60_000);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('the API process', () => {
   it('takes its rate limit from CASCADE_RATE_LIMIT and logs key ids, never keys', async () => {
