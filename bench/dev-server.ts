@@ -1,7 +1,8 @@
 /**
  * A Temporal dev server (`temporal server start-dev`) for the bench: its own free port, its history
  * in a file under a temp folder (as `npm start` keeps it), headless, with the flags the caller picks:
- * the embedded default's tuned flags, or none for the plain server a new user would start.
+ * the embedded default's tuned flags, or none for the plain server a new user would start. Its
+ * logs are off: under load it logs every slow SQLite write, which buries the bench's own output.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,7 +40,7 @@ export async function startDevServer(flags: string[]): Promise<DevServer> {
   const child = spawn(
     cli.path,
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', join(dir, 'temporal.db'),
-      '--log-level', 'error', ...devServerSearchAttributeArgs, ...flags],
+      '--log-level', 'never', ...devServerSearchAttributeArgs, ...flags],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   const address = `127.0.0.1:${port}`;
