@@ -53,7 +53,8 @@ export async function benchProfile(stack: BenchStack, opts: IngestOptions): Prom
   const ingest = await benchIngestFresh(stack, opts);
   await stack.restartApi([]);
   const written = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile') && !before.has(f))
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the API's main thread (others are loader threads).
+    .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f) && !before.has(f))
     .sort((a, b) => statSync(join(dir, b)).mtimeMs - statSync(join(dir, a)).mtimeMs);
   if (!written.length) throw new Error('the API wrote no CPU profile (did it stop gracefully?)');
   const summary = summariseProfile(JSON.parse(readFileSync(join(dir, written[0]!), 'utf8')) as CpuProfile);
