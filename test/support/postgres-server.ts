@@ -23,7 +23,7 @@ function pgBin(name: string): string {
   throw new Error(`Postgres server binary ${name} not found; install the postgresql package (bash .ci/run does)`);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
