@@ -82,6 +82,12 @@ function discoverPids(): number[] {
     grew = false;
     for (const [pid, ppid] of parent) if (family.includes(ppid) && !family.includes(pid)) (family.push(pid), (grew = true));
   }
+  // Up through the launchers (`npm start` → sh → tsx → node): their memory is the stack's too.
+  for (let pid = parent.get(listener) ?? 0; pid > 1; pid = parent.get(pid) ?? 0) {
+    const name = /Name:\s+(.+)/.exec(tryRead(`/proc/${pid}/status`) ?? '')?.[1] ?? '';
+    if (/^(node|npm)/.test(name)) family.push(pid);
+    else if (name !== 'sh') break;
+  }
   return family;
 }
 
@@ -155,6 +161,7 @@ const accepted: LoadEvent[] = [];
 const minutesOut: Minute[] = [];
 let current = { sent: 0, accepted: 0, errors: {} as Record<string, number>, skipped: 0, latencies: [] as number[] };
 let inFlight = 0;
+let warned429 = false;
 
 async function post(event: LoadEvent): Promise<void> {
   inFlight++;
@@ -167,7 +174,13 @@ async function post(event: LoadEvent): Promise<void> {
     if (res.ok) {
       bucket.accepted++;
       accepted.push(event);
-    } else bucket.errors[res.status] = (bucket.errors[res.status] ?? 0) + 1;
+    } else {
+      bucket.errors[res.status] = (bucket.errors[res.status] ?? 0) + 1;
+      if (res.status === 429 && !warned429) {
+        warned429 = true;
+        console.log('429 from the API: its per-key rate limit is below --rate (start it with CASCADE_RATE_LIMIT=off)');
+      }
+    }
   } catch (err) {
     const name = (err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? 'network');
     bucket.errors[name] = (bucket.errors[name] ?? 0) + 1;
@@ -244,37 +257,65 @@ async function verifyInPostgres(databaseUrl: string): Promise<{ stored: number; 
   }
 }
 
+/**
+ * Without database access: the backlog gauge (`cascade_events_unrouted`, where the API has it), then
+ * each customer's timeline, which says of every event routed / pending / dead-lettered. Timelines
+ * ask each running run for its status, so they are read a few at a time, and after the first pass
+ * only for customers that still had pending events.
+ */
 async function verifyThroughApi(): Promise<{ stored: number; routed: number; deadLettered: number; missing: string[]; drainSeconds: number; truncated: number }> {
   const t0 = performance.now();
   const deadline = Date.now() + Number(args['drain-minutes']) * 60_000;
+  for (let unrouted = await unroutedGauge(); unrouted !== undefined && unrouted > 0 && Date.now() < deadline; unrouted = await unroutedGauge()) {
+    console.log(`waiting for the backlog: cascade_events_unrouted ${unrouted}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
   const seen = new Map<string, string>();
-  let truncated = 0;
-  const read = async () => {
-    seen.clear();
-    truncated = 0;
-    await pool(Array.from({ length: customerCount }, (_, i) => customerId(i)), 8, async (c) => {
-      const res = await fetch(`${url}/v1/customers/${c}/timeline?limit=500`, { headers: auth });
-      const { items } = (await res.json()) as { items: Array<{ kind: string; id?: string; routing?: string }> };
-      if (items.length === 500) truncated++;
-      for (const item of items) if (item.kind === 'event' && item.id) seen.set(item.id, item.routing ?? '?');
+  const truncated = new Set<string>();
+  const read = (ids: string[]) =>
+    pool(ids, 4, async (c) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await fetch(`${url}/v1/customers/${c}/timeline?limit=500`, { headers: auth, signal: AbortSignal.timeout(60_000) });
+          if (!res.ok) throw new Error(`timeline of ${c}: ${res.status}`);
+          const { items } = (await res.json()) as { items: Array<{ kind: string; id?: string; routing?: string }> };
+          if (items.length === 500) truncated.add(c);
+          for (const item of items) if (item.kind === 'event' && item.id) seen.set(item.id, item.routing ?? '?');
+          return;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 2000 * attempt));
+        }
+      }
     });
-  };
+  let customers = Array.from({ length: customerCount }, (_, i) => customerId(i));
   for (;;) {
-    await read();
-    const pending = accepted.filter((e) => seen.get(e.id) === 'pending').length;
-    if (pending === 0 || Date.now() > deadline) break;
-    console.log(`waiting for the backlog: ${pending} accepted events still pending`);
+    await read(customers);
+    const pending = accepted.filter((e) => seen.get(e.id) === 'pending');
+    if (pending.length === 0 || Date.now() > deadline) break;
+    console.log(`waiting for the backlog: ${pending.length} accepted events still pending`);
+    customers = [...new Set(pending.map((e) => e.customerId))];
     await new Promise((r) => setTimeout(r, 5000));
   }
   const values = [...seen.values()];
+  if (truncated.size) console.log(`${truncated.size} timelines hit the 500-item limit: pass --customers higher or --database-url for a full check`);
   return {
     stored: seen.size,
     routed: values.filter((v) => v === 'routed').length,
     deadLettered: values.filter((v) => v === 'dead-lettered').length,
     missing: accepted.filter((e) => seen.get(e.id) !== 'routed').map((e) => e.id),
     drainSeconds: (performance.now() - t0) / 1000,
-    truncated,
+    truncated: truncated.size,
   };
+}
+
+/** The API's backlog gauge, when it has one (undefined otherwise). */
+async function unroutedGauge(): Promise<number | undefined> {
+  const text = await fetch(`${url}/metrics`, { headers: process.env.CASCADE_METRICS_TOKEN ? { authorization: `Bearer ${process.env.CASCADE_METRICS_TOKEN}` } : {} })
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
+  const value = /^cascade_events_unrouted(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+  return value === undefined ? undefined : Number(value);
 }
 
 // ---- main ----
