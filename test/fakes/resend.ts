@@ -7,7 +7,9 @@
  *   invalid_idempotent_request; still running: 409 concurrent_idempotent_requests), kept 24 h on
  *   an injectable clock;
  * - a token-bucket rate limit answering 429 rate_limit_exceeded with `retry-after`, a daily quota;
- * - switches that fail the next requests (500, 429, a dropped connection, or accept-then-drop);
+ * - switches that fail the next requests (500, 429, a dropped connection, accept-then-drop, or a
+ *   request that never gets an answer, before or after acceptance), and `storm`, which keeps
+ *   failing requests in a rotation of such ways until `recover()`;
  * - test addresses `delivered@`, `bounced@`, `complained@resend.dev` (labels like `bounced+x@`
  *   allowed) that later POST Svix-signed webhooks to the configured URL, and `emit()` for opens
  *   and clicks.
@@ -49,7 +51,8 @@ export interface WebhookDelivery {
   status: number | null;
 }
 
-export type Failure = 500 | 429 | 'network' | 'accept-then-drop';
+/** 'hang': no answer ever (the caller times out), nothing sent; 'accept-then-hang': sent, no answer. */
+export type Failure = 500 | 429 | 'network' | 'accept-then-drop' | 'hang' | 'accept-then-hang';
 
 type RecordStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
 
@@ -98,11 +101,16 @@ export class FakeResend {
   readonly requests: FakeRequest[] = [];
   readonly deliveries: WebhookDelivery[] = [];
   readonly domains: FakeDomain[] = [];
+  /** Emails accepted whose answer never reached the caller (accept-then-drop, accept-then-hang). */
+  readonly unanswered: FakeEmail[] = [];
+  /** Requests a storm has answered with a failure so far. */
+  stormed = 0;
   url = '';
   /** Deliver an accepted email's webhooks before answering: the webhook beats the sender's own bookkeeping. */
   webhooksBeforeReply = false;
   private webhookUrl: string | undefined;
   private readonly failures: Failure[] = [];
+  private storming: Array<Failure | 'pass'> = [];
   private readonly keys = new Map<string, { body: string; at: number; response?: { status: number; json: unknown } }>();
   private tokens: number;
   private refilledAt: number;
@@ -143,9 +151,25 @@ export class FakeResend {
     this.webhookUrl = url;
   }
 
-  /** Resend is back: failures still queued by `failNext` are dropped. */
+  /** Resend is back: failures still queued by `failNext`, and any storm, are dropped. */
   recover(): void {
     this.failures.length = 0;
+    this.storming = [];
+  }
+
+  /** Until `recover()`, each API request takes the next outcome of this rotation ('pass': served normally). */
+  storm(rotation: Array<Failure | 'pass'>): void {
+    this.storming = [...rotation];
+  }
+
+  private nextFailure(): Failure | undefined {
+    const queued = this.failures.shift();
+    if (queued !== undefined || !this.storming.length) return queued;
+    const outcome = this.storming.shift()!;
+    this.storming.push(outcome);
+    if (outcome === 'pass') return undefined;
+    this.stormed++;
+    return outcome;
   }
 
   /** The next `n` API requests fail this way, in order after any already queued. */
@@ -251,10 +275,14 @@ export class FakeResend {
     if (!auth) return fail(401, 'missing_api_key', 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY');
     if (auth !== `Bearer ${this.apiKey}`) return fail(403, 'invalid_api_key', 'API key is invalid');
 
-    const failure = this.failures.shift();
+    const failure = this.nextFailure();
     if (failure === 'network') {
       log(0);
       res.socket?.destroy();
+      return;
+    }
+    if (failure === 'hang') {
+      log(0); // the caller gives up; close() drops the socket
       return;
     }
     if (failure === 500) return fail(500, 'internal_server_error', 'An unexpected error occurred.');
@@ -350,9 +378,10 @@ export class FakeResend {
     const scheduled = accepted.map((email) => this.scheduleWebhooks(email));
     if (this.webhooksBeforeReply) await Promise.all(scheduled);
 
-    if (failure === 'accept-then-drop') {
+    if (failure === 'accept-then-drop' || failure === 'accept-then-hang') {
       log(0);
-      res.socket?.destroy();
+      this.unanswered.push(...accepted);
+      if (failure === 'accept-then-drop') res.socket?.destroy();
       return;
     }
     send(200, json);

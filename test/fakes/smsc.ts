@@ -9,6 +9,10 @@
  *   -1 → 0 → final every `progressMs`, or whatever `setStatus` says;
  * - `holdNextAccepts`: record the message, then never answer (or drop the socket): a timeout after
  *   acceptance, the case SMSC has no idempotency key for;
+ * - `storm`: until `recover()`, requests to send.php and status.php take outcomes in a rotation:
+ *   an HTTP 500 or 503 from SMSC's front end, error 9 (too many concurrent requests: SMSC's way of
+ *   saying slow down; it documents no HTTP 429 or Retry-After), no answer at all, or, for send.php,
+ *   acceptance with no answer;
  * - `setStatus` with a callback URL configured POSTs the md5-signed delivery callback;
  * - `garbledStatus`: status.php answers chosen ids with garbage;
  * - `/sys/balance.php` answers `balance` (and `currency` with `cur=1`); `accountError` makes every
@@ -30,6 +34,8 @@ export interface FakeSms {
   status?: number;
   err: number;
 }
+
+export type SmscStormOutcome = 'pass' | 'http-500' | 'http-503' | 'error-9' | 'hang' | 'accept-then-hang';
 
 export interface FakeSmscOptions {
   login?: string;
@@ -69,6 +75,11 @@ export class FakeSmsc extends EventEmitter {
   /** Every request answers this error code (2: this server's IP is not on the account's allow-list; 4: IP blocked). */
   accountError: number | undefined;
   readonly balanceRequests: Array<Record<string, string>> = [];
+  /** Messages accepted whose answer never reached the caller (held or stormed). */
+  readonly unanswered: FakeSms[] = [];
+  /** Requests a storm has answered with a failure so far. */
+  stormed = 0;
+  private storming: SmscStormOutcome[] = [];
   private http!: FakeServer;
   private failQueue: number[] = [];
   private phoneErrors = new Map<string, number>();
@@ -122,6 +133,23 @@ export class FakeSmsc extends EventEmitter {
   /** The next accepted sends are recorded and then never answered ('hang') or cut off ('drop'). */
   holdNextAccepts(mode: 'hang' | 'drop' = 'hang', times = 1): void {
     for (let i = 0; i < times; i++) this.holds.push(mode);
+  }
+
+  /** Until `recover()`, each send.php and status.php request takes the next outcome of this rotation. */
+  storm(rotation: SmscStormOutcome[]): void {
+    this.storming = [...rotation];
+  }
+
+  recover(): void {
+    this.storming = [];
+  }
+
+  private nextStormOutcome(): SmscStormOutcome {
+    const outcome = this.storming.shift();
+    if (!outcome) return 'pass';
+    this.storming.push(outcome);
+    if (outcome !== 'pass') this.stormed++;
+    return outcome;
   }
 
   async waitForMessages(n: number, timeoutMs = 30_000): Promise<FakeSms[]> {
@@ -199,6 +227,14 @@ export class FakeSmsc extends EventEmitter {
       return answer({ balance: this.balance.toFixed(2), ...(params.cur === '1' ? { currency: 'RUR' } : {}) });
     }
 
+    const storm = url.pathname === '/sys/balance.php' ? 'pass' : this.nextStormOutcome();
+    if (storm === 'http-500' || storm === 'http-503') {
+      return void res.writeHead(Number(storm.slice(5)), { 'content-type': 'text/html' }).end('<html>Service Unavailable</html>');
+    }
+    if (storm === 'error-9') return error(9);
+    // No answer; for status.php "accepted" means nothing, so it hangs just the same.
+    if (storm === 'hang' || (storm === 'accept-then-hang' && url.pathname !== '/sys/send.php')) return;
+
     if (url.pathname === '/sys/status.php') {
       this.statusRequests.push(params);
       if (!params.id || !params.phone) return error(1);
@@ -228,7 +264,8 @@ export class FakeSmsc extends EventEmitter {
     const m: FakeSms = { id: Number(id ?? this.messages.length + 1), phone, mes: params.mes, sender: params.sender, acceptedAt: now, err: 0 };
     this.messages.push(m);
     this.emit('accepted', m);
-    const hold = this.holds.shift();
+    const hold = storm === 'accept-then-hang' ? 'hang' : this.holds.shift();
+    if (hold) this.unanswered.push(m);
     if (hold === 'hang') return; // the socket stays open until the client gives up or close()
     if (hold === 'drop') return void req.socket.destroy();
     answer({ id: m.id, cnt: 1 });
