@@ -1,0 +1,167 @@
+/**
+ * Chaos: the worker process is killed with SIGKILL again and again, at random moments, while 200
+ * customers go through three real journeys (real Temporal dev server, real Postgres, the fake
+ * Resend and SMSC through the real adapters). Each customer signs up (welcome: an email), books an
+ * appointment whose SMS reminder is due seconds later (service-reminder: a real timer), and once the
+ * welcome email went out, orders (order-confirmation: an email; the order ends the welcome run).
+ * After the last kill a worker is left to finish: every run completed, and each customer got
+ * exactly two emails and one SMS, one ledger row each.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../db/client';
+import { startFakeResend, type FakeResend } from './fakes/resend';
+import { FakeSmsc } from './fakes/smsc';
+import { startTestApi } from './support/cascade';
+import {
+  chaosCustomers,
+  expectEachMessageOnce,
+  expectEveryEventRouted,
+  expectRunsEnded,
+  order,
+  postEvents,
+  runsStillGoing,
+  seedChaosCustomers,
+  sentTo,
+  type ChaosCustomer,
+  signUpAndBooking,
+  until,
+} from './support/chaos';
+import { createTestDatabase } from './support/database';
+import { devServerEnv, taskQueue } from './support/temporal';
+import { killAllWorkerProcesses, startWorkerProcess, type WorkerChild } from './support/worker-child';
+
+const CUSTOMERS = 200;
+const KILLS = 10;
+/** The journeys each customer goes through, and how their runs end (the order ends the welcome chain). */
+const ENDS = { welcome: 'exited', 'service-reminder': 'completed', 'order-confirmation': 'completed' } as const;
+const JOURNEYS = Object.keys(ENDS);
+let env: TestWorkflowEnvironment;
+let database: Database & { url: string };
+let resend: FakeResend;
+let smsc: FakeSmsc;
+let api: Awaited<ReturnType<typeof startTestApi>>;
+
+beforeAll(async () => {
+  [env, database, resend, smsc] = await Promise.all([
+    devServerEnv(),
+    createTestDatabase(),
+    // No rate limit: the storm here is of processes, not of 429s. A send takes a moment, so kills land mid-call.
+    startFakeResend({ rateLimit: null, processingMs: 20 }),
+    FakeSmsc.start({ login: 'cascade', psw: 'pw' }),
+  ]);
+  api = await startTestApi(database.db, env.client);
+});
+afterAll(async () => {
+  await killAllWorkerProcesses();
+  await api?.stop();
+  await resend?.close();
+  await smsc?.close();
+  await env?.teardown();
+  await database?.close();
+});
+
+function startWorker(): Promise<WorkerChild> {
+  return startWorkerProcess({
+    ...smsc.env(),
+    RESEND_API_KEY: resend.apiKey,
+    RESEND_FROM: 'Shop <news@shop.cascade.dev>',
+    RESEND_BASE_URL: resend.url,
+    CASCADE_PUBLIC_URL: 'https://shop.cascade.dev',
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: database.url,
+  });
+}
+
+/** Kills the worker 1–3 s after each start and starts another, until `stop` or `maxKills`. */
+function killRepeatedly(maxKills: number) {
+  let stopping = false;
+  let kills = 0;
+  let current: WorkerChild | undefined;
+  let failure: unknown;
+  const done = (async () => {
+    current = await startWorker();
+    while (!stopping && kills < maxKills) {
+      const deadline = Date.now() + 1_000 + Math.random() * 2_000;
+      while (!stopping && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (stopping) break;
+      await current.kill();
+      kills++;
+      current = await startWorker();
+    }
+  })().catch((err: unknown) => {
+    failure = err;
+  });
+  return {
+    get finished() {
+      return kills >= maxKills;
+    },
+    get kills() {
+      return kills;
+    },
+    /** Throws what broke the loop (a worker that could not start), so waits on it fail at once. */
+    check() {
+      if (failure) throw failure;
+      return true;
+    },
+    /** Stops killing; the worker running now stays up. */
+    async stop() {
+      stopping = true;
+      await done;
+      this.check();
+    },
+  };
+}
+
+/** Orders each customer's order once their welcome email went out, until all have ordered. */
+function orderAfterWelcome(customers: ChaosCustomer[]) {
+  const ordered = new Set<string>();
+  const done = (async () => {
+    while (ordered.size < customers.length) {
+      const welcomed = await sentTo(database.db, 'welcome');
+      const due = customers.filter((c) => welcomed.has(c.id) && !ordered.has(c.id));
+      if (due.length) await postEvents(api.call, due.map(order));
+      for (const c of due) ordered.add(c.id);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return { done, ordered };
+}
+
+async function progress(): Promise<string> {
+  const counts = await Promise.all(JOURNEYS.map(async (j) => `${j} ${(await sentTo(database.db, j)).size}`));
+  return `sent: ${counts.join(', ')}; runs going: ${await runsStillGoing(database.db)}`;
+}
+
+describe('a worker killed again and again', () => {
+  it('loses no run and sends every message exactly once', { timeout: 300_000 }, async () => {
+    const started = Date.now();
+    const at = () => `${Math.round((Date.now() - started) / 1000)} s`;
+    const customers = chaosCustomers('wk', CUSTOMERS);
+    await seedChaosCustomers(database.db, customers);
+    const chaos = killRepeatedly(KILLS);
+
+    const firstEvents = customers.flatMap((c) => signUpAndBooking(c, 3_000 + Math.random() * 15_000));
+    await postEvents(api.call, firstEvents);
+    // An order before the welcome email would end the run before it sends; a shop's customers order later.
+    const orders = orderAfterWelcome(customers);
+    const allSent = async () => {
+      chaos.check();
+      for (const j of JOURNEYS) if ((await sentTo(database.db, j)).size < CUSTOMERS) return false;
+      return true;
+    };
+    await until('every message sent, while the worker is killed', async () => (await allSent()) || chaos.finished, 240_000, progress);
+    const chaosEnded = at();
+    await chaos.stop();
+    await orders.done;
+    await until('every message sent', allSent, 150_000, progress);
+    await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress);
+    console.log(`chaos-worker: ${chaos.kills} kills in ${chaosEnded}, all runs ended at ${at()}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails, ${smsc.sendRequests.length} SMSC sends for ${smsc.messages.length} SMS`);
+
+    expect(chaos.kills).toBeGreaterThanOrEqual(5);
+    await expectEveryEventRouted(database.db, [...firstEvents, ...customers.map(order)].map((e) => e.id));
+    await expectRunsEnded(database.db, env.client, customers, ENDS);
+    await expectEachMessageOnce(database.db, resend, smsc, customers, { emails: 2, sms: 1 });
+  });
+});
