@@ -19,11 +19,12 @@ import {
   expectEveryEventRouted,
   expectRunsEnded,
   order,
+  orderAfterWelcome,
   postEvents,
+  progress,
   runsStillGoing,
   seedChaosCustomers,
   sentTo,
-  type ChaosCustomer,
   signUpAndBooking,
   until,
 } from './support/chaos';
@@ -32,7 +33,7 @@ import { devServerEnv, taskQueue } from './support/temporal';
 import { killAllWorkerProcesses, startWorkerProcess, type WorkerChild } from './support/worker-child';
 
 const CUSTOMERS = 200;
-const KILLS = 10;
+const KILLS = 8;
 /** The journeys each customer goes through, and how their runs end (the order ends the welcome chain). */
 const ENDS = { welcome: 'exited', 'service-reminder': 'completed', 'order-confirmation': 'completed' } as const;
 const JOURNEYS = Object.keys(ENDS);
@@ -47,7 +48,7 @@ beforeAll(async () => {
     devServerEnv(),
     createTestDatabase(),
     // No rate limit: the storm here is of processes, not of 429s. A send takes a moment, so kills land mid-call.
-    startFakeResend({ rateLimit: null, processingMs: 20 }),
+    startFakeResend({ rateLimit: null, processingMs: 100 }),
     FakeSmsc.start({ login: 'cascade', psw: 'pw' }),
   ]);
   api = await startTestApi(database.db, env.client);
@@ -74,7 +75,13 @@ function startWorker(): Promise<WorkerChild> {
   });
 }
 
-/** Kills the worker 1–3 s after each start and starts another, until `stop` or `maxKills`. */
+/** Provider calls answered so far: while the worker makes them, others are in flight. */
+const providerCalls = () => resend.requests.length + smsc.sendRequests.length;
+
+/**
+ * Kills the worker at a random point of its work (after 1 to 30 more provider calls, or 5 s) and
+ * starts another, `maxKills` times or until `stop`.
+ */
 function killRepeatedly(maxKills: number) {
   let stopping = false;
   let kills = 0;
@@ -83,8 +90,9 @@ function killRepeatedly(maxKills: number) {
   const done = (async () => {
     current = await startWorker();
     while (!stopping && kills < maxKills) {
-      const deadline = Date.now() + 1_000 + Math.random() * 2_000;
-      while (!stopping && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const calls = providerCalls() + 1 + Math.floor(Math.random() * 30);
+      const deadline = Date.now() + 5_000;
+      while (!stopping && Date.now() < deadline && providerCalls() < calls) await new Promise((r) => setTimeout(r, 20));
       if (stopping) break;
       await current.kill();
       kills++;
@@ -114,26 +122,6 @@ function killRepeatedly(maxKills: number) {
   };
 }
 
-/** Orders each customer's order once their welcome email went out, until all have ordered. */
-function orderAfterWelcome(customers: ChaosCustomer[]) {
-  const ordered = new Set<string>();
-  const done = (async () => {
-    while (ordered.size < customers.length) {
-      const welcomed = await sentTo(database.db, 'welcome');
-      const due = customers.filter((c) => welcomed.has(c.id) && !ordered.has(c.id));
-      if (due.length) await postEvents(api.call, due.map(order));
-      for (const c of due) ordered.add(c.id);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })();
-  return { done, ordered };
-}
-
-async function progress(): Promise<string> {
-  const counts = await Promise.all(JOURNEYS.map(async (j) => `${j} ${(await sentTo(database.db, j)).size}`));
-  return `sent: ${counts.join(', ')}; runs going: ${await runsStillGoing(database.db)}`;
-}
-
 describe('a worker killed again and again', () => {
   it('loses no run and sends every message exactly once', { timeout: 300_000 }, async () => {
     const started = Date.now();
@@ -145,18 +133,18 @@ describe('a worker killed again and again', () => {
     const firstEvents = customers.flatMap((c) => signUpAndBooking(c, 3_000 + Math.random() * 15_000));
     await postEvents(api.call, firstEvents);
     // An order before the welcome email would end the run before it sends; a shop's customers order later.
-    const orders = orderAfterWelcome(customers);
+    const orders = orderAfterWelcome(database.db, api.call, customers);
     const allSent = async () => {
       chaos.check();
       for (const j of JOURNEYS) if ((await sentTo(database.db, j)).size < CUSTOMERS) return false;
       return true;
     };
-    await until('every message sent, while the worker is killed', async () => (await allSent()) || chaos.finished, 240_000, progress);
+    await until('every message sent, while the worker is killed', async () => (await allSent()) || chaos.finished, 240_000, progress(database.db, JOURNEYS));
     const chaosEnded = at();
     await chaos.stop();
     await orders.done;
-    await until('every message sent', allSent, 150_000, progress);
-    await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress);
+    await until('every message sent', allSent, 150_000, progress(database.db, JOURNEYS));
+    await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress(database.db, JOURNEYS));
     console.log(`chaos-worker: ${chaos.kills} kills in ${chaosEnded}, all runs ended at ${at()}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails, ${smsc.sendRequests.length} SMSC sends for ${smsc.messages.length} SMS`);
 
     expect(chaos.kills).toBeGreaterThanOrEqual(5);

@@ -18,11 +18,13 @@ export interface ChaosCustomer {
   phone: string;
 }
 
+let phones = 0;
+/** `n` customers named `<prefix>-<i>`, each with an address and a phone number of their own. */
 export function chaosCustomers(prefix: string, n: number): ChaosCustomer[] {
   return Array.from({ length: n }, (_, i) => ({
     id: `${prefix}-${i}`,
     email: `${prefix}-${i}@mail.cascade.dev`,
-    phone: `+7916${String(1_000_000 + i).padStart(7, '0')}`,
+    phone: `+7916${String(1_000_000 + phones++)}`,
   }));
 }
 
@@ -71,6 +73,31 @@ export async function postEvents(call: typeof fetch, list: ChaosEvent[], batchSi
     }
   }
   return answers;
+}
+
+/** Places each customer's order once their welcome email went out (as shoppers do, later), until all have. */
+export function orderAfterWelcome(db: Db, call: typeof fetch, list: ChaosCustomer[]): { done: Promise<void> } {
+  const ordered = new Set<string>();
+  const done = (async () => {
+    while (ordered.size < list.length) {
+      const welcomed = await sentTo(db, 'welcome');
+      const due = list.filter((c) => welcomed.has(c.id) && !ordered.has(c.id));
+      if (due.length) await postEvents(call, due.map(order));
+      for (const c of due) ordered.add(c.id);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  // Awaited by the test later; until then a failure must not surface as an unhandled rejection.
+  done.catch(() => undefined);
+  return { done };
+}
+
+/** For a wait's timeout message: how many customers each journey has sent to, and runs still going. */
+export function progress(db: Db, journeys: string[]): () => Promise<string> {
+  return async () => {
+    const counts = await Promise.all(journeys.map(async (j) => `${j} ${(await sentTo(db, j)).size}`));
+    return `sent: ${counts.join(', ')}; runs going: ${await runsStillGoing(db)}`;
+  };
 }
 
 /** Polls until `probe` is true; the timeout only bounds a hung test, `progress` says how far it got. */
