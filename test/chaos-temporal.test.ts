@@ -106,7 +106,7 @@ describe('the Temporal server killed mid-journey', () => {
     await until('every message sent after the restart', allSent, 180_000, progress(database.db, JOURNEYS));
     await orders.done;
     await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress(database.db, JOURNEYS));
-    console.log(`chaos-temporal: ${inboxAtKill}/${BEFORE} welcome emails and ${smsAtKill}/${BEFORE} reminders at the kill; answers while down: ${JSON.stringify(countBy(answers.map((a) => a.status)))}`);
+    console.log(`chaos-temporal: ${inboxAtKill}/${BEFORE} welcome emails and ${smsAtKill}/${BEFORE} reminders at the kill; answers while down: ${JSON.stringify(countBy(answers.map((a) => a.status)))}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails`);
 
     expect(inboxAtKill).toBeLessThan(BEFORE);
     expect(smsAtKill).toBeLessThan(BEFORE);

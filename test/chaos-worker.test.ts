@@ -144,7 +144,7 @@ describe('a worker killed again and again', () => {
     await until('every message sent', allSent, 150_000, progress(database.db, JOURNEYS));
     await orders.done;
     await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress(database.db, JOURNEYS));
-    console.log(`chaos-worker: ${chaos.kills} kills in ${chaosEnded}, all runs ended at ${at()}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails, ${smsc.sendRequests.length} SMSC sends for ${smsc.messages.length} SMS`);
+    console.log(`chaos-worker: ${chaos.kills} kills in ${chaosEnded}, all runs ended at ${at()}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails, ${smsc.sendRequests.length} SMSC sends (${smsc.statusRequests.length} status checks) for ${smsc.messages.length} SMS`);
 
     await expectEveryEventRouted(database.db, [...firstEvents, ...customers.map(order)].map((e) => e.id));
     await expectRunsEnded(database.db, env.client, customers, ENDS);
