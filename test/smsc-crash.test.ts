@@ -6,11 +6,8 @@
  * when Temporal times the lost attempt out (startToCloseTimeout, 1 minute of real time on the dev
  * server), asks status.php, finds the message and does not send it again.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { journeyWorkflowId } from '../workflows/contract';
 import { serviceReminder } from '../workflows/journeys/service-reminder';
@@ -19,56 +16,30 @@ import { seedCustomer } from './support/cascade';
 import { createTestDatabase } from './support/database';
 import { event, HOUR, ledger, triggerInput } from './support/journeys';
 import { devServerEnv } from './support/temporal';
+import { killAllWorkerProcesses, startWorkerProcess, type WorkerChild } from './support/worker-child';
 
 const QUEUE = 'crash-test';
-const script = fileURLToPath(new URL('./support/worker-process.ts', import.meta.url));
 let env: TestWorkflowEnvironment;
 let database: Database & { url: string };
 let smsc: FakeSmsc;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   [env, database, smsc] = await Promise.all([devServerEnv(), createTestDatabase(), FakeSmsc.start({ login: 'cascade', psw: 'pw' })]);
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  await killAllWorkerProcesses();
   await smsc?.close();
   await env?.teardown();
   await database?.close();
 });
 
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: {
-      ...process.env,
-      ...smsc.env({ SMSC_TIMEOUT_MS: '20000' }),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: QUEUE,
-      DATABASE_URL: database.url,
-      CASCADE_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      CASCADE_UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startWorker(): Promise<WorkerChild> {
+  return startWorkerProcess({
+    ...smsc.env({ SMSC_TIMEOUT_MS: '20000' }),
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: QUEUE,
+    DATABASE_URL: database.url,
   });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('worker ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker process exited (${code}) before it was ready:\n${output}`)));
-  });
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -85,7 +56,7 @@ describe('a worker killed between the provider and the ledger', () => {
   it('is restarted and the customer has exactly one SMS', { timeout: 240_000 }, async () => {
     const phone = '+79161234567';
     await seedCustomer(database.db, { id: 'crash-1', name: 'Anna', phone, timeZone: 'Europe/Moscow', consent: [] });
-    const first = await startWorkerProcess();
+    const first = await startWorker();
 
     smsc.holdNextAccepts('hang');
     const booked = event('appointment.booked', { appointmentId: 'appt-1', appointmentAt: new Date(Date.now() + 23 * HOUR).toISOString() });
@@ -96,18 +67,18 @@ describe('a worker killed between the provider and the ledger', () => {
     });
 
     const [accepted] = await smsc.waitForMessages(1, 60_000);
-    await kill(first);
+    await first.kill();
     const [row] = await ledger(database.db, 'crash-1');
     expect(row).toMatchObject({ id: accepted!.id, status: 'pending', channel: 'sms' });
     expect(accepted!.phone).toBe(phone.slice(1));
 
-    const second = await startWorkerProcess();
+    const second = await startWorker();
     const sent = await until(async () => {
       const [r] = await ledger(database.db, 'crash-1');
       return r?.status === 'sent' ? r : undefined;
     }, 150_000);
     expect(await handle.result()).toBe('completed');
-    await kill(second);
+    await second.kill();
 
     expect(sent).toMatchObject({ provider: 'smsc', providerMessageId: String(accepted!.id) });
     expect(smsc.messages).toHaveLength(1);
