@@ -1,9 +1,14 @@
 /** No Docker engine runs here, so the deployment file is checked against the Compose specification. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { parseEnv } from 'node:util';
 import { Ajv2019 } from 'ajv/dist/2019';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DYNAMIC_CONFIG_FILE, SERVER_ENV_FILE, serverSettings } from '../topology/server-settings';
+import { TEMPORAL_SERVER_VERSION } from '../topology/temporal-build';
+import { schemaSteps } from '../topology/temporal-schema';
+import { NAMESPACE_RETENTION_HOURS } from '../topology/temporal-server';
 
 const require = createRequire(import.meta.url);
 // The spec names its meta-schema by an http:// URL Ajv does not know, and labels nodes with the
@@ -37,21 +42,20 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['api', 'postgres', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'],
     );
-    expect(compose.services.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
+    const temporalEnv = { ...envFile(compose.services.temporal), ...compose.services.temporal.environment };
+    expect(temporalEnv).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
     expect(compose.services.temporal.depends_on['temporal-schema']).toEqual({ condition: 'service_completed_successfully' });
-    const schemaJob = compose.services['temporal-schema'].command.join('\n');
-    for (const db of ['temporal', 'temporal_visibility']) {
-      expect(schemaJob).toContain(`sql ${db} setup-schema`);
-      expect(schemaJob).toContain(`sql ${db} update-schema -d /etc/temporal/schema/postgresql/v12/`);
-    }
-    expect(schemaJob).toContain('--plugin postgres12');
-    expect(compose.services['temporal-namespace'].command.join('\n')).toContain('temporal operator namespace create -n default');
+    expect(compose.services['temporal-schema'].command.join('\n')).toContain('--plugin postgres12');
     for (const app of ['api', 'worker']) {
       expect(compose.services[app].depends_on['temporal-namespace']).toEqual({ condition: 'service_completed_successfully' });
       expect(compose.services[app].environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
     }
     expect(compose.services.worker.command).toEqual(['node', '--import', 'tsx', 'worker.ts']);
   });
+
+  /** A service's `env_file`, read as Compose reads it (relative to this file). */
+  const envFile = (service: { env_file?: string | string[] }): Record<string, string> =>
+    Object.assign({}, ...[service.env_file ?? []].flat().map((f) => parseEnv(readFileSync(f, 'utf8'))));
 
   const published = (service: { ports?: (string | { published?: string | number; target?: number; host_ip?: string })[] }) =>
     (service.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.host_ip ? `${p.host_ip}:` : ''}${p.published ?? ''}:${p.target}`));
@@ -78,6 +82,45 @@ describe('docker-compose.yml', () => {
     expect(temporalImages).toContain(compose.services.temporal.image);
     expect(compose.services.temporal.image).toMatch(/^temporalio\/server:/);
     expect([...versions]).toEqual(['1.32.2']);
+  });
+
+  describe('runs the Temporal server as `npm run topology` does (topology/)', () => {
+    it('at the same version', () => {
+      const temporalImages = Object.values<{ image?: string }>(compose.services).flatMap((s) => (s.image?.startsWith('temporalio/server:') || s.image?.startsWith('temporalio/admin-tools:') ? [s.image] : []));
+      expect(temporalImages.length).toBeGreaterThanOrEqual(3);
+      for (const image of temporalImages) expect(image.split(':')[1]).toBe(TEMPORAL_SERVER_VERSION);
+    });
+
+    it('with the same settings file, history shards included, and nothing in compose overriding it', () => {
+      expect(compose.services.temporal.env_file).toBe(`./${SERVER_ENV_FILE}`);
+      const shared = serverSettings();
+      expect(envFile(compose.services.temporal)).toEqual(shared.env);
+      expect(Number(shared.env.NUM_HISTORY_SHARDS)).toBeGreaterThanOrEqual(8);
+      // `environment` wins over `env_file` in Compose: a key in both would make the two differ.
+      const overridden = Object.keys(compose.services.temporal.environment).filter((k) => k in shared.env);
+      expect(overridden).toEqual([]);
+    });
+
+    it('with the same dynamic config file, at the path the image reads', () => {
+      expect(compose.services.temporal.volumes).toContain(`./${DYNAMIC_CONFIG_FILE}:/etc/temporal/config/dynamicconfig/docker.yaml:ro`);
+      expect(compose.services.temporal.environment.DYNAMIC_CONFIG_FILE_PATH).toBeUndefined();
+    });
+
+    it('on databases set up by the same sql tool steps, into the databases the settings name', () => {
+      const job = compose.services['temporal-schema'];
+      expect(job.env_file).toBe(`./${SERVER_ENV_FILE}`);
+      // Compose turns `$$` into `$` for the shell, which reads DBNAME and VISIBILITY_DBNAME from the env_file.
+      const script = job.command.join('\n').replaceAll('$$', '$');
+      const lines = script.split('\n').filter((l: string) => l.startsWith('sql "'));
+      const steps = schemaSteps({ history: '$DBNAME', visibility: '$VISIBILITY_DBNAME' }).map((s) => `sql "${s.database}" ${s.args.join(' ')}`);
+      expect(lines.map((l: string) => l.replace(/ \|\| .*$/, ''))).toEqual(steps);
+    });
+
+    it('with the same namespace and retention', () => {
+      expect(compose.services['temporal-namespace'].command.join('\n')).toContain(
+        `temporal operator namespace create -n default --retention ${NAMESPACE_RETENTION_HOURS}h`,
+      );
+    });
   });
 
   it('gives the API and the worker longer to stop than their shutdown deadline', () => {

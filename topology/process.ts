@@ -49,7 +49,9 @@ export function redact(text: string, secrets: string[]): string {
 
 export function logTail(spec: Pick<ProcessSpec, 'logFile' | 'secrets'>, lines = 30): string {
   try {
-    return redact(readFileSync(spec.logFile, 'utf8').split('\n').slice(-lines).join('\n'), spec.secrets);
+    const tail = readFileSync(spec.logFile, 'utf8').split('\n').slice(-lines);
+    // The server's lines carry Go stack traces; their start says what failed.
+    return redact(tail.map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).join('\n'), spec.secrets);
   } catch {
     return '(no log)';
   }

@@ -66,7 +66,7 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
   };
 
   try {
-    const binaries = await phase('binaries', ensureTemporalServerBinaries);
+    const binaries = await phase('binaries', () => ensureTemporalServerBinaries({ log }));
     log(`Temporal server: ${binaries.route}`);
     const dir = mkdtempSync(join(tmpdir(), 'cascade-topology-'));
     stops.push(async () => rmSync(dir, { recursive: true, force: true }));

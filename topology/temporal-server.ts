@@ -35,7 +35,7 @@ export async function startTemporalServer(opts: {
   const settings = serverSettings();
   const historyShards = opts.historyShards ?? settings.historyShards;
   const namespace = opts.namespace ?? 'default';
-  const port = async () => String(await freePort());
+  const port = async () => String(await freePort({ below: 32_768 }));
   const ports = {
     FRONTEND_GRPC_PORT: await port(),
     FRONTEND_HTTP_PORT: await port(),

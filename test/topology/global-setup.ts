@@ -3,6 +3,6 @@ import { ensureTemporalServerBinaries } from '../../topology/temporal-build';
 
 export default async function setup() {
   const started = Date.now();
-  const { route } = await ensureTemporalServerBinaries();
+  const { route } = await ensureTemporalServerBinaries({ log: console.log });
   console.log(`Temporal server binaries: ${route} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
