@@ -18,9 +18,12 @@ const SAME_MOMENT_MS = 60_000;
 export function createRunActivities(db: Db) {
   return {
     /**
-     * Records the run and returns the events it listens to that were stored since its trigger:
+     * Records the run and returns the events it listens to that were routed since its trigger:
      * under the customer's routing lock, so an event routed while this run was starting reaches
-     * it either by signal (the router saw this row) or here (this read saw the event).
+     * it either by signal (the router saw this row) or here (this read saw the event). Events
+     * stored but not yet routed are left to the router, which signals them in the customer's order
+     * once this row is there: read here too, a later trigger would find this run already ended by
+     * an exit it had not reached yet, and start another.
      */
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
       const stored = await db.transaction(async (tx) => {

@@ -162,7 +162,7 @@ describe('POST /v1/customers/:id/merge and its revert', () => {
 
   it('refuses a duplicate with a running journey run (409 on from), and bad requests name their field', async () => {
     await seedCustomer(db(), { id: 'm-live' });
-    const signup = await call('/v1/events', { method: 'POST', body: { id: 'm-live-signup', customerId: 'm-live', type: 'customer.signed_up' } });
+    const signup = await call('/v1/events?wait=routed', { method: 'POST', body: { id: 'm-live-signup', customerId: 'm-live', type: 'customer.signed_up' } });
     expect(signup.status).toBe(202);
     expect(signup.body.workflows).toHaveLength(1);
     const live = await call('/v1/customers/m-keep/merge', { method: 'POST', body: { from: 'm-live' } });

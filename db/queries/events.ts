@@ -1,5 +1,5 @@
 /** Stored events as runs receive them. */
-import { and, asc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
 import { slimEvent, type JourneyEvent } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { events } from '../schema';
@@ -11,7 +11,7 @@ export function toJourneyEvent(row: EventRow): JourneyEvent {
 }
 
 /**
- * The customer's stored events of these types since `since`, oldest first (at most `limit`), and,
+ * The customer's routed events of these types since `since`, oldest first (at most `limit`), and,
  * with `keyed`, those naming the same key value (`properties[property] = value`) since `keyed.since`;
  * none already routed to `workflowId` (an order that ended the last run of a cart does not end the next).
  */
@@ -37,13 +37,14 @@ export async function storedEventsSince(
     .where(
       and(
         eq(events.customerId, q.customerId),
+        isNotNull(events.routedAt),
         inArray(events.type, q.types),
         when,
         sql`not (coalesce(${events.routedTo}, '[]'::jsonb) @> ${JSON.stringify([q.workflowId])}::jsonb)`,
         ...(q.excludeId ? [ne(events.id, q.excludeId)] : []),
       ),
     )
-    .orderBy(asc(events.occurredAt), asc(events.receivedAt))
+    .orderBy(asc(events.seq))
     .limit(q.limit ?? 100);
   return rows.map(toJourneyEvent);
 }
