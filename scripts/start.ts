@@ -15,6 +15,7 @@ import { apiKeysFrom, startApi } from '../api/server';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { isMainModule, runMain } from '../lib/main';
 import { devServerSearchAttributeArgs, ensureSearchAttributes } from '../lib/temporal';
 import { gracefulShutdown } from '../lib/shutdown';
 import { installTemporalLogging } from '../lib/temporal-logger';
@@ -95,7 +96,7 @@ function unsubscribeSecret(): string {
   return secret;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
   const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
   const address = config.TEMPORAL_ADDRESS ?? dev!.address;
@@ -156,7 +157,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err) => {
-  logger.fatal({ err }, 'Cascade failed to start');
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runMain('Cascade', main);
