@@ -50,6 +50,8 @@ export async function createWorker(opts: {
   bundle?: WorkerOptions['workflowBundle'];
   /** How long a shutdown lets running activities finish before cancelling them. */
   shutdownGraceMs?: number;
+  /** Runs kept in memory between their tasks; the SDK's default grows with the heap limit. */
+  maxCachedWorkflows?: number;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
@@ -60,6 +62,7 @@ export async function createWorker(opts: {
     activities: createActivities({ client: new Client({ connection, namespace: opts.namespace }), ...opts.deps }),
     workflowBundle: opts.bundle ?? (await workflowBundle()),
     shutdownGraceTime: opts.shutdownGraceMs ?? 0,
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   return { worker, connection };
 }

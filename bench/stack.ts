@@ -1,14 +1,19 @@
 /**
  * The parts every benchmark section runs on, started once per `npm run bench`: a Postgres server,
- * the Temporal dev server (frontend RPS raised past its 2400 default, so the server's own limit is
- * measured and not a rate limiter's), Cascade's worker and the outbox channel.
+ * the Temporal dev server as `npm start` runs it (lib/temporal.ts: frontend RPS raised past its 2400
+ * default, so the server's own limit is measured and not a rate limiter's), Cascade's worker and the
+ * outbox channel.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { openDatabase, type Db } from '../db/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../lib/config';
+import { devServerTuningArgs } from '../lib/temporal';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { startPostgresServer } from '../test/support/postgres-server';
 import { activityDepsFromConfig, workflowsPath } from '../worker';
@@ -29,11 +34,14 @@ export async function startBenchStack(opts: { maxCachedWorkflows: number }): Pro
   process.env.LOG_LEVEL = 'warn';
   const bins = ensureTemporalBinaries();
   const pg = await startPostgresServer();
+  const historyDir = mkdtempSync(join(tmpdir(), 'cascade-bench-temporal-'));
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: bins.cli.path },
       searchAttributes,
-      extraArgs: ['--dynamic-config-value', 'frontend.namespaceRPS=20000', '--dynamic-config-value', 'frontend.rps=20000'],
+      // History in a file with npm start's flags (WAL, its synchronous setting, raised frontend RPS).
+      dbFilename: join(historyDir, 'temporal.db'),
+      extraArgs: devServerTuningArgs(loadConfig().CASCADE_TEMPORAL_SQLITE_SYNC),
     },
   });
   const database = await openDatabase({ url: pg.url, dataDir: '.data', max: 20 });
@@ -57,6 +65,7 @@ export async function startBenchStack(opts: { maxCachedWorkflows: number }): Pro
       worker.shutdown();
       await running;
       await env.teardown();
+      rmSync(historyDir, { recursive: true, force: true });
       await database.close();
       await pg.stop();
     },
