@@ -6,6 +6,8 @@
  * starts, and signals to the running runs, BENCH_OPS of each at BENCH_CONCURRENCY. Run by hand:
  *
  *   TEMPORAL_CLI_PATH=... npx tsx bench/dev-server-pragmas.ts        # BENCH_OPS=2000 BENCH_CONCURRENCY=32 BENCH_ROUNDS=1
+ *
+ * BENCH_ONLY=normal,off picks the settings whose names contain those words.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { pool } from './measure';
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ONLY = process.env.BENCH_ONLY?.split(',');
 
 const settings: Record<string, string[]> = {
   'CLI defaults': [],
@@ -59,6 +62,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const rows = [];
 for (let round = 1; round <= ROUNDS; round++) {
   for (const [name, args] of Object.entries(settings)) {
+    if (ONLY && !ONLY.some((word) => name.includes(word))) continue;
     const row = await measure(name, args, round);
     console.error(JSON.stringify(row));
     rows.push(row);
