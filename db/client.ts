@@ -3,8 +3,10 @@
  * Postgres (PGlite) with its files under the data directory. Same schema, same queries, and the
  * drizzle migrations are applied before anything else touches it.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -33,6 +35,16 @@ const migrationsFolder = fromRoot('db', 'migrations');
  */
 const PGLITE_START = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
+/**
+ * initdb in a process of its own. The PGlite instance that runs it holds about 400 MiB until the
+ * garbage collector takes it, which an idle process may never get to (measured: 807 MiB resident
+ * at rest after a first start, against 354 MiB after a second).
+ */
+async function initPglite(dir: string): Promise<void> {
+  const script = 'const [, url, dir, params] = process.argv; const { PGlite } = await import(url); await (await PGlite.create(dir, { startParams: JSON.parse(params) })).close();';
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, import.meta.resolve('@electric-sql/pglite'), dir, JSON.stringify(PGLITE_START)]);
+}
+
 export async function openDatabase(opts: { url?: string; dataDir: string; max?: number }): Promise<Database> {
   if (opts.url) {
     // One connection holding an advisory lock, so an API and a worker starting together migrate once.
@@ -48,10 +60,8 @@ export async function openDatabase(opts: { url?: string; dataDir: string; max?: 
   }
   const dir = join(opts.dataDir, 'pglite');
   if (!existsSync(join(dir, 'PG_VERSION'))) {
-    // The instance that runs initdb keeps initdb's memory (about 400 MiB resident) until it closes:
-    // a fresh directory is initialised by one PGlite, then opened by another.
     mkdirSync(dir, { recursive: true });
-    await (await PGlite.create(dir, { startParams: PGLITE_START })).close();
+    await initPglite(dir);
   }
   const client = await PGlite.create(dir, { startParams: PGLITE_START });
   const db = drizzlePglite(client, { schema });
