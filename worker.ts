@@ -2,7 +2,6 @@
  * The Temporal worker: journeys from workflows/, side effects from activities/, task queue `cascade`.
  * `npm run worker` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
  */
-import { fileURLToPath } from 'node:url';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
@@ -12,13 +11,25 @@ import { createRenderer } from './activities/templates';
 import { openDatabase, type Db } from './db/client';
 import { loadConfig, type Config } from './lib/config';
 import { logger } from './lib/logger';
+import { isMainModule, runMain } from './lib/main';
+import { bundled, fromRoot, prebuiltWorkflowBundle } from './lib/paths';
 import { gracefulShutdown } from './lib/shutdown';
 import { bundlerLogger, installTemporalLogging } from './lib/temporal-logger';
 import { requireUnsubscribeSecret, unsubscribeLinks } from './lib/unsubscribe-token';
 import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
 import { serveMetrics } from './metrics/serve';
 
-export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+export const workflowsPath = fromRoot('workflows', 'index.ts');
+
+/**
+ * Where the worker's workflow code comes from. In dist/ it is the bundle `npm run build` wrote with
+ * the same sources, so no process runs webpack at start (seconds of CPU, and memory the heap keeps).
+ * From source it is bundled now: a dist/ bundle could be older than workflows/.
+ */
+export async function workflowBundle(): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  if (bundled) return { codePath: prebuiltWorkflowBundle };
+  return { code: (await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger() })).code };
+}
 
 export function activityDepsFromConfig(db: Db, config: Config, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
   return {
@@ -39,6 +50,8 @@ export async function createWorker(opts: {
   bundle?: WorkerOptions['workflowBundle'];
   /** How long a shutdown lets running activities finish before cancelling them. */
   shutdownGraceMs?: number;
+  /** Runs kept in memory between their tasks; the SDK's default grows with the heap limit. */
+  maxCachedWorkflows?: number;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
@@ -47,8 +60,9 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     // Campaigns start their members' runs through a client on the worker's own connection.
     activities: createActivities({ client: new Client({ connection, namespace: opts.namespace }), ...opts.deps }),
-    workflowBundle: opts.bundle ?? (await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger() })),
+    workflowBundle: opts.bundle ?? (await workflowBundle()),
     shutdownGraceTime: opts.shutdownGraceMs ?? 0,
+    ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   return { worker, connection };
 }
@@ -58,7 +72,7 @@ export function shutdownGraceMs(timeoutMs: number): number {
   return Math.max(0, timeoutMs - 5_000);
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('npm run worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything embedded)');
@@ -100,9 +114,4 @@ export async function drain(worker: Worker, running: Promise<void>): Promise<voi
   await running;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    logger.fatal({ err }, 'worker failed');
-    process.exit(1);
-  });
-}
+if (isMainModule(import.meta.url)) runMain('worker', main);

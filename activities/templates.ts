@@ -14,7 +14,6 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Liquid } from 'liquidjs';
 import { stripHidden, stripHiddenDeep } from '../lib/hidden-characters';
 import type { Channel } from '../workflows/contract';
@@ -22,6 +21,7 @@ import { FORMAT_GLOBAL, registerLocaleFilters, type FormatSettings } from './tem
 import { DEFAULT_LOCALE, DEFAULT_SMS_MAX_SEGMENTS } from '../lib/config';
 import { canonicalLocale } from '../lib/locale';
 import { localeChain } from '../lib/locale';
+import { fromRoot } from '../lib/paths';
 import { formattingLocale } from './templates/locale';
 import { smsCost, type SmsEncoding } from './templates/sms-segments';
 
@@ -52,7 +52,7 @@ export interface RendererOptions {
 
 export class TemplateNotFoundError extends Error {}
 
-const defaultDir = fileURLToPath(new URL('../templates', import.meta.url));
+const defaultDir = fromRoot('templates');
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 interface Parsed {

