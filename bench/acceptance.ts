@@ -7,7 +7,7 @@
  *   (a sale): per customer a sign-up and then two orders, each posted after the previous one was
  *   answered. Then: how long the backlog takes to drain, whether every answered event is stored and
  *   routed once, whether each customer's events were routed in the order they were posted, and the
- *   backlog as /metrics showed it (`cascade_events_unrouted`, `..._oldest_seconds`) and as the
+ *   backlog as /metrics showed it (`cascade_unrouted_events`, `cascade_unrouted_event_age_seconds`) and as the
  *   events table did.
  */
 import { performance } from 'node:perf_hooks';
@@ -165,7 +165,7 @@ async function backlogGauges(api: { url: string }): Promise<{ gauge?: number; ol
       const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
       return m ? Number(m[1]) : undefined;
     };
-    return { gauge: read('cascade_events_unrouted'), oldestSeconds: read('cascade_events_unrouted_oldest_seconds') };
+    return { gauge: read('cascade_unrouted_events'), oldestSeconds: read('cascade_unrouted_event_age_seconds') };
   } catch {
     return {};
   }

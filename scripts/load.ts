@@ -258,7 +258,7 @@ async function verifyInPostgres(databaseUrl: string): Promise<{ stored: number; 
 }
 
 /**
- * Without database access: the backlog gauge (`cascade_events_unrouted`, where the API has it), then
+ * Without database access: the backlog gauge (`cascade_unrouted_events`, where the API has it), then
  * each customer's timeline, which says of every event routed / pending / dead-lettered. Timelines
  * ask each running run for its status, so they are read a few at a time, and after the first pass
  * only for customers that still had pending events.
@@ -267,7 +267,7 @@ async function verifyThroughApi(): Promise<{ stored: number; routed: number; dea
   const t0 = performance.now();
   const deadline = Date.now() + Number(args['drain-minutes']) * 60_000;
   for (let unrouted = await unroutedGauge(); unrouted !== undefined && unrouted > 0 && Date.now() < deadline; unrouted = await unroutedGauge()) {
-    console.log(`waiting for the backlog: cascade_events_unrouted ${unrouted}`);
+    console.log(`waiting for the backlog: cascade_unrouted_events ${unrouted}`);
     await new Promise((r) => setTimeout(r, 2000));
   }
   const seen = new Map<string, string>();
@@ -314,7 +314,7 @@ async function unroutedGauge(): Promise<number | undefined> {
   const text = await fetch(`${url}/metrics`, { headers: process.env.CASCADE_METRICS_TOKEN ? { authorization: `Bearer ${process.env.CASCADE_METRICS_TOKEN}` } : {} })
     .then((r) => (r.ok ? r.text() : ''))
     .catch(() => '');
-  const value = /^cascade_events_unrouted(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+  const value = /^cascade_unrouted_events(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
   return value === undefined ? undefined : Number(value);
 }
 
