@@ -15,7 +15,7 @@ import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
 import { parseRateLimit, type RateLimit } from './rate-limit';
 import { startRunReconciler } from '../lifecycle/reconcile-runs';
-import { startRouter, type RouterOptions } from '../routing/router';
+import { routerConnections, startRouter, type RouterOptions } from '../routing/router';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
 import { startReportJobs } from '../reports/jobs';
 import { startAlertEvaluator } from '../alerts/evaluator';
@@ -105,7 +105,7 @@ export async function main(): Promise<void> {
     throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
   }
   const unsubscribeSecret = requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: routerConnections(10) });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi({

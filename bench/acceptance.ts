@@ -114,7 +114,8 @@ async function runBurst(stack: BenchStack, opts: { rate: number; seconds: number
   sampling = false;
   await sampler;
   const [missing] = (await stack.db.execute(sql`
-    select count(*)::int as n from unnest(${acceptedIds}::text[]) as a(id) where not exists (select 1 from events e where e.id = a.id)`)) as unknown as Array<{ n: number }>;
+    select count(*)::int as n from jsonb_array_elements_text(${JSON.stringify(acceptedIds)}::jsonb) as a(id)
+    where not exists (select 1 from events e where e.id = a.id)`)) as unknown as Array<{ n: number }>;
   // The worker catches up with the burst's runs, so the next section does not pay for them.
   await waitRuns(stack.db, 'order-confirmation', 'burst-', stored - customerCount, opts.deadline + 300_000);
 

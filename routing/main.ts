@@ -9,14 +9,14 @@ import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
 import { isMainModule, runMain } from '../lib/main';
 import { gracefulShutdown } from '../lib/shutdown';
-import { startRouter } from './router';
+import { routerConnections, startRouter } from './router';
 
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('npm run router needs TEMPORAL_ADDRESS and DATABASE_URL');
   }
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: 12 });
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: routerConnections(2) });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const router = startRouter({ db: database.db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, webhookUrl: process.env.CASCADE_WEBHOOK_URL });

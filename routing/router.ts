@@ -21,7 +21,11 @@ import { routeEvent } from './route-event';
 export interface RouterOptions {
   /** Events claimed at once. */
   batch: number;
-  /** Customers routed at once; each holds a database connection under its routing lock. */
+  /**
+   * Customers routed at once; each holds a database connection under its routing lock while it
+   * waits on Temporal, so this (not CPU) is what keeps Temporal busy: as many as a bare client
+   * loop needs in flight to reach the server's limit.
+   */
   parallel: number;
   /** How long a claimed event is left to this router before another may take it. */
   leaseMs: number;
@@ -31,7 +35,10 @@ export interface RouterOptions {
   deadlineMs: number;
 }
 
-export const DEFAULT_ROUTER: RouterOptions = { batch: 200, parallel: 8, leaseMs: 30_000, idlePollMs: 250, deadlineMs: 5_000 };
+export const DEFAULT_ROUTER: RouterOptions = { batch: 200, parallel: 32, leaseMs: 30_000, idlePollMs: 250, deadlineMs: 5_000 };
+
+/** Database connections a process running a router wants: one per customer in flight, and some for the rest. */
+export const routerConnections = (others: number) => DEFAULT_ROUTER.parallel + others;
 
 export type RouteTally = { routed: number; retrying: number; deadLettered: number };
 
