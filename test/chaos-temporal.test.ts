@@ -14,6 +14,8 @@ import { startFakeResend, type FakeResend } from './fakes/resend';
 import { FakeSmsc } from './fakes/smsc';
 import { startTestApi } from './support/cascade';
 import {
+  ENDS,
+  JOURNEYS,
   chaosCustomers,
   expectEachMessageOnce,
   expectEveryEventRouted,
@@ -35,8 +37,6 @@ import { killAllWorkerProcesses, startWorkerProcess } from './support/worker-chi
 
 const BEFORE = 60;
 const DURING = 30;
-const ENDS = { welcome: 'exited', 'service-reminder': 'completed', 'order-confirmation': 'completed' } as const;
-const JOURNEYS = Object.keys(ENDS);
 
 let server: DevServerProcess;
 let connection: Connection;

@@ -14,6 +14,8 @@ import { startFakeResend, type FakeResend } from './fakes/resend';
 import { FakeSmsc } from './fakes/smsc';
 import { startTestApi } from './support/cascade';
 import {
+  ENDS,
+  JOURNEYS,
   chaosCustomers,
   expectEachMessageOnce,
   expectEveryEventRouted,
@@ -34,9 +36,6 @@ import { killAllWorkerProcesses, startWorkerProcess, type WorkerChild } from './
 
 const CUSTOMERS = 200;
 const KILLS = 6;
-/** The journeys each customer goes through, and how their runs end (the order ends the welcome chain). */
-const ENDS = { welcome: 'exited', 'service-reminder': 'completed', 'order-confirmation': 'completed' } as const;
-const JOURNEYS = Object.keys(ENDS);
 let env: TestWorkflowEnvironment;
 let database: Database & { url: string };
 let resend: FakeResend;

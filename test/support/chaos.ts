@@ -12,6 +12,10 @@ import type { FakeResend } from '../fakes/resend';
 import type { FakeSmsc } from '../fakes/smsc';
 import { seedCustomer } from './cascade';
 
+/** The journeys each chaos customer goes through, and how their runs end (the order ends the welcome chain). */
+export const ENDS = { welcome: 'exited', 'service-reminder': 'completed', 'order-confirmation': 'completed' } as const;
+export const JOURNEYS = Object.keys(ENDS);
+
 export interface ChaosCustomer {
   id: string;
   email: string;
