@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { percentile, pool } from '../bench/measure';
+import { percentile, pool } from './measure';
 
 const { values: args } = parseArgs({
   options: {
