@@ -3,7 +3,7 @@
  * server, each section's figures with the load it ran under and how long it took, and the run's
  * duration. Rewritten after every section, so a run that is stopped keeps what it measured.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadAverage, machine, type Machine } from './machine';
@@ -29,8 +29,10 @@ export interface ResultFile {
   sections: Record<string, SectionResult>;
 }
 
-export function newResultFile(name: string, quick: boolean): ResultFile {
-  return { name, date: new Date().toISOString(), machine: machine(), quick, sections: {} };
+/** With `keep` (a run of some sections only, BENCH_ONLY), the file's other sections stay as they were measured. */
+export function newResultFile(name: string, quick: boolean, keep = false, dir = RESULTS_DIR): ResultFile {
+  const earlier = keep && existsSync(join(dir, `${name}.json`)) ? (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as ResultFile).sections : {};
+  return { name, date: new Date().toISOString(), machine: machine(), quick, sections: { ...earlier } };
 }
 
 export function writeResultFile(file: ResultFile, dir = RESULTS_DIR): void {

@@ -79,7 +79,7 @@ const productionSections: Section[] = [
 const wanted = (name: string, section?: Section) => (!only || only.includes(name)) && (!quick || section?.quick);
 
 async function runTopology(name: string, start: () => Promise<BenchStack>, sections: Section[]): Promise<ResultFile> {
-  const file = newResultFile(quick ? 'quick' : name, quick);
+  const file = newResultFile(quick ? 'quick' : name, quick, only !== undefined);
   const t0 = performance.now();
   const todo = sections.filter((s) => wanted(s.name, s));
   if (todo.length) {
