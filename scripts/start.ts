@@ -146,7 +146,7 @@ export async function main(): Promise<void> {
 
   console.log(`Cascade is running.
   API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)
-  Temporal:     ${address}${dev ? '   (embedded dev server, history in .data/temporal.db)' : ''}
+  Temporal:     ${address}${dev ? `   (embedded dev server, history in ${join(dataDir, 'temporal.db')})` : ''}
   Temporal UI:  ${dev ? 'http://127.0.0.1:8233' : 'your cluster\'s UI'}
   Database:     ${database.kind === 'pglite' ? `embedded Postgres in ${join(dataDir, 'pglite')}` : 'DATABASE_URL'}
   Channels:     ${process.env.RESEND_API_KEY ? 'Resend' : 'outbox (GET /v1/outbox)'}`);
