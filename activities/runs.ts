@@ -1,7 +1,7 @@
 /** A run's own bookkeeping: its journey_runs row (db/queries/runs.ts) and its failed sends. */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { lockCustomerRouting } from '../db/queries/customer-lock';
+import { withCustomerRouting } from '../db/queries/customer-lock';
 import { storedEventsSince } from '../db/queries/events';
 import { recordRunEnd, recordRunStart, recordRunVariant } from '../db/queries/runs';
 import { messages } from '../db/schema';
@@ -26,8 +26,7 @@ export function createRunActivities(db: Db) {
      * an exit it had not reached yet, and start another.
      */
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
-      const stored = await db.transaction(async (tx) => {
-        await lockCustomerRouting(tx, run.customerId);
+      const stored = await withCustomerRouting(db, run.customerId, async (tx) => {
         await recordRunStart(tx, run);
         if (!run.triggerOccurredAt || !run.listens) return [];
         const since = new Date(run.triggerOccurredAt);

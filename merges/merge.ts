@@ -19,7 +19,7 @@ import { consentChanges, consents, customerMerges, customers, events, messages, 
 import { repointRuns } from '../db/queries/runs';
 import { liveRunsOf } from './live-runs';
 import type { Client } from '@temporalio/client';
-import { lockCustomerRouting } from '../db/queries/customer-lock';
+import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import { applyConsentChanges, consentFor, EVERY_TOPIC } from '../contactability/consents';
 import { HttpError } from '../lib/http-error';
 import type { Channel } from '../workflows/contract';
@@ -36,10 +36,9 @@ export interface MergeResult {
 export async function mergeCustomers(db: Db, opts: { survivorId: string; duplicateId: string; actor: string; client: Client }): Promise<MergeResult> {
   const { survivorId, duplicateId, actor } = opts;
   if (survivorId === duplicateId) throw new HttpError(400, 'invalid_request', 'from: a customer cannot be merged into itself', 'from');
-  return db.transaction(async (tx) => {
-    // No run of the duplicate may start while it is folded in (routing holds this lock to start one);
-    // taken before the row locks, in the order routing takes them, so the two cannot deadlock.
-    await lockCustomerRouting(tx, duplicateId);
+  // No run of the duplicate may start while it is folded in (routing holds this lock to start one);
+  // taken before the row locks, in the order routing takes them, so the two cannot deadlock.
+  return inCustomerRoutingTransaction(db, duplicateId, async (tx) => {
     // Both rows locked, in id order so two merges of the same pair cannot deadlock.
     const locked = await tx.select().from(customers).where(inArray(customers.id, [survivorId, duplicateId])).orderBy(customers.id).for('update');
     const survivor = locked.find((c) => c.id === survivorId);

@@ -10,7 +10,7 @@ import type { Db, Tx } from '../client';
 import { journeyRuns, type RunState } from '../schema';
 
 /** Records a new run as running; a running row left by an execution that closed unseen is closed first. */
-export async function recordRunStart(tx: Tx, run: RunRecord): Promise<void> {
+export async function recordRunStart(tx: Db | Tx, run: RunRecord): Promise<void> {
   // Temporal runs one execution per workflow id at a time: a running row of another first run id is stale.
   await tx
     .update(journeyRuns)
