@@ -8,7 +8,7 @@
  * exactly two emails and one SMS, one ledger row each.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Database } from '../db/client';
 import { startFakeResend, type FakeResend } from './fakes/resend';
 import { FakeSmsc } from './fakes/smsc';
