@@ -7,6 +7,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { EventRow } from '../db/queries/events';
+import { rowsOf } from '../db/rows';
 import { events, orders } from '../db/schema';
 
 export interface EventToStore {
@@ -60,11 +61,6 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
       return { kind: 'duplicate', row };
     });
   });
-}
-
-/** postgres.js answers an array of rows, PGlite an object holding them. */
-function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
 
 interface Waiting {
