@@ -9,6 +9,7 @@ import { channelsFromEnv } from './activities/channels';
 import { DEFAULT_CAPS, parseCaps } from './contactability/caps';
 import { createRenderer } from './activities/templates';
 import { openDatabase, type Db } from './db/client';
+import { databaseUrlOf } from './servers/embedded-postgres';
 import { loadConfig, type Config } from './lib/config';
 import { logger } from './lib/logger';
 import { isMainModule, runMain } from './lib/main';
@@ -79,7 +80,7 @@ export async function main(): Promise<void> {
   }
   requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
   installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR });
+  const database = await openDatabase({ url: databaseUrlOf(config) });
   const client = await connectTemporal(config.TEMPORAL_ADDRESS);
   await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
   await client.close();

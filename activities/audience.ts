@@ -5,14 +5,13 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { openedSql } from '../db/queries/engagement';
-import { rowsOf } from '../db/rows';
 import type { Channel } from '../workflows/contract';
 
 export function createAudienceActivities(db: Db) {
   return {
     /** Did the customer open or click a message on this channel at or after `since` (ISO)? */
     async openedSince(req: { customerId: string; channel: Channel; since: string }): Promise<boolean> {
-      const [row] = rowsOf<{ opened: boolean }>(await db.execute(sql`select ${openedSql(req.customerId, req.channel, new Date(req.since))} as opened`));
+      const [row] = await db.execute<{ opened: boolean }>(sql`select ${openedSql(req.customerId, req.channel, new Date(req.since))} as opened`);
       return row?.opened === true;
     },
   };

@@ -1,7 +1,7 @@
 /** A run's own bookkeeping: its journey_runs row (db/queries/runs.ts) and its failed sends. */
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { withCustomerRouting } from '../db/queries/customer-lock';
+import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import { storedEventsSince } from '../db/queries/events';
 import { recordRunEnd, recordRunStart, recordRunVariant } from '../db/queries/runs';
 import { messages } from '../db/schema';
@@ -26,7 +26,7 @@ export function createRunActivities(db: Db) {
      * an exit it had not reached yet, and start another.
      */
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
-      const stored = await withCustomerRouting(db, run.customerId, async (tx) => {
+      const stored = await inCustomerRoutingTransaction(db, run.customerId, async (tx) => {
         await recordRunStart(tx, run);
         if (!run.triggerOccurredAt || !run.listens) return [];
         const since = new Date(run.triggerOccurredAt);

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { openDatabase } from '../db/client';
+import { databaseUrlOf } from '../servers/embedded-postgres';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
 import { isMainModule, runMain } from '../lib/main';
@@ -105,7 +106,7 @@ export async function main(): Promise<void> {
     throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
   }
   const unsubscribeSecret = requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: routerConnections(10) });
+  const database = await openDatabase({ url: databaseUrlOf(config), max: routerConnections(10) });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi({

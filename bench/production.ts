@@ -15,7 +15,7 @@ export async function startProductionStack(opts: { historyShards: number; worker
   const topology = await startTopology({ ...opts, env: { CASCADE_RATE_LIMIT: 'off', LOG_LEVEL: 'warn' }, log: (line) => console.error(`bench: topology ${line}`) });
   if (!topology.api) throw new Error('the topology started no API');
   const api = topology.api;
-  const database = await openDatabase({ url: topology.databaseUrl, dataDir: '.data/bench', max: 20 });
+  const database = await openDatabase({ url: topology.databaseUrl, max: 20 });
   const connection = await Connection.connect({ address: topology.temporal.address });
   return {
     name: `production-${opts.historyShards}-shards-${opts.workers}-workers`,

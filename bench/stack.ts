@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase, type Db } from '../db/client';
-import { startPostgresServer } from '../topology/postgres-server';
+import { startPostgresServer } from '../servers/postgres';
 import { EMBEDDED_DEV_SERVER_FLAGS, startDevServer } from './dev-server';
 import { startApiProcess, startWorkerProcess, type ApiProcess, type CascadeProcess } from './processes';
 
@@ -36,7 +36,7 @@ export async function startEmbeddedStack(): Promise<BenchStack> {
   const temporal = await startDevServer(EMBEDDED_DEV_SERVER_FLAGS);
   const env = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
   // The database is migrated by the first process that opens it; the bench opens it before the API.
-  const database = await openDatabase({ url: pg.url, dataDir: '.data/bench', max: 20 });
+  const database = await openDatabase({ url: pg.url, max: 20 });
   const worker = await startWorkerProcess(env);
   let api: ApiProcess = await startApiProcess(env);
   const connection = await Connection.connect({ address: temporal.address });

@@ -321,7 +321,7 @@ export interface Withdrawal {
  * address suppressed, so a profile sync that still says yes cannot quietly subscribe it again.
  * Order and service messages still go either way (see eligibility.ts).
  */
-export async function unsubscribe(db: Db | Tx, w: Withdrawal): Promise<void> {
+export async function unsubscribe(db: Db, w: Withdrawal): Promise<void> {
   await db.transaction(async (tx) => {
     const [customer] = await tx.select().from(customers).where(eq(customers.id, w.customerId));
     if (!customer) return; // deleted since the message went out: nothing left to send to

@@ -24,7 +24,7 @@ export async function suppressionOf(tx: Tx, channel: Channel, address: string): 
 }
 
 /** Puts an address on the list (normalised); an address already there keeps its first reason. */
-export async function suppress(db: Db | Tx, channel: Channel, address: string, reason: SuppressionReason): Promise<void> {
+export async function suppress(db: Db, channel: Channel, address: string, reason: SuppressionReason): Promise<void> {
   await db.insert(suppressions).values({ channel, address: normaliseAddress(channel, address), reason }).onConflictDoNothing();
 }
 

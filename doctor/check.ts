@@ -21,9 +21,9 @@ export interface Check {
 export interface DoctorContext {
   /** Provider settings, read by the same `…FromEnv` functions the adapters use. */
   env: NodeJS.ProcessEnv;
-  /** Null when DATABASE_URL is not set: the embedded PGlite belongs to the `npm start` process. */
+  /** Null when DATABASE_URL is not set and no `npm start` runs its embedded Postgres. */
   db: Db | null;
-  /** Null when TEMPORAL_ADDRESS is not set: the dev server belongs to the `npm start` process. */
+  /** Null when TEMPORAL_ADDRESS is not set and no `npm start` runs its dev server. */
   temporal: { connect: () => Promise<ConnectionLike>; namespace: string; taskQueue: string } | null;
   publicUrl: string;
   /** `host:port` DNS servers (CASCADE_DNS_SERVERS); empty: the system's. */

@@ -9,6 +9,9 @@ import postgres from 'postgres';
 import type { Db } from '../db/client';
 import * as schema from '../db/schema';
 import { loadConfig, type Config } from '../lib/config';
+import { runningEmbeddedPostgresUrl } from '../servers/embedded-postgres';
+import { runningDevServerAddress } from '../servers/temporal-dev-server';
+import { resolve } from 'node:path';
 import type { DoctorContext } from './check';
 import { dnsServersFrom } from './dns';
 import { resendDomainLookup } from './resend-domain';
@@ -35,20 +38,22 @@ function common(env: NodeJS.ProcessEnv, config: Config, timeoutMs: number) {
 }
 
 /**
- * For `npm run doctor`. Without DATABASE_URL or TEMPORAL_ADDRESS those checks warn: the embedded
- * PGlite and dev server belong to a running `npm start`, and opening the PGlite files from a second
- * process would corrupt them. The doctor never migrates or registers anything: it only looks.
+ * For `npm run doctor`. Without DATABASE_URL or TEMPORAL_ADDRESS it checks the embedded Postgres and
+ * dev server of a running `npm start` on CASCADE_DATA_DIR; with none running, those checks warn. The
+ * doctor never migrates or registers anything: it only looks.
  */
 export function doctorContextFromEnv(env: NodeJS.ProcessEnv = process.env, timeoutMs = DEFAULT_TIMEOUT_MS): { ctx: DoctorContext; close(): Promise<void> } {
   const config = configOf(env);
-  const sql = config.DATABASE_URL ? postgres(config.DATABASE_URL, { max: 2, connect_timeout: Math.ceil(timeoutMs / 1000), onnotice: () => {} }) : undefined;
+  const databaseUrl = config.DATABASE_URL ?? runningEmbeddedPostgresUrl(config.CASCADE_DATA_DIR);
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? runningDevServerAddress(resolve(config.CASCADE_DATA_DIR));
+  const sql = databaseUrl ? postgres(databaseUrl, { max: 2, connect_timeout: Math.ceil(timeoutMs / 1000), onnotice: () => {} }) : undefined;
   let connection: Promise<Connection> | undefined;
   const ctx: DoctorContext = {
     ...common(env, config, timeoutMs),
     db: sql ? (drizzle(sql, { schema }) as unknown as Db) : null,
-    temporal: config.TEMPORAL_ADDRESS
+    temporal: temporalAddress
       ? {
-          connect: () => (connection ??= Connection.connect({ address: config.TEMPORAL_ADDRESS!, connectTimeout: timeoutMs - 500 })),
+          connect: () => (connection ??= Connection.connect({ address: temporalAddress, connectTimeout: timeoutMs - 500 })),
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
         }

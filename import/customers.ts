@@ -5,7 +5,6 @@
  * contactability/consents.ts, so an import can withdraw but never undo an unsubscribe.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { rowsOf } from '../db/rows';
 import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, pushTokens } from '../db/schema';
@@ -51,7 +50,7 @@ async function writeCustomers(db: Db, batch: Array<{ line: number; value: Import
     }
     for (const [shape, group] of byShape) {
       const keys = (shape ? shape.split(',') : []) as ProfileKey[];
-      for (const r of rowsOf<{ inserted: boolean }>(await tx.execute(upsertProfiles(keys, group)))) r.inserted ? created++ : updated++;
+      for (const r of await tx.execute<{ inserted: boolean }>(upsertProfiles(keys, group))) r.inserted ? created++ : updated++;
     }
 
     const tokens = new Map<string, string>();

@@ -5,7 +5,6 @@
  * rejected on `customerId`; a repeated id updates the stored order only where it differs.
  */
 import { sql } from 'drizzle-orm';
-import { rowsOf } from '../db/rows';
 import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, orders } from '../db/schema';
@@ -41,7 +40,7 @@ async function writeOrders(db: Db, batch: Array<{ line: number; value: ImportedO
       const column = (pick: (o: ImportedOrder) => string) => textArray(good.map((r) => pick(r.value)));
       const mine = sql.join(COLUMNS.map((k) => sql`${orders}.${sql.identifier(orders[k].name)}`), sql`, `);
       const theirs = sql.join(COLUMNS.map((k) => sql`excluded.${sql.identifier(orders[k].name)}`), sql`, `);
-      const result = await tx.execute(sql`
+      const result = await tx.execute<{ inserted: boolean }>(sql`
         insert into ${orders} (id, customer_id, source, total, currency, placed_at)
         select r.id, r.customer_id, r.source, r.total::numeric, r.currency, r.placed_at::timestamptz
         from unnest(${column((o) => o.id)}, ${column((o) => o.customerId)}, ${column((o) => o.source)}, ${column((o) => o.total.toFixed(2))}, ${column((o) => o.currency)}, ${column((o) => o.placedAt)})
@@ -49,7 +48,7 @@ async function writeOrders(db: Db, batch: Array<{ line: number; value: ImportedO
         on conflict (id) do update set (${sql.join(COLUMNS.map((k) => sql.identifier(orders[k].name)), sql`, `)}) = (${theirs})
         where (${mine}) is distinct from (${theirs})
         returning (xmax = 0) as inserted`);
-      for (const r of rowsOf<{ inserted: boolean }>(result)) r.inserted ? created++ : updated++;
+      for (const r of result) r.inserted ? created++ : updated++;
     }
     return { rejected, counts: { created, updated } };
   });

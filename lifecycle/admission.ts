@@ -15,7 +15,7 @@ export type Admission = { admitted: true } | { admitted: false; reason: string }
 /** `db`: the router's transaction, which holds the customer's routing lock. */
 export async function admit(
   deps: Pick<LifecycleDeps, 'webhookUrl'>,
-  db: Db | Tx,
+  db: Db,
   wf: JourneyWorkflow,
   run: { customerId: string; workflowId: string; trigger: JourneyEvent },
 ): Promise<Admission> {

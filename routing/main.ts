@@ -5,6 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { openDatabase } from '../db/client';
+import { databaseUrlOf } from '../servers/embedded-postgres';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
 import { isMainModule, runMain } from '../lib/main';
@@ -16,7 +17,7 @@ export async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('npm run router needs TEMPORAL_ADDRESS and DATABASE_URL');
   }
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: routerConnections(2) });
+  const database = await openDatabase({ url: databaseUrlOf(config), max: routerConnections(2) });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const router = startRouter({ db: database.db, client, taskQueue: config.TEMPORAL_TASK_QUEUE, webhookUrl: process.env.CASCADE_WEBHOOK_URL });

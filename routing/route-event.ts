@@ -8,8 +8,8 @@
  * handled. Retryable failures throw; permanent ones dead-letter the event and say so.
  */
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client';
-import { withCustomerRouting } from '../db/queries/customer-lock';
+import type { Db } from '../db/client';
+import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import { toJourneyEvent, type EventRow } from '../db/queries/events';
 import { runningRunsOf } from '../db/queries/runs';
 import { events } from '../db/schema';
@@ -28,7 +28,7 @@ export type RouteResult =
   | { status: 'dead-lettered'; error: string };
 
 export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<RouteResult> {
-  return withCustomerRouting(deps.db, row.customerId, async (tx) => {
+  return inCustomerRoutingTransaction(deps.db, row.customerId, async (tx) => {
     // This event as it is now (another process may have routed it while this one waited), and the
     // customer's earlier events still unrouted, which go first.
     const rows = await tx
@@ -58,7 +58,7 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
   });
 }
 
-async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db | Tx, row: EventRow): Promise<RouteResult> {
+async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<RouteResult> {
   try {
     return await routeOne(deps, tx, row);
   } catch (err) {
@@ -74,7 +74,7 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db | Tx, row: EventRow
   }
 }
 
-async function routeOne(deps: LifecycleDeps, tx: Db | Tx, row: EventRow): Promise<RouteResult> {
+async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<RouteResult> {
   const event = toJourneyEvent(row);
   const workflows: string[] = [];
   const skipped: Array<{ journey: string; reason: string }> = [];

@@ -7,7 +7,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { EventRow } from '../db/queries/events';
-import { rowsOf } from '../db/rows';
 import { events, orders } from '../db/schema';
 
 export interface EventToStore {
@@ -40,7 +39,7 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
       order by v.ord
       on conflict (id) do nothing
       returning id`);
-    const fresh = new Set(rowsOf<{ id: string }>(inserted).map((r) => r.id));
+    const fresh = new Set(inserted.map((r) => r.id));
     const newOrders = items.filter((e) => e.order && fresh.has(e.id));
     if (newOrders.length) {
       await tx

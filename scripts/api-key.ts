@@ -1,14 +1,14 @@
 /**
  * `npm run api-key -- create --name crm --scopes ingest,read` | `list` | `revoke <id>`: stored API
  * keys from a shell, on DATABASE_URL or (unset) the embedded database under CASCADE_DATA_DIR like
- * `npm start` (stop `npm start` first: the embedded database takes one process at a time). A running
+ * `npm start`: the one a running `npm start` serves, or started for the command when none runs. A running
  * API trusts a key it already verified for up to 30 s, so a revoke here takes that long to bite.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeStoredApiKey } from '../access/api-keys';
 import { scopeListSchema } from '../access/scopes';
 import { openDatabase } from '../db/client';
+import { databaseForCommand } from '../servers/embedded-postgres';
 import { loadConfig } from '../lib/config';
 
 const USAGE = `usage:
@@ -43,7 +43,8 @@ async function main(): Promise<number> {
   }
 
   const config = loadConfig();
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: resolve(config.CASCADE_DATA_DIR), max: 1 });
+  const server = await databaseForCommand(config);
+  const database = await openDatabase({ url: server.url, max: 1 });
   try {
     if (command === 'create') {
       const created = await createApiKey(database.db, { name: values.name!.trim(), scopes: scopes!.data! }, ACTOR);
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await database.close();
+    await server.close();
   }
 }
 

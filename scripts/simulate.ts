@@ -14,8 +14,7 @@
  *   the messageId of that step's message filled in, as the provider webhook would.
  */
 import './quiet-logs';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Duration } from '@temporalio/common';
@@ -29,6 +28,7 @@ import { outboxChannel } from '../activities/channels/outbox';
 import { DEFAULT_CAPS, parseCaps } from '../contactability/caps';
 import { createRenderer } from '../activities/templates';
 import { openDatabase, type Db } from '../db/client';
+import { startPostgresServer } from '../servers/postgres';
 import { consents, customers, messages, orders, pushTokens } from '../db/schema';
 import { loadConfig } from '../lib/config';
 import { workflowsPath } from '../worker';
@@ -134,8 +134,8 @@ async function main(): Promise<void> {
   if (triggerType && !first) console.warn(`(no "${triggerType}" event at 0 in the events file: the run starts without its trigger)`);
 
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  const dataDir = mkdtempSync(join(tmpdir(), 'cascade-simulate-'));
-  const database = await openDatabase({ dataDir });
+  const server = await startPostgresServer();
+  const database = await openDatabase({ url: server.url });
   const bins = ensureTemporalBinaries();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: bins.testServer.path } } });
   try {
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   } finally {
     await env.teardown();
     await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

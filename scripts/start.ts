@@ -1,12 +1,12 @@
 /**
  * `npm start`: Cascade in one process for a laptop. Without TEMPORAL_ADDRESS it runs the Temporal dev
- * server (SQLite under .data/, Web UI on :8233); without DATABASE_URL, embedded Postgres (PGlite);
- * without provider credentials, the outbox channel. Same code paths as production otherwise.
+ * server (SQLite under .data/, Web UI on :8233); without DATABASE_URL, a real Postgres from npm
+ * (.data/postgres); without provider credentials, the outbox channel. Same code paths as production
+ * otherwise. Both servers are its children; a start after a `kill -9` ends the ones that outlived it
+ * (servers/pid-files.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { smscConfigFromEnv } from '../activities/channels/smsc';
@@ -16,12 +16,14 @@ import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
 import { isMainModule, runMain } from '../lib/main';
-import { devServerSearchAttributeArgs, devServerTuningArgs, ensureSearchAttributes } from '../lib/temporal';
+import { ensureSearchAttributes } from '../lib/temporal';
 import { gracefulShutdown } from '../lib/shutdown';
 import { installTemporalLogging } from '../lib/temporal-logger';
 import { alertOptionsFromConfig } from '../alerts/options';
 import { activityDepsFromConfig, createWorker, drain, shutdownGraceMs } from '../worker';
-import { ensureTemporalBinaries } from './temporal-binaries';
+import { startEmbeddedPostgres } from '../servers/embedded-postgres';
+import { claimDataDir } from '../servers/pid-files';
+import { startDevServer } from '../servers/temporal-dev-server';
 import { importLimitsOf } from '../import/parse';
 
 const config = loadConfig();
@@ -35,53 +37,6 @@ mkdirSync(dataDir, { recursive: true });
  * which for journeys that sleep for days is a few milliseconds now and then.
  */
 const EMBEDDED_CACHED_RUNS = 500;
-
-function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((done, fail) => {
-    const attempt = () => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.end();
-        done();
-      });
-      socket.on('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) fail(new Error(`Temporal dev server did not listen on ${port} within ${timeoutMs} ms`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
-
-function startDevServer(): { address: string; child: ChildProcess } {
-  const { cli } = ensureTemporalBinaries();
-  const port = 7233;
-  const child = spawn(
-    cli.path,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', '8233',
-      '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'warn', ...devServerSearchAttributeArgs,
-      ...devServerTuningArgs(config.CASCADE_TEMPORAL_SQLITE_SYNC)],
-    // Its own process group: Ctrl+C reaches only Cascade, which stops the server last, after the
-    // worker has drained against it. Whatever way Cascade exits, the server goes with it.
-    { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
-  );
-  child.on('exit', (code) => {
-    logger.fatal({ code }, 'Temporal dev server exited');
-    process.exit(1);
-  });
-  process.on('exit', () => child.kill('SIGTERM'));
-  logger.info({ route: cli.route }, 'Temporal dev server starting');
-  return { address: `127.0.0.1:${port}`, child };
-}
-
-async function stopDevServer(child: ChildProcess): Promise<void> {
-  child.removeAllListeners('exit');
-  if (child.exitCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 function apiKeys(): string[] {
   const fromEnv = apiKeysFrom(config.CASCADE_API_KEYS);
@@ -107,11 +62,35 @@ function unsubscribeSecret(): string {
 
 export async function main(): Promise<void> {
   installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
-  const dev = config.TEMPORAL_ADDRESS ? undefined : startDevServer();
+  const release = claimDataDir(dataDir);
+  process.on('exit', release);
+  // The two servers start side by side: each takes about a second, and neither needs the other.
+  const [devStart, pgStart] = await Promise.allSettled([
+    config.TEMPORAL_ADDRESS ? undefined : startDevServer(dataDir, config.CASCADE_TEMPORAL_SQLITE_SYNC),
+    config.DATABASE_URL ? undefined : startEmbeddedPostgres(dataDir),
+  ]);
+  const dev = devStart.status === 'fulfilled' ? devStart.value : undefined;
+  const pg = pgStart.status === 'fulfilled' ? pgStart.value : undefined;
+  // However Cascade exits from here on, its servers go with it (a kill -9 leaves them to the next start).
+  process.on('exit', () => {
+    for (const [pid, signal] of [[dev?.child.pid, 'SIGTERM'], [pg?.pid, 'SIGINT']] as const) {
+      try {
+        if (pid) process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+  for (const r of [devStart, pgStart]) if (r.status === 'rejected') throw r.reason;
+  if (dev) {
+    logger.info({ route: dev.route }, 'Temporal dev server started');
+    dev.child.on('exit', (code) => {
+      logger.fatal({ code }, 'Temporal dev server exited');
+      process.exit(1);
+    });
+  }
   const address = config.TEMPORAL_ADDRESS ?? dev!.address;
-  if (dev) await waitForPort(7233, 30_000);
-
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir });
+  const database = await openDatabase({ url: config.DATABASE_URL ?? pg!.url });
   const connection = await Connection.connect({ address });
   if (!dev) await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -146,9 +125,9 @@ export async function main(): Promise<void> {
 
   console.log(`Cascade is running.
   API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)
-  Temporal:     ${address}${dev ? `   (embedded dev server, history in ${join(dataDir, 'temporal.db')})` : ''}
+  Temporal:     ${address}${dev ? `   (embedded dev server, history in ${dev.historyFile})` : ''}
   Temporal UI:  ${dev ? 'http://127.0.0.1:8233' : 'your cluster\'s UI'}
-  Database:     ${database.kind === 'pglite' ? `embedded Postgres in ${join(dataDir, 'pglite')}` : 'DATABASE_URL'}
+  Database:     ${pg ? `embedded Postgres ${pg.host}:${pg.port}, data in ${join(dataDir, 'postgres')}` : 'DATABASE_URL'}
   Channels:     ${process.env.RESEND_API_KEY ? 'Resend' : 'outbox (GET /v1/outbox)'}`);
 
   const shutdown = gracefulShutdown(
@@ -157,7 +136,8 @@ export async function main(): Promise<void> {
       { name: 'worker', run: () => drain(worker, running) },
       { name: 'temporal connections', run: () => Promise.all([workerConnection.close(), connection.close()]) },
       { name: 'database', run: () => database.close() },
-      ...(dev ? [{ name: 'Temporal dev server', run: () => stopDevServer(dev.child) }] : []),
+      ...(pg ? [{ name: 'embedded Postgres', run: () => pg.stop() }] : []),
+      ...(dev ? [{ name: 'Temporal dev server', run: () => dev.stop() }] : []),
     ],
     { timeoutMs: config.CASCADE_SHUTDOWN_TIMEOUT_MS },
   );

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyScopes, type ApiKeyScope } from '../access/scopes';
 import { startApi, type ApiHandle } from '../api/server';
 import type { Database } from '../db/client';
-import { freePort } from '../topology/free-port';
+import { freePort } from '../servers/free-port';
 import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, useCascade } from './support/cascade';
 import { taskQueue } from './support/temporal';
 

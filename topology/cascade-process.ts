@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port';
+import { freePort } from '../servers/free-port';
 import { startProcess, until, type ManagedProcess } from './process';
 
 export type CascadeRole = 'api' | 'worker';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { startCascadeProcess, type CascadeProcess } from './cascade-process';
-import { startPostgresServer } from './postgres-server';
+import { startPostgresServer } from '../servers/postgres';
 import { ensureTemporalServerBinaries } from './temporal-build';
 import { setUpTemporalSchema } from './temporal-schema';
 import { startTemporalServer, type TemporalServer } from './temporal-server';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes } from '../lib/temporal';
-import { freePort } from './free-port';
+import { freePort } from '../servers/free-port';
 import { startProcess, until, type ManagedProcess } from './process';
 import { dynamicConfigPath, serverSettings } from './server-settings';
 

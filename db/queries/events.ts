@@ -16,7 +16,7 @@ export function toJourneyEvent(row: EventRow): JourneyEvent {
  * none already routed to `workflowId` (an order that ended the last run of a cart does not end the next).
  */
 export async function storedEventsSince(
-  db: Db | Tx,
+  db: Db,
   q: {
     customerId: string;
     types: string[];

@@ -5,7 +5,7 @@ import type { Db, Tx } from '../client';
 import { consents, customers, orders, pushTokens } from '../schema';
 
 /** Undefined when the customer does not exist. `webhookUrl`: the webhook channel's target, if any. */
-export async function loadProfile(db: Db | Tx, customerId: string, webhookUrl: string | undefined): Promise<Profile | undefined> {
+export async function loadProfile(db: Db, customerId: string, webhookUrl: string | undefined): Promise<Profile | undefined> {
   const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
   if (!customer) return undefined;
   const [granted, [orderStats], [tokens]] = await Promise.all([

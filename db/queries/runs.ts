@@ -10,7 +10,7 @@ import type { Db, Tx } from '../client';
 import { journeyRuns, type RunState } from '../schema';
 
 /** Records a new run as running; a running row left by an execution that closed unseen is closed first. */
-export async function recordRunStart(tx: Db | Tx, run: RunRecord): Promise<void> {
+export async function recordRunStart(tx: Db, run: RunRecord): Promise<void> {
   // Temporal runs one execution per workflow id at a time: a running row of another first run id is stale.
   await tx
     .update(journeyRuns)
@@ -64,7 +64,7 @@ export async function closeRun(db: Db, runId: string, status: Exclude<RunState, 
   return closed.length > 0;
 }
 
-export async function runningRunsOf(db: Db | Tx, customerId: string): Promise<Array<{ workflowId: string; journey: string }>> {
+export async function runningRunsOf(db: Db, customerId: string): Promise<Array<{ workflowId: string; journey: string }>> {
   return db
     .select({ workflowId: journeyRuns.workflowId, journey: journeyRuns.journey })
     .from(journeyRuns)
@@ -75,7 +75,7 @@ export async function runningRunsOf(db: Db | Tx, customerId: string): Promise<Ar
  * What admission needs to know of a workflow id's past runs: whether one was let in (a run refused
  * at entry does not count), and whether one that has ended was started by this trigger already.
  */
-export async function pastRunsOf(db: Db | Tx, workflowId: string, triggerEventId: string): Promise<{ entered: boolean; triggerHandled: boolean }> {
+export async function pastRunsOf(db: Db, workflowId: string, triggerEventId: string): Promise<{ entered: boolean; triggerHandled: boolean }> {
   const rows = await db
     .select({ status: journeyRuns.status, triggerEventId: journeyRuns.triggerEventId })
     .from(journeyRuns)
@@ -102,7 +102,7 @@ export async function repointRuns(tx: Tx, from: string, to: string, only?: strin
 }
 
 /** Which of these workflow ids ever had a run recorded (any status): a campaign does not start them again. */
-export async function workflowIdsWithRuns(db: Db | Tx, workflowIds: string[]): Promise<Set<string>> {
+export async function workflowIdsWithRuns(db: Db, workflowIds: string[]): Promise<Set<string>> {
   if (workflowIds.length === 0) return new Set();
   const rows = await db.selectDistinct({ workflowId: journeyRuns.workflowId }).from(journeyRuns).where(inArray(journeyRuns.workflowId, workflowIds));
   return new Set(rows.map((r) => r.workflowId));

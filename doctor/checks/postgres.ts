@@ -6,7 +6,6 @@
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fail, pass, warn, type CheckFn } from '../check';
-import { rowsOf } from '../../db/rows';
 import { fromRoot } from '../../lib/paths';
 
 const NAME = 'postgres';
@@ -14,15 +13,15 @@ const migrationsFolder = fromRoot('db', 'migrations');
 
 export const postgresCheck: CheckFn = async (ctx) => {
   if (!ctx.db) {
-    return [warn(NAME, 'DATABASE_URL is not set: the embedded default (npm start); nothing to check', 'set DATABASE_URL=postgres://… for a real Postgres')];
+    return [warn(NAME, 'DATABASE_URL is not set and no npm start runs its embedded Postgres on CASCADE_DATA_DIR: nothing to check', 'run npm start first, or set DATABASE_URL=postgres://… for a real Postgres')];
   }
   let applied: Array<{ hash: string; created_at: string | number }>;
   try {
-    const exists = rowsOf<{ table: string | null }>(await ctx.db.execute(sql`select to_regclass('drizzle.__drizzle_migrations')::text as table`));
+    const exists = await ctx.db.execute<{ table: string | null }>(sql`select to_regclass('drizzle.__drizzle_migrations')::text as table`);
     if (!exists[0]?.table) {
       return [fail(NAME, 'no migrations applied (drizzle.__drizzle_migrations does not exist)', 'start the API or worker once: they migrate before anything else')];
     }
-    applied = rowsOf(await ctx.db.execute(sql`select hash, created_at from drizzle.__drizzle_migrations`));
+    applied = [...(await ctx.db.execute<{ hash: string; created_at: string | number }>(sql`select hash, created_at from drizzle.__drizzle_migrations`))];
   } catch (err) {
     return [fail(NAME, `could not check: Postgres did not answer (${(err as { code?: string }).code ?? (err as Error).name})`, 'see that DATABASE_URL points at a running Postgres this host may reach')];
   }

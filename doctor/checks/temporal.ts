@@ -21,7 +21,7 @@ const GRPC_NOT_FOUND = 5;
 
 export const temporalCheck: CheckFn = async (ctx) => {
   if (!ctx.temporal) {
-    return [warn('temporal', 'TEMPORAL_ADDRESS is not set: the embedded default (npm start); nothing to check', 'set TEMPORAL_ADDRESS=host:7233 for a real Temporal')];
+    return [warn('temporal', 'TEMPORAL_ADDRESS is not set and no npm start runs its dev server on CASCADE_DATA_DIR: nothing to check', 'run npm start first, or set TEMPORAL_ADDRESS=host:7233 for a real Temporal')];
   }
   const { namespace, taskQueue } = ctx.temporal;
   let connection: ConnectionLike;

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../topology/free-port';
+import { freePort } from '../../servers/free-port';
 
 const entry = fileURLToPath(new URL('../../api/server.ts', import.meta.url));
 

@@ -12,6 +12,6 @@ export async function createTestDatabase(): Promise<Database & { url: string }> 
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), dataDir: '.data' });
+  const database = await openDatabase({ url: url.toString() });
   return { ...database, url: url.toString() };
 }

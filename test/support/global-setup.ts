@@ -8,7 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalBinaries } from '../../scripts/temporal-binaries';
 import { workflowsPath } from '../../worker';
-import { startPostgresServer } from '../../topology/postgres-server';
+import { startPostgresServer } from '../../servers/postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -14,7 +14,7 @@ const bundlePath = process.env.CASCADE_WORKFLOW_BUNDLE;
 if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !bundlePath) {
   throw new Error('worker-process needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_WORKFLOW_BUNDLE');
 }
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.CASCADE_DATA_DIR, max: 4 });
+const database = await openDatabase({ url: config.DATABASE_URL!, max: 4 });
 const { worker } = await createWorker({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,

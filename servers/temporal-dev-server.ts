@@ -1,0 +1,93 @@
+/**
+ * `npm start`'s Temporal when TEMPORAL_ADDRESS is not set: the dev server (SQLite history in the
+ * data folder, Web UI on :8233), with a pid file there so a start after a `kill -9` of Cascade ends
+ * the server that outlived it instead of failing on its port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../lib/config';
+import { devServerSearchAttributeArgs, devServerTuningArgs } from '../lib/temporal';
+import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
+import { commandLineOf, endLeftover, isAlive, readPid, writePidFile } from './pid-files';
+
+export const DEV_SERVER_PORT = 7233;
+export const DEV_SERVER_UI_PORT = 8233;
+const PID_FILE = 'temporal-dev-server.pid';
+
+export interface DevServer {
+  address: string;
+  historyFile: string;
+  route: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = createServer();
+    s.once('error', () => done(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => done(true)));
+  });
+}
+
+function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((done, fail) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return fail(new Error(`the Temporal dev server exited with code ${child.exitCode} while starting`));
+      const socket = createConnection({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        done();
+      });
+      socket.on('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) fail(new Error(`Temporal dev server did not listen on ${port} within ${timeoutMs} ms`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startDevServer(dataDir: string, sync: Config['CASCADE_TEMPORAL_SQLITE_SYNC']): Promise<DevServer> {
+  const historyFile = join(dataDir, 'temporal.db');
+  const pidFile = join(dataDir, PID_FILE);
+  await endLeftover(pidFile, historyFile);
+  for (const port of [DEV_SERVER_PORT, DEV_SERVER_UI_PORT]) {
+    if (!(await portFree(port))) throw new Error(`127.0.0.1:${port} is taken by a process this data folder did not start: stop it, or set TEMPORAL_ADDRESS to use that Temporal`);
+  }
+  const { cli } = ensureTemporalBinaries();
+  const child = spawn(
+    cli.path,
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(DEV_SERVER_PORT), '--ui-port', String(DEV_SERVER_UI_PORT),
+      '--db-filename', historyFile, '--log-level', 'warn', ...devServerSearchAttributeArgs, ...devServerTuningArgs(sync)],
+    // Its own process group: Ctrl+C reaches only Cascade, which stops the server last, after the
+    // worker has drained against it.
+    { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
+  );
+  writePidFile(pidFile, child.pid!);
+  await waitForPort(DEV_SERVER_PORT, child, 30_000);
+  return {
+    address: `127.0.0.1:${DEV_SERVER_PORT}`,
+    historyFile,
+    route: cli.route,
+    child,
+    stop: async () => {
+      child.removeAllListeners('exit');
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+/** The address of the dev server a running `npm start` serves from `dataDir`, if one runs. */
+export function runningDevServerAddress(dataDir: string): string | undefined {
+  const pid = readPid(join(dataDir, PID_FILE));
+  return pid !== undefined && isAlive(pid) && (commandLineOf(pid) ?? '').includes(join(dataDir, 'temporal.db')) ? `127.0.0.1:${DEV_SERVER_PORT}` : undefined;
+}
