@@ -19,6 +19,9 @@ const schema = z.object({
   /** Requests per API key, `<requests>/<window>` or `off` (api/rate-limit.ts). */
   CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '300000/1m'),
   CASCADE_DATA_DIR: z.string().default('.data'),
+  /** Where `npm start`'s Temporal dev server listens (gRPC) and serves its Web UI, on 127.0.0.1. */
+  CASCADE_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
+  CASCADE_DEV_SERVER_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
   /** How the embedded Temporal dev server flushes its SQLite history: `normal`, `full` or `off` (lib/temporal.ts). */
   CASCADE_TEMPORAL_SQLITE_SYNC: z.enum(['normal', 'full', 'off']).default('normal'),
   /** Public base URL of the API, used in unsubscribe links. */

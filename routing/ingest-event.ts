@@ -97,7 +97,8 @@ export async function answerStored(
     return refused(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id');
   }
   eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
-  if (duplicate && row.routedAt) return { status: 200, answer: { id: row.id, duplicate: true, workflows: row.routedTo ?? [], routing: 'routed' } };
+  // Routed already: a duplicate, or an event no journey hears, stored as routed (store-events.ts).
+  if (row.routedAt) return { status: duplicate ? 200 : 202, answer: { id: row.id, duplicate, workflows: row.routedTo ?? [], routing: 'routed' } };
   if (duplicate && row.deadLetteredAt) return refused(422, 'routing_failed', `Event stored but it can never be routed: ${row.routingError}`, 'id');
   if (!opts.wait) {
     wakeRouters();

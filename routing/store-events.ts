@@ -4,10 +4,22 @@
  * to Postgres stores hundreds of events, and alone an event waits for nobody. A customer's events
  * get `seq` in the order they were taken, which is the order the router routes them in.
  */
-import { inArray, sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { EventRow } from '../db/queries/events';
-import { events, orders } from '../db/schema';
+import { customers, events, orders } from '../db/schema';
+import { anyJourneyListensTo, journeysTriggeredBy } from '../workflows/registry';
+
+/**
+ * Every column of `events` as `e.<column> as "<field>"`, so the rows come back shaped as drizzle's
+ * EventRow (`seq` as a number, as its column says, where postgres.js would answer int8 as a string).
+ */
+const ROW = sql.join(
+  Object.entries(getTableColumns(events)).map(([field, col]) =>
+    field === 'seq' ? sql`e.seq::float8 as "seq"` : sql`e.${sql.identifier(col.name)} as ${sql.identifier(field)}`,
+  ),
+  sql`, `,
+);
 
 export interface EventToStore {
   id: string;
@@ -25,40 +37,67 @@ export type Stored = { kind: 'stored'; row: EventRow } | { kind: 'duplicate'; ro
 const WRITES_IN_FLIGHT = 4;
 const MAX_PER_WRITE = 1_000;
 
-/** Stores the events in one transaction; answers in the same order. */
+/** An event no journey starts on or listens to (a page view): stored as routed, never routed. */
+export function isInert(type: string): boolean {
+  return journeysTriggeredBy(type).length === 0 && !anyJourneyListensTo(type);
+}
+
+/**
+ * Stores the events in one statement (one round trip, its own transaction); answers in the same
+ * order. The rows it inserted come back from `insert … returning`, the ones stored before from the
+ * statement's snapshot, which does not see its own inserts: fresh and duplicate are told apart so.
+ */
 export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored[]> {
-  return db.transaction(async (tx) => {
-    const rows = items.map((e, ord) => ({ ord, id: e.id, customer_id: e.customerId, type: e.type, properties: e.properties, occurred_at: e.occurredAt.toISOString() }));
-    // Only customers that exist; an id stored before (or earlier in this write) is left as it is.
-    const inserted = await tx.execute<{ id: string }>(sql`
-      insert into ${events} (id, customer_id, type, properties, occurred_at)
-      select v.id, v.customer_id, v.type, v.properties, v.occurred_at
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as v(ord int, id text, customer_id text, type text, properties jsonb, occurred_at timestamptz)
-      where exists (select 1 from customers c where c.id = v.customer_id)
+  const input = items.map((e, ord) => ({
+    ord,
+    id: e.id,
+    customer_id: e.customerId,
+    type: e.type,
+    properties: e.properties,
+    occurred_at: e.occurredAt.toISOString(),
+    inert: isInert(e.type),
+    order_id: e.order?.orderId ?? null,
+    total: e.order?.total.toFixed(2) ?? null,
+    currency: e.order?.currency ?? null,
+    source: e.order?.source ?? null,
+  }));
+  const rows = await db.execute<EventRow & { fresh: boolean }>(sql`
+    with v as (
+      select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+        as v(ord int, id text, customer_id text, type text, properties jsonb, occurred_at timestamptz, inert boolean,
+             order_id text, total numeric, currency text, source text)
+    ), stored as (
+      insert into ${events} (id, customer_id, type, properties, occurred_at, routed_at, routed_to)
+      select v.id, v.customer_id, v.type, v.properties, v.occurred_at,
+             case when v.inert then now() end, case when v.inert then '[]'::jsonb end
+      from v
+      where exists (select 1 from ${customers} c where c.id = v.customer_id)
       order by v.ord
       on conflict (id) do nothing
-      returning id`);
-    const fresh = new Set(inserted.map((r) => r.id));
-    const newOrders = items.filter((e) => e.order && fresh.has(e.id));
-    if (newOrders.length) {
-      await tx
-        .insert(orders)
-        .values(newOrders.map((e) => ({ id: e.order!.orderId, customerId: e.customerId, source: e.order!.source, total: e.order!.total.toFixed(2), currency: e.order!.currency, placedAt: e.occurredAt })))
-        .onConflictDoNothing();
+      returning *
+    ), placed as (
+      insert into ${orders} (id, customer_id, source, total, currency, placed_at)
+      select v.order_id, v.customer_id, v.source, v.total, v.currency, v.occurred_at
+      from v join stored on stored.id = v.id
+      where v.order_id is not null
+      on conflict do nothing
+    )
+    select ${ROW}, true as fresh from stored e
+    union all
+    select ${ROW}, false as fresh from ${events} e where e.id in (select id from v)`);
+  const byId = new Map<string, EventRow & { fresh: boolean }>();
+  for (const r of rows) if (!byId.has(r.id) || r.fresh) byId.set(r.id, r);
+  const claimed = new Set<string>();
+  return items.map((e): Stored => {
+    const found = byId.get(e.id);
+    if (!found) return { kind: 'no-customer' };
+    const { fresh, ...row } = found;
+    // The first of an id this write inserted is stored; any other is a duplicate of it.
+    if (fresh && !claimed.has(e.id)) {
+      claimed.add(e.id);
+      return { kind: 'stored', row };
     }
-    const byId = new Map((await tx.select().from(events).where(inArray(events.id, [...new Set(items.map((e) => e.id))]))).map((r) => [r.id, r]));
-    const claimed = new Set<string>();
-    return items.map((e): Stored => {
-      const row = byId.get(e.id);
-      if (!row) return { kind: 'no-customer' };
-      // The first of an id this write inserted is stored; any other is a duplicate of it.
-      if (fresh.has(e.id) && !claimed.has(e.id)) {
-        claimed.add(e.id);
-        return { kind: 'stored', row };
-      }
-      return { kind: 'duplicate', row };
-    });
+    return { kind: 'duplicate', row };
   });
 }
 

@@ -66,7 +66,7 @@ export async function main(): Promise<void> {
   process.on('exit', release);
   // The two servers start side by side: each takes about a second, and neither needs the other.
   const [devStart, pgStart] = await Promise.allSettled([
-    config.TEMPORAL_ADDRESS ? undefined : startDevServer(dataDir, config.CASCADE_TEMPORAL_SQLITE_SYNC),
+    config.TEMPORAL_ADDRESS ? undefined : startDevServer(dataDir, config),
     config.DATABASE_URL ? undefined : startEmbeddedPostgres(dataDir),
   ]);
   const dev = devStart.status === 'fulfilled' ? devStart.value : undefined;
@@ -126,7 +126,7 @@ export async function main(): Promise<void> {
   console.log(`Cascade is running.
   API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)
   Temporal:     ${address}${dev ? `   (embedded dev server, history in ${dev.historyFile})` : ''}
-  Temporal UI:  ${dev ? 'http://127.0.0.1:8233' : 'your cluster\'s UI'}
+  Temporal UI:  ${dev ? dev.uiUrl : 'your cluster\'s UI'}
   Database:     ${pg ? `embedded Postgres ${pg.host}:${pg.port}, data in ${join(dataDir, 'postgres')}` : 'DATABASE_URL'}
   Channels:     ${process.env.RESEND_API_KEY ? 'Resend' : 'outbox (GET /v1/outbox)'}`);
 

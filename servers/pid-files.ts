@@ -73,8 +73,9 @@ export async function endLeftover(pidFile: string, mark: string, signal: NodeJS.
   return ours ? pid : undefined;
 }
 
-export function writePidFile(file: string, pid: number): void {
-  writeFileSync(file, `${pid}\n`);
+/** The pid on the first line; `more` lines after it (what else a reader needs, e.g. a port). */
+export function writePidFile(file: string, pid: number, ...more: string[]): void {
+  writeFileSync(file, [pid, ...more, ''].join('\n'));
 }
 
 /**

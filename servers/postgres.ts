@@ -10,7 +10,8 @@
  * created when missing (root is the normal case in containers and CI).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -101,6 +102,26 @@ function writable(dir: string, as: RunAs | undefined): boolean {
 }
 
 /**
+ * Where a kept cluster lives: `dir` itself, unless the server runs as the postgres user (started as
+ * root) and a parent folder shuts that user out (a clone in /root, a 0700 temp folder). Then the
+ * cluster lives in /var/lib/cascade/<hash of dir>, and `dir` is a symlink to it, so every reader of
+ * `dir` (pid file, doctor) finds it there.
+ */
+function clusterDir(dir: string, as: RunAs | undefined): string {
+  if (existsSync(dir)) return realpathSync(dir);
+  mkdirSync(dirname(dir), { recursive: true });
+  if (!as) return dir;
+  mkdirSync(dir);
+  chownSync(dir, as.uid, as.gid);
+  if (writable(dir, as)) return dir;
+  rmdirSync(dir);
+  const moved = join('/var/lib/cascade', createHash('sha256').update(dir).digest('hex').slice(0, 16));
+  mkdirSync(moved, { recursive: true });
+  symlinkSync(moved, dir);
+  return moved;
+}
+
+/**
  * A server left running on `data` by a process that died without stopping it (its postmaster.pid
  * names a live postgres serving this folder): ended with a fast shutdown, so the start that follows
  * finds the folder free.
@@ -143,15 +164,12 @@ export async function startPostgresServer(opts: PostgresOptions = {}): Promise<P
   const as = runAs();
   const bins = reachable(await packagedBinaries(), as);
   const root = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), 'cascade-pg-'));
-  const data = opts.dataDir ? root : join(root, 'data');
-  const logFile = opts.dataDir ? `${data}.log` : join(root, 'postgres.log');
-  mkdirSync(dirname(data), { recursive: true });
+  const data = opts.dataDir ? clusterDir(root, as) : join(root, 'data');
+  const logFile = opts.dataDir ? `${root}.log` : join(root, 'postgres.log');
   mkdirSync(data, { recursive: true });
   chmodSync(data, 0o700);
   if (as) for (const dir of new Set([root, data])) chownSync(dir, as.uid, as.gid);
-  if (!writable(data, as)) {
-    throw new Error(`Postgres runs as the postgres user when started as root, and that user cannot write ${data} (a parent folder shuts it out): set CASCADE_DATA_DIR to a folder it can reach, or DATABASE_URL to a server of your own`);
-  }
+  if (!writable(data, as)) throw new Error(`the postgres user cannot write ${data}`);
   if (opts.dataDir) await endLeftoverServer(data);
 
   if (!existsSync(join(data, 'PG_VERSION'))) {

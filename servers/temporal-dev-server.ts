@@ -5,19 +5,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../lib/config';
 import { devServerSearchAttributeArgs, devServerTuningArgs } from '../lib/temporal';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
 import { commandLineOf, endLeftover, isAlive, readPid, writePidFile } from './pid-files';
 
-export const DEV_SERVER_PORT = 7233;
-export const DEV_SERVER_UI_PORT = 8233;
 const PID_FILE = 'temporal-dev-server.pid';
 
 export interface DevServer {
   address: string;
+  uiUrl: string;
   historyFile: string;
   route: string;
   child: ChildProcess;
@@ -51,26 +50,31 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
   });
 }
 
-export async function startDevServer(dataDir: string, sync: Config['CASCADE_TEMPORAL_SQLITE_SYNC']): Promise<DevServer> {
+type DevServerConfig = Pick<Config, 'CASCADE_TEMPORAL_SQLITE_SYNC' | 'CASCADE_DEV_SERVER_PORT' | 'CASCADE_DEV_SERVER_UI_PORT'>;
+
+export async function startDevServer(dataDir: string, config: DevServerConfig): Promise<DevServer> {
+  const port = config.CASCADE_DEV_SERVER_PORT;
   const historyFile = join(dataDir, 'temporal.db');
   const pidFile = join(dataDir, PID_FILE);
   await endLeftover(pidFile, historyFile);
-  for (const port of [DEV_SERVER_PORT, DEV_SERVER_UI_PORT]) {
-    if (!(await portFree(port))) throw new Error(`127.0.0.1:${port} is taken by a process this data folder did not start: stop it, or set TEMPORAL_ADDRESS to use that Temporal`);
+  for (const p of [port, config.CASCADE_DEV_SERVER_UI_PORT]) {
+    if (!(await portFree(p))) throw new Error(`127.0.0.1:${p} is taken by a process this data folder did not start: stop it, or set TEMPORAL_ADDRESS to use that Temporal`);
   }
   const { cli } = ensureTemporalBinaries();
   const child = spawn(
     cli.path,
-    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(DEV_SERVER_PORT), '--ui-port', String(DEV_SERVER_UI_PORT),
-      '--db-filename', historyFile, '--log-level', 'warn', ...devServerSearchAttributeArgs, ...devServerTuningArgs(sync)],
+    ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(config.CASCADE_DEV_SERVER_UI_PORT),
+      '--db-filename', historyFile, '--log-level', 'warn', ...devServerSearchAttributeArgs, ...devServerTuningArgs(config.CASCADE_TEMPORAL_SQLITE_SYNC)],
     // Its own process group: Ctrl+C reaches only Cascade, which stops the server last, after the
     // worker has drained against it.
     { stdio: ['ignore', 'inherit', 'inherit'], detached: true },
   );
-  writePidFile(pidFile, child.pid!);
-  await waitForPort(DEV_SERVER_PORT, child, 30_000);
+  // The port too, so `npm run doctor` beside it finds the server.
+  writePidFile(pidFile, child.pid!, String(port));
+  await waitForPort(port, child, 30_000);
   return {
-    address: `127.0.0.1:${DEV_SERVER_PORT}`,
+    address: `127.0.0.1:${port}`,
+    uiUrl: `http://127.0.0.1:${config.CASCADE_DEV_SERVER_UI_PORT}`,
     historyFile,
     route: cli.route,
     child,
@@ -88,6 +92,8 @@ export async function startDevServer(dataDir: string, sync: Config['CASCADE_TEMP
 
 /** The address of the dev server a running `npm start` serves from `dataDir`, if one runs. */
 export function runningDevServerAddress(dataDir: string): string | undefined {
-  const pid = readPid(join(dataDir, PID_FILE));
-  return pid !== undefined && isAlive(pid) && (commandLineOf(pid) ?? '').includes(join(dataDir, 'temporal.db')) ? `127.0.0.1:${DEV_SERVER_PORT}` : undefined;
+  const file = join(dataDir, PID_FILE);
+  const pid = readPid(file);
+  if (pid === undefined || !isAlive(pid) || !(commandLineOf(pid) ?? '').includes(join(dataDir, 'temporal.db'))) return undefined;
+  return `127.0.0.1:${readFileSync(file, 'utf8').split('\n')[1]}`;
 }

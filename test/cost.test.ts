@@ -1,0 +1,222 @@
+/**
+ * What one sign-up costs, counted (never timed): from `POST /v1/events` (customer.signed_up, for a
+ * customer made with email consent by `PUT /v1/customers/:id`) until the welcome run's first email
+ * has its ledger row `sent`. Counted: the statements the API (with its router) and the worker's
+ * activities send to Postgres, the gRPC calls the API's Temporal client makes, and from the run's
+ * own history the workflow tasks, activity tasks and local activities up to the send.
+ *
+ * The ledger is watched over a connection of its own, which is not counted. The API's background
+ * jobs are quietened where startApi lets them be (the router only wakes for the event, the alert
+ * evaluator never runs in the window); the rest (report signal delivery every 5 s, the run
+ * reconciler every 60 s) are recognised by their SQL and set aside (NOISE below). One sign-up before
+ * the measured ones is not counted: it opens the pool's connections and warms the worker.
+ */
+// @temporalio/client's own gRPC library (a dependency of it): its interceptors are grpc-js interceptors.
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Client, Connection, makeGrpcRetryInterceptor, defaultGrpcRetryOptions } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import proto from '@temporalio/proto';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHandle } from '../api/server';
+import type { Database } from '../db/client';
+import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, testDeps } from './support/cascade';
+import { createTestDatabase } from './support/database';
+import { devServerEnv, startWorker, taskQueue } from './support/temporal';
+
+/**
+ * Per sign-up, the most measured over a few (today's figures, so a change that adds cost fails here).
+ * target: 1 signalWithStart, <= 2 workflow tasks, <= 1 activity task, <= 10 DB round trips
+ */
+const BUDGET = {
+  // 29 statements today; +1 for a pooled connection opened inside the window (postgres.js reads pg_type on each new connection).
+  dbRoundTrips: 30, // target: <= 10 DB round trips
+  clientCalls: 1, // target: 1 signalWithStart
+  workflowTasks: 4, // target: <= 2 workflow tasks
+  activityTasks: 4, // target: <= 1 activity task
+};
+
+const SIGNUPS = 3;
+
+/**
+ * Statements of the API's timers, not caused by a sign-up: reports/jobs.ts `deliverPendingSignals`
+ * (every 5 s, claims pending_signals) and lifecycle/reconcile-runs.ts `reconcileRuns` (every 60 s,
+ * running journey_runs older than a minute). startApi has no option to turn these two off.
+ */
+const NOISE: Array<{ name: string; re: RegExp }> = [
+  { name: 'report signal delivery (reports/pending-signals.ts, every 5 s)', re: /^update "pending_signals" set "next_attempt_at"/ },
+  { name: 'run reconciler (lifecycle/reconcile-runs.ts, every 60 s)', re: /^select "run_id", "workflow_id" from "journey_runs" where \("journey_runs"."status" = \$1 and "journey_runs"."started_at" < \$2\)/ },
+];
+
+const { EventType } = proto.temporal.api.enums.v1;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+let env: TestWorkflowEnvironment;
+let database: Database;
+let worker: Awaited<ReturnType<typeof startWorker>>;
+let connection: Connection;
+let client: Client;
+let api: ApiHandle & { url: string };
+let ledgerSql: postgres.Sql;
+
+/** What the counting window has seen; undefined outside one. */
+let tally: { statements: string[]; noise: string[]; grpc: string[] } | undefined;
+
+const onStatement = (sql: string) => {
+  if (!tally) return;
+  const text = sql.replace(/\s+/g, ' ').trim();
+  (NOISE.some((n) => n.re.test(text)) ? tally.noise : tally.statements).push(text);
+};
+
+/** Counts every gRPC call (each attempt: it sits inside the retry interceptor) by method name. */
+const countingInterceptor: Interceptor = (options, nextCall) => {
+  if (tally) tally.grpc.push(options.method_definition.path.split('/').pop()!);
+  return new InterceptingCall(nextCall(options));
+};
+
+beforeAll(async () => {
+  const [e, d] = await Promise.all([devServerEnv(), createTestDatabase(onStatement)]);
+  env = e;
+  database = d;
+  ledgerSql = postgres(d.url, { max: 1, onnotice: () => {} });
+  worker = await startWorker(env, testDeps(database.db));
+  connection = await Connection.connect({
+    address: env.address,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), countingInterceptor],
+  });
+  client = new Client({ connection, namespace: env.namespace ?? 'default' });
+  const hour = 3_600_000;
+  const handle = await startApi({
+    db: database.db,
+    client,
+    taskQueue,
+    apiKeys: [TEST_API_KEY],
+    port: 0,
+    unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
+    // The router's idle poll would claim (nothing) every 250 ms; woken by the POST it still runs at once.
+    router: { idlePollMs: hour },
+    alerts: { windowMs: hour, failedShare: 1, minMessages: 1_000_000, everyMs: hour },
+  });
+  api = { ...handle, url: `http://127.0.0.1:${handle.port}` };
+});
+
+afterAll(async () => {
+  await api?.stop();
+  await worker?.stop();
+  await connection?.close();
+  await env?.teardown();
+  await ledgerSql?.end();
+  await database?.close();
+});
+
+const call = (path: string, method: string, body: unknown) =>
+  fetch(`${api.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Measured {
+  customer: string;
+  dbRoundTrips: number;
+  clientCalls: number;
+  workflowTasks: number;
+  activityTasks: number;
+  localActivities: number;
+  activityTypes: string[];
+  markers: string[];
+  history: string[];
+  statements: string[];
+  noise: string[];
+  grpc: string[];
+}
+
+/** The run's history up to and including the completion of the activity that sent the first email. */
+async function historyUntilSent(workflowId: string): Promise<HistoryEvent[]> {
+  return until('the send activity to complete in history', async () => {
+    const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const send = events.find(
+      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityId === 'welcome-hello',
+    );
+    if (!send) return undefined;
+    const done = events.findIndex(
+      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(send.eventId),
+    );
+    return done < 0 ? undefined : events.slice(0, done + 1);
+  });
+}
+
+async function measureSignup(customer: string): Promise<Measured> {
+  const put = await call(`/v1/customers/${customer}`, 'PUT', { email: `${customer}@example.com`, name: customer, timeZone: 'Europe/Moscow', consents: { email: true } });
+  expect(put.status).toBe(201);
+
+  const seen = (tally = { statements: [], noise: [], grpc: [] });
+  const post = await call('/v1/events', 'POST', { id: `${customer}-signup`, customerId: customer, type: 'customer.signed_up', properties: { from: 'app' } });
+  expect(post.status).toBe(202);
+  await until('the first welcome email to be sent', async () => {
+    const [row] = await ledgerSql<{ status: string }[]>`select status from messages where customer_id = ${customer} and step = 'welcome-hello'`;
+    return row?.status === 'sent' ? row : undefined;
+  });
+  tally = undefined;
+
+  const history = await historyUntilSent(`welcome/${customer}`);
+  const of = (type: number) => history.filter((e) => e.eventType === type);
+  const scheduled = of(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+  const markers = of(EventType.EVENT_TYPE_MARKER_RECORDED).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+  return {
+    customer,
+    dbRoundTrips: seen.statements.length,
+    clientCalls: seen.grpc.length,
+    workflowTasks: of(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
+    activityTasks: scheduled.length,
+    localActivities: markers.length,
+    markers: of(EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes?.markerName ?? '?'),
+    history: history.map((e) => EventType[e.eventType!]!.replace(/^EVENT_TYPE_/, '')),
+    activityTypes: scheduled.map((e) => `${e.activityTaskScheduledEventAttributes?.activityType?.name} (${e.activityTaskScheduledEventAttributes?.activityId})`),
+    statements: seen.statements,
+    noise: seen.noise,
+    grpc: seen.grpc,
+  };
+}
+
+describe('the cost of one sign-up', () => {
+  it(`stays within BUDGET over ${SIGNUPS} sign-ups, each measured alone`, async () => {
+    // Not counted: the first sign-up of the process opens pooled connections and warms the worker.
+    await measureSignup('cost-warmup');
+    const runs: Measured[] = [];
+    for (let i = 1; i <= SIGNUPS; i++) runs.push(await measureSignup(`cost-${i}`));
+
+    const max = (k: 'dbRoundTrips' | 'clientCalls' | 'workflowTasks' | 'activityTasks' | 'localActivities') => Math.max(...runs.map((r) => r[k]));
+    const worst = { dbRoundTrips: max('dbRoundTrips'), clientCalls: max('clientCalls'), workflowTasks: max('workflowTasks'), activityTasks: max('activityTasks'), localActivities: max('localActivities') };
+
+    console.log('\nCost of one sign-up (POST /v1/events → first welcome email sent)');
+    console.table([
+      ...runs.map(({ customer, dbRoundTrips, clientCalls, workflowTasks, activityTasks, localActivities, noise }) => ({ customer, dbRoundTrips, clientCalls, workflowTasks, activityTasks, localActivities, noiseExcluded: noise.length })),
+      { customer: 'max', ...worst, noiseExcluded: Math.max(...runs.map((r) => r.noise.length)) },
+      { customer: 'BUDGET', ...BUDGET },
+    ]);
+    for (const r of runs) {
+      console.log(`\n${r.customer}: ${r.dbRoundTrips} statements`);
+      console.table(r.statements.map((s) => ({ sql: s.slice(0, 80) })));
+      if (r.noise.length) console.log(`  excluded as background noise: ${r.noise.map((s) => s.slice(0, 80)).join(' | ')}`);
+      console.log(`  gRPC from the API's client: ${r.grpc.join(', ') || 'none'}`);
+      console.log(`  activity tasks, in order: ${r.activityTypes.join(' → ')}; local activities: ${r.localActivities}; markers: ${r.markers.join(', ') || 'none'}`);
+      console.log(`  history up to the send: ${r.history.join(' ')}`);
+    }
+
+    expect(worst.dbRoundTrips).toBeLessThanOrEqual(BUDGET.dbRoundTrips);
+    expect(worst.clientCalls).toBeLessThanOrEqual(BUDGET.clientCalls);
+    expect(worst.workflowTasks).toBeLessThanOrEqual(BUDGET.workflowTasks);
+    expect(worst.activityTasks).toBeLessThanOrEqual(BUDGET.activityTasks);
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * `npm start` killed the way the OOM killer does it (`kill -9` of its node process, then of its whole
+ * process group), and started again on the same data folder: it comes up (no orphan holds a port or a
+ * data file), and every event answered 2xx before the kill reaches its journey exactly once. The
+ * built `dist/start.js` with its own Postgres from npm and its own Temporal dev server, as a user
+ * runs it; only the ports are free ones instead of 3000/7233/8233.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { root } from '../lib/paths';
+import { freePort } from '../servers/free-port';
+import { isAlive, readPid } from '../servers/pid-files';
+import { eventually } from './support/journeys';
+
+const KEY = `crash-${randomBytes(16).toString('hex')}`;
+let dir: string;
+let ports: { api: number; temporal: number; ui: number };
+let cascade: { child: ChildProcess; output: () => string } | undefined;
+
+async function startCascade(): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'start.js')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_CLI_PATH: inject('temporalCli'),
+      CASCADE_DATA_DIR: dir,
+      PORT: String(ports.api),
+      CASCADE_DEV_SERVER_PORT: String(ports.temporal),
+      CASCADE_DEV_SERVER_UI_PORT: String(ports.ui),
+      CASCADE_API_KEYS: KEY,
+      CASCADE_RATE_LIMIT: 'off',
+      CASCADE_WORKER_METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    // A process group of its own, as a shell gives `npm start`: the second kill takes the group.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await eventually(async () => (out.includes('Cascade is running') || child.exitCode !== null ? true : undefined), 90_000);
+  expect(out, 'npm start did not come up').toContain('Cascade is running');
+  return { child, output: () => out };
+}
+
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`http://127.0.0.1:${ports.api}${path}`, { ...init, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' } });
+
+async function welcomeEmails(): Promise<Map<string, number>> {
+  const { messages } = (await (await call('/v1/outbox?limit=500')).json()) as { messages: Array<{ customerId: string; channel: string; template: string }> };
+  const perCustomer = new Map<string, number>();
+  for (const m of messages) if (m.channel === 'email' && /welcome/.test(m.template)) perCustomer.set(m.customerId, (perCustomer.get(m.customerId) ?? 0) + 1);
+  return perCustomer;
+}
+
+/**
+ * Sign-ups of `n` new customers posted at once; once half are answered 2xx, `kill` runs at once.
+ * Returns the customers whose sign-up was answered 2xx before the kill.
+ */
+async function signUpsCutBy(prefix: string, n: number, kill: () => void): Promise<string[]> {
+  for (let i = 0; i < n; i++) {
+    const res = await call(`/v1/customers/${prefix}-${i}`, { method: 'PUT', body: JSON.stringify({ email: `${prefix}-${i}@example.com`, consents: { email: true } }) });
+    expect(res.status).toBe(201);
+  }
+  const answered: string[] = [];
+  let killed = false;
+  await Promise.allSettled(
+    Array.from({ length: n }, async (_, i) => {
+      const res = await call('/v1/events', { method: 'POST', body: JSON.stringify({ id: `${prefix}-signup-${i}`, customerId: `${prefix}-${i}`, type: 'customer.signed_up' }) });
+      if (killed || res.status >= 300) return;
+      answered.push(`${prefix}-${i}`);
+      if (answered.length >= n / 2) {
+        killed = true;
+        kill();
+      }
+    }),
+  );
+  expect(killed).toBe(true);
+  return answered;
+}
+
+function leftovers(): number[] {
+  return [join(dir, 'temporal-dev-server.pid'), join(dir, 'postgres', 'postmaster.pid'), join(dir, 'cascade.pid')]
+    .map((f) => readPid(f))
+    .filter((pid): pid is number => pid !== undefined && isAlive(pid));
+}
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-stale'], { cwd: root, stdio: 'inherit' });
+  dir = mkdtempSync(join(tmpdir(), 'cascade-crash-'));
+  ports = { api: await freePort(), temporal: await freePort({ below: 30_000 }), ui: await freePort({ below: 30_000 }) };
+  cascade = await startCascade();
+}, 180_000);
+
+afterAll(async () => {
+  for (const pid of leftovers()) process.kill(pid, 'SIGKILL');
+  // As root the cluster may live elsewhere, `postgres` a symlink to it (servers/postgres.ts).
+  if (dir && existsSync(join(dir, 'postgres'))) rmSync(realpathSync(join(dir, 'postgres')), { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm start after a kill -9', () => {
+  it('comes back after its node process is killed, and every accepted sign-up gets one welcome email', async () => {
+    const { child } = cascade!;
+    const exited = new Promise((r) => child.once('exit', r));
+    const accepted = await signUpsCutBy('oom', 24, () => child.kill('SIGKILL'));
+    await exited;
+    // Its servers outlived it, as they do after a real OOM kill.
+    expect(leftovers().length).toBeGreaterThan(0);
+
+    cascade = await startCascade();
+    const emails = await eventually(async () => {
+      const got = await welcomeEmails();
+      return accepted.every((c) => got.has(c)) ? got : undefined;
+    }, 90_000);
+    for (const c of accepted) expect(emails.get(c), c).toBe(1);
+    for (const [c, count] of emails) expect(count, c).toBe(1);
+  });
+
+  it('comes back after its whole process group is killed', async () => {
+    const { child } = cascade!;
+    const exited = new Promise((r) => child.once('exit', r));
+    const accepted = await signUpsCutBy('group', 24, () => process.kill(-child.pid!, 'SIGKILL'));
+    await exited;
+
+    cascade = await startCascade();
+    const emails = await eventually(async () => {
+      const got = await welcomeEmails();
+      return accepted.every((c) => got.has(c)) ? got : undefined;
+    }, 90_000);
+    for (const c of accepted) expect(emails.get(c), c).toBe(1);
+    for (const [c, count] of emails) expect(count, c).toBe(1);
+  });
+
+  it('stops on Ctrl+C leaving no process and no pid file behind', async () => {
+    const { child } = cascade!;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    process.kill(child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(leftovers()).toEqual([]);
+    expect(existsSync(join(dir, 'cascade.pid'))).toBe(false);
+    expect(existsSync(join(dir, 'temporal-dev-server.pid'))).toBe(false);
+  });
+});
