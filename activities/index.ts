@@ -8,6 +8,7 @@ import type { ChannelRegistry } from './channels';
 import { createAudienceActivities } from './audience';
 import { createCampaignActivities } from './campaigns';
 import type { Caps } from '../contactability/caps';
+import { createBeginRun } from './begin-run';
 import { createLoadProfile } from './profile';
 import { createRunActivities } from './runs';
 import { createSend } from './send';
@@ -25,10 +26,13 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps): JourneyActivities & CampaignActivities {
+  const loadProfile = createLoadProfile(deps.db, deps.webhookUrl);
+  const runs = createRunActivities(deps.db);
   return {
     send: createSend(deps),
-    loadProfile: createLoadProfile(deps.db, deps.webhookUrl),
-    ...createRunActivities(deps.db),
+    loadProfile,
+    ...runs,
+    beginRun: createBeginRun({ loadProfile, recordRunStart: runs.recordRunStart }),
     ...createAudienceActivities(deps.db),
     ...createCampaignActivities(deps),
   };

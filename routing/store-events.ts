@@ -10,16 +10,20 @@ import type { EventRow } from '../db/queries/events';
 import { customers, events, orders } from '../db/schema';
 import { anyJourneyListensTo, journeysTriggeredBy } from '../workflows/registry';
 
-/**
- * Every column of `events` as `e.<column> as "<field>"`, so the rows come back shaped as drizzle's
- * EventRow (`seq` as a number, as its column says, where postgres.js would answer int8 as a string).
- */
+const COLUMNS = Object.entries(getTableColumns(events));
+
+/** Every column of `events` as `e.<column> as "<field>"`: the rows come back with EventRow's names. */
 const ROW = sql.join(
-  Object.entries(getTableColumns(events)).map(([field, col]) =>
-    field === 'seq' ? sql`e.seq::float8 as "seq"` : sql`e.${sql.identifier(col.name)} as ${sql.identifier(field)}`,
-  ),
+  COLUMNS.map(([field, col]) => sql`e.${sql.identifier(col.name)} as ${sql.identifier(field)}`),
   sql`, `,
 );
+
+/** A raw row's values as drizzle maps them in a select (timestamps to Date, int8 to number). */
+function asEventRow(raw: Record<string, unknown>): EventRow {
+  const row: Record<string, unknown> = {};
+  for (const [field, col] of COLUMNS) row[field] = raw[field] === null ? null : col.mapFromDriverValue(raw[field]);
+  return row as EventRow;
+}
 
 export interface EventToStore {
   id: string;
@@ -61,7 +65,7 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
     currency: e.order?.currency ?? null,
     source: e.order?.source ?? null,
   }));
-  const rows = await db.execute<EventRow & { fresh: boolean }>(sql`
+  const rows = await db.execute<Record<string, unknown> & { id: string; fresh: boolean }>(sql`
     with v as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
         as v(ord int, id text, customer_id text, type text, properties jsonb, occurred_at timestamptz, inert boolean,
@@ -85,13 +89,13 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
     select ${ROW}, true as fresh from stored e
     union all
     select ${ROW}, false as fresh from ${events} e where e.id in (select id from v)`);
-  const byId = new Map<string, EventRow & { fresh: boolean }>();
-  for (const r of rows) if (!byId.has(r.id) || r.fresh) byId.set(r.id, r);
+  const byId = new Map<string, { fresh: boolean; row: EventRow }>();
+  for (const r of rows) if (!byId.has(r.id) || r.fresh) byId.set(r.id, { fresh: r.fresh, row: asEventRow(r) });
   const claimed = new Set<string>();
   return items.map((e): Stored => {
     const found = byId.get(e.id);
     if (!found) return { kind: 'no-customer' };
-    const { fresh, ...row } = found;
+    const { fresh, row } = found;
     // The first of an id this write inserted is stored; any other is a duplicate of it.
     if (fresh && !claimed.has(e.id)) {
       claimed.add(e.id);

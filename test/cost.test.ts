@@ -15,6 +15,7 @@
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection, makeGrpcRetryInterceptor, defaultGrpcRetryOptions } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,15 +26,17 @@ import { createTestDatabase } from './support/database';
 import { devServerEnv, startWorker, taskQueue } from './support/temporal';
 
 /**
- * Per sign-up, the most measured over a few (today's figures, so a change that adds cost fails here).
- * target: 1 signalWithStart, <= 2 workflow tasks, <= 1 activity task, <= 10 DB round trips
+ * Per sign-up, the most measured over a few. Temporal is held to the budget the architecture sets
+ * (README, Cost per event): 1 signalWithStart, at most 2 workflow tasks, at most 1 activity task
+ * (today 1 and 0: the run's start, its variant and its first send are local activities). The
+ * database is held to today's figure, so a change that adds a round trip fails here; the target
+ * is 10 (README says where the other 16 go and how they would fold).
  */
 const BUDGET = {
-  // 29 statements today; +1 for a pooled connection opened inside the window (postgres.js reads pg_type on each new connection).
-  dbRoundTrips: 30, // target: <= 10 DB round trips
-  clientCalls: 1, // target: 1 signalWithStart
-  workflowTasks: 4, // target: <= 2 workflow tasks
-  activityTasks: 4, // target: <= 1 activity task
+  dbRoundTrips: 26,
+  clientCalls: 1,
+  workflowTasks: 2,
+  activityTasks: 1,
 };
 
 const SIGNUPS = 3;
@@ -141,10 +144,25 @@ interface Measured {
   grpc: string[];
 }
 
-/** The run's history up to and including the completion of the activity that sent the first email. */
+/** What a local activity's marker says it ran (core writes its type into the marker's `data`). */
+function localActivityType(e: HistoryEvent): string | undefined {
+  const attrs = e.markerRecordedEventAttributes;
+  if (attrs?.markerName !== 'core_local_activity') return undefined;
+  const data = attrs.details?.data?.payloads?.[0];
+  if (!data) return undefined;
+  const parsed = defaultPayloadConverter.fromPayload<{ activity_type?: string; activityType?: string }>(data);
+  return parsed.activity_type ?? parsed.activityType;
+}
+
+/**
+ * The run's history up to and including the completion of the send of the first email: the step's
+ * activity (ActivityTaskCompleted), or the marker of the send as a local activity.
+ */
 async function historyUntilSent(workflowId: string): Promise<HistoryEvent[]> {
-  return until('the send activity to complete in history', async () => {
+  return until('the send to complete in history', async () => {
     const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const marker = events.findIndex((e) => localActivityType(e) === 'send');
+    if (marker >= 0) return events.slice(0, marker + 1);
     const send = events.find(
       (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityId === 'welcome-hello',
     );
@@ -180,7 +198,7 @@ async function measureSignup(customer: string): Promise<Measured> {
     workflowTasks: of(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
     activityTasks: scheduled.length,
     localActivities: markers.length,
-    markers: of(EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes?.markerName ?? '?'),
+    markers: of(EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => localActivityType(e) ?? e.markerRecordedEventAttributes?.markerName ?? '?'),
     history: history.map((e) => EventType[e.eventType!]!.replace(/^EVENT_TYPE_/, '')),
     activityTypes: scheduled.map((e) => `${e.activityTaskScheduledEventAttributes?.activityType?.name} (${e.activityTaskScheduledEventAttributes?.activityId})`),
     statements: seen.statements,

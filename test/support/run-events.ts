@@ -1,7 +1,8 @@
 /**
  * The events a journey run took in, in the order its history holds them: `event` signals, and the
- * events stored before the run existed, which come back from its `recordRunStart` activity (an
- * order routed while its cart run was starting). A run drops an id it has seen, so each id counts
+ * events stored before the run existed, which come back from its `beginRun` local activity (the
+ * marker holds its result) or, in runs from before that, its `recordRunStart` activity (an order
+ * routed while its cart run was starting). A run drops an id it has seen, so each id counts
  * at its first appearance.
  */
 import type { Client } from '@temporalio/client';
@@ -17,6 +18,14 @@ export async function eventsSeenBy(client: Client, workflowId: string): Promise<
     if (scheduled) activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === eventSignal.name) seen.push(defaultPayloadConverter.fromPayload<JourneyEvent>(signal.input!.payloads![0]!).id);
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName === 'core_local_activity' && marker.details?.data?.payloads?.[0] && marker.details.result?.payloads?.[0]) {
+      const data = defaultPayloadConverter.fromPayload<{ activity_type?: string }>(marker.details.data.payloads[0]);
+      if (data.activity_type === 'beginRun') {
+        const begun = defaultPayloadConverter.fromPayload<{ stored: JourneyEvent[] }>(marker.details.result.payloads[0]);
+        seen.push(...begun.stored.map((s) => s.id));
+      }
+    }
     const completed = e.activityTaskCompletedEventAttributes;
     if (completed && activityTypes.get(String(completed.scheduledEventId)) === 'recordRunStart') {
       const stored = defaultPayloadConverter.fromPayload<JourneyEvent[] | undefined>(completed.result!.payloads![0]!) ?? [];

@@ -1,6 +1,6 @@
 /** Activity stubs as journeys call them, with the timeouts and retry policy each kind of call needs. */
-import { proxyActivities } from '@temporalio/workflow';
-import type { JourneyActivities } from '../contract';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { JourneyActivities, SendRequest, SendResult } from '../contract';
 
 /**
  * Sends retry for six hours with backoff: a provider outage delays a message, never duplicates it
@@ -22,7 +22,46 @@ const sendOptions = {
 export const sendActivityFor = (activityId: string) =>
   proxyActivities<Pick<JourneyActivities, 'send'>>({ ...sendOptions, activityId }).send;
 
-export const dataActivities = proxyActivities<Omit<JourneyActivities, 'send'>>({
+const dataOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+
+export const dataActivities = proxyActivities<Omit<JourneyActivities, 'send'>>(dataOptions);
+
+/**
+ * The same calls as local activities: run by the worker inside the workflow task that asks for
+ * them, their results recorded as markers, with no activity task and no workflow task of their own
+ * (a sign-up's start and first email in one workflow task; README, Cost per event). Short jobs only.
+ */
+export const localDataActivities = proxyLocalActivities<Pick<JourneyActivities, 'beginRun' | 'recordRunVariant'>>(dataOptions);
+
+/**
+ * A send tried first as a local activity, a few times within a minute; one that still fails for a
+ * reason that may pass (an outage) goes on as the step's regular activity with the six hours of
+ * retries above, under the same idempotency key, so the provider sees one message.
+ */
+export const localSendActivity = proxyLocalActivities<Pick<JourneyActivities, 'send'>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+}).send;
+
+/** The send of one step: local first, then the step's regular activity (`asActivity`) if needed. */
+export async function sendLocalFirst(request: SendRequest, asActivity: () => Promise<SendResult>): Promise<SendResult> {
+  let result: SendResult;
+  try {
+    result = await localSendActivity(request);
+  } catch (err) {
+    // A permanent refusal is the step's answer as it is; anything else may pass with time.
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) throw err;
+    return asActivity();
+  }
+  // A local activity is matched to the code by its position only (it has no activity id): an answer
+  // for another step means the journey's sends were reordered under a running history. Failing the
+  // workflow task says so, as a non-determinism error would, instead of recording the wrong answer.
+  if (result.step !== request.step) {
+    throw new Error(`Send for step "${request.step}" replayed the result of step "${result.step}": the journey's sends changed order; use patched()`);
+  }
+  return result;
+}

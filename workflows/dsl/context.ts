@@ -24,14 +24,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { dataActivities, sendActivityFor } from './activities';
+import { dataActivities, localDataActivities, sendActivityFor, sendLocalFirst } from './activities';
 import type { Inbox } from './events';
 import { pickVariant, stablePoint, variantsProblem } from '../bucket';
 import { localDateTime, nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
 import type { Memo } from './memo';
 import { listensTo, specType, type EventSpec, type JourneyOptions } from './options';
 import { JourneyAttribute, StepAttribute } from '../contract';
-import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from '../contract';
+import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendRequest, SendResult } from '../contract';
 
 /** Marketing SMS and push wait out the night; email does not wake anyone, so it goes at once. */
 const QUIET_FROM = parseLocalTime('21:00');
@@ -202,21 +202,23 @@ export function createContext(args: {
       const restartPart = epoch === 0 ? '' : `/r${epoch}`;
       const idempotencyKey = `${info.workflowId}/${info.firstExecutionRunId}${restartPart}/${step}`;
       // A send that started finishes and is recorded even if an exit event arrives meanwhile.
+      const request: SendRequest = {
+        idempotencyKey,
+        customerId: input.customerId,
+        workflowId: info.workflowId,
+        runId: info.firstExecutionRunId,
+        journey: options.id,
+        step,
+        channel: opts.channel,
+        template: opts.template,
+        data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
+        transactional: options.transactional ?? false,
+        ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
+        ...(Object.keys(variants).length ? { variants: { ...variants } } : {}),
+      };
+      const asActivity = () => sendActivityFor(epoch === 0 ? step : `r${epoch}/${step}`)(request);
       const result = await CancellationScope.nonCancellable(() =>
-        sendActivityFor(epoch === 0 ? step : `r${epoch}/${step}`)({
-          idempotencyKey,
-          customerId: input.customerId,
-          workflowId: info.workflowId,
-          runId: info.firstExecutionRunId,
-          journey: options.id,
-          step,
-          channel: opts.channel,
-          template: opts.template,
-          data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
-          transactional: options.transactional ?? false,
-          ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
-          ...(Object.keys(variants).length ? { variants: { ...variants } } : {}),
-        }).catch(async (err: unknown): Promise<SendResult> => {
+        (patched('send-local-first') ? sendLocalFirst(request, asActivity) : asActivity()).catch(async (err: unknown): Promise<SendResult> => {
           // Retries are exhausted or the provider said no for good: the journey goes on without it,
           // and the ledger says failed (a pending row would count against the cap for ever).
           if (!(err instanceof ActivityFailure)) throw err;
@@ -319,7 +321,8 @@ export function createContext(args: {
       variants[experiment] = chosen;
       // Histories from before experiments have no such activity call where the body now makes one.
       if (patched('variant-recorded')) {
-        await dataActivities.recordRunVariant({ workflowId: info.workflowId, runId: info.firstExecutionRunId, experiment, variant: chosen });
+        const req = { workflowId: info.workflowId, runId: info.firstExecutionRunId, experiment, variant: chosen };
+        await (patched('local-variant-record') ? localDataActivities.recordRunVariant(req) : dataActivities.recordRunVariant(req));
       }
       return chosen;
     },

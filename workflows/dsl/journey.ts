@@ -18,13 +18,13 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { dataActivities } from './activities';
+import { dataActivities, localDataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
 import { Inbox } from './events';
 import { Memo } from './memo';
 import { inHoldout } from '../bucket';
 import { listenedTypes, type JourneyOptions } from './options';
-import { eventSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type RunEnd } from '../contract';
+import { eventSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type Profile, type RunEnd, type RunRecord } from '../contract';
 
 export type { JourneyOptions } from './options';
 
@@ -116,7 +116,31 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx!.trigger, carried: carry() });
     };
 
-    const customer = carried?.customer ?? (await dataActivities.loadProfile(input.customerId));
+    // A campaign's holdout comes in the input; the journey's own is decided here, by the same hash.
+    const heldOut = !carried && (input.holdout === true || (options.holdout !== undefined && inHoldout(options.id, input.customerId, options.holdout.percent)));
+    const record = (): RunRecord => ({
+      runId: info.firstExecutionRunId,
+      workflowId: info.workflowId,
+      journey: options.id,
+      customerId: input.customerId,
+      triggerEventId: input.trigger?.id,
+      triggerOccurredAt: input.trigger?.occurredAt,
+      listens: [...listenedTypes(options)],
+      ...(options.trigger?.key && inboxKey !== undefined ? { key: { property: options.trigger.key, value: inboxKey } } : {}),
+      ...(input.trigger?.type === 'campaign' && typeof input.trigger.properties.campaignId === 'string'
+        ? { campaignId: input.trigger.properties.campaignId }
+        : {}),
+      ...(heldOut ? { holdout: true } : {}),
+    });
+
+    // A new run loads its customer and records itself in one local activity; histories from before
+    // that made two activity calls, and replay them so. Events for this run that were stored before
+    // it existed (an order routed while its cart run was starting) come back from the same call.
+    let stored: JourneyEvent[] | undefined;
+    let customer: Profile;
+    if (carried?.customer) customer = carried.customer;
+    else if (!carried && patched('lean-start')) ({ profile: customer, stored } = await localDataActivities.beginRun(record()));
+    else customer = await dataActivities.loadProfile(input.customerId);
     ctx = createContext({
       options,
       input,
@@ -131,28 +155,8 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       },
     });
 
-    // A campaign's holdout comes in the input; the journey's own is decided here, by the same hash.
-    const heldOut = !carried && (input.holdout === true || (options.holdout !== undefined && inHoldout(options.id, input.customerId, options.holdout.percent)));
-
-    if (!carried) {
-      // Events for this run that were stored before it existed (an order routed while its cart run
-      // was starting) come back from the same call that records the run.
-      const stored = await dataActivities.recordRunStart({
-        runId: info.firstExecutionRunId,
-        workflowId: info.workflowId,
-        journey: options.id,
-        customerId: input.customerId,
-        triggerEventId: input.trigger?.id,
-        triggerOccurredAt: input.trigger?.occurredAt,
-        listens: [...listenedTypes(options)],
-        ...(options.trigger?.key && inboxKey !== undefined ? { key: { property: options.trigger.key, value: inboxKey } } : {}),
-        ...(input.trigger?.type === 'campaign' && typeof input.trigger.properties.campaignId === 'string'
-          ? { campaignId: input.trigger.properties.campaignId }
-          : {}),
-        ...(heldOut ? { holdout: true } : {}),
-      });
-      for (const event of stored ?? []) deliver(event);
-    }
+    if (!carried && !stored) stored = await dataActivities.recordRunStart(record());
+    for (const event of stored ?? []) deliver(event);
 
     const end = async (status: RunEnd['status'], reason: string): Promise<string> => {
       ctx.status.ended = reason;

@@ -1,0 +1,13 @@
+/**
+ * A run's start in one call (a local activity, workflows/dsl/activities.ts): the customer's profile
+ * and the run's record, with the events stored for it before it existed. Side by side: the two
+ * touch different rows, and the record holds the customer's routing lock only for its own part.
+ */
+import type { JourneyActivities } from '../workflows/contract';
+
+export function createBeginRun(acts: Pick<JourneyActivities, 'loadProfile' | 'recordRunStart'>): JourneyActivities['beginRun'] {
+  return async (run) => {
+    const [profile, stored] = await Promise.all([acts.loadProfile(run.customerId), acts.recordRunStart(run)]);
+    return { profile, stored };
+  };
+}
