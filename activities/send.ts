@@ -139,7 +139,7 @@ export function createSend(deps: SendDeps) {
 
   return async function send(req: SendRequest): Promise<SendResult> {
     // The time the journey asked, not the time this attempt runs: caps and timelines use it.
-    const requestedAt = new Date(Context.current().info.scheduledTimestampMs);
+    const requestedAt = new Date(req.requestedAt ?? Context.current().info.scheduledTimestampMs);
     let row: Message;
     try {
       row = await decide(req, requestedAt);

@@ -15,7 +15,6 @@
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection, makeGrpcRetryInterceptor, defaultGrpcRetryOptions } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { defaultPayloadConverter } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { startApi, type ApiHandle } from '../api/server';
 import type { Database } from '../db/client';
 import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';
+import { localActivityType } from './support/history';
 import { devServerEnv, startWorker, taskQueue } from './support/temporal';
 
 /**
@@ -142,16 +142,6 @@ interface Measured {
   statements: string[];
   noise: string[];
   grpc: string[];
-}
-
-/** What a local activity's marker says it ran (core writes its type into the marker's `data`). */
-function localActivityType(e: HistoryEvent): string | undefined {
-  const attrs = e.markerRecordedEventAttributes;
-  if (attrs?.markerName !== 'core_local_activity') return undefined;
-  const data = attrs.details?.data?.payloads?.[0];
-  if (!data) return undefined;
-  const parsed = defaultPayloadConverter.fromPayload<{ activity_type?: string; activityType?: string }>(data);
-  return parsed.activity_type ?? parsed.activityType;
 }
 
 /**

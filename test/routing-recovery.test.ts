@@ -28,14 +28,18 @@ it('keeps an event Temporal could not take, and the router routes it later', asy
     expect(accepted.status).toBe(202);
     expect(await accepted.json()).toMatchObject({ id: 'ev-r1', routing: 'pending', workflows: [] });
     // A caller who waits for routing hears that it did not happen, and that the event is kept.
-    const waited = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ev-r1-page', customerId: 'r1', type: 'page.viewed' }) });
+    const waited = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ev-r1-cart', customerId: 'r1', type: 'cart.updated', properties: { cartId: 'k1' } }) });
     expect(waited.status).toBe(503);
     expect(await waited.json()).toMatchObject({ error: { code: 'routing_unavailable' } });
+    // An event no journey hears needs no Temporal: stored as routed, in the same statement.
+    const page = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ev-r1-page', customerId: 'r1', type: 'page.viewed' }) });
+    expect(page.status).toBe(202);
+    expect(await page.json()).toMatchObject({ id: 'ev-r1-page', routing: 'routed', workflows: [] });
   } finally {
     await api.stop();
   }
-  const stored = await database.db.select().from(events).where(eq(events.customerId, 'r1'));
-  expect(stored.map((e) => [e.id, e.routedAt])).toEqual([['ev-r1', null], ['ev-r1-page', null]]);
+  const stored = await database.db.select().from(events).where(eq(events.customerId, 'r1')).orderBy(events.seq);
+  expect(stored.map((e) => [e.id, e.routedAt === null])).toEqual([['ev-r1', true], ['ev-r1-cart', true], ['ev-r1-page', false]]);
   expect(stored[0]!.routingAttempts).toBeGreaterThan(0);
 
   // Temporal is back: a router (here one pass, called directly, as the API's router loop does) routes

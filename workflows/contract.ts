@@ -88,6 +88,11 @@ export interface SendRequest {
   topic?: string;
   /** The run's experiment variants so far ({ experiment: variant }), kept on the message. */
   variants?: Record<string, string>;
+  /**
+   * When the journey asked, in workflow time (ISO). A local activity's own schedule time is the
+   * worker's clock, which is not the workflow's under a time-skipping test server.
+   */
+  requestedAt?: string;
 }
 
 export type SkipReason =

@@ -8,6 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventSignal, type JourneyEvent } from '../../workflows/contract';
+import { localActivityResult, localActivityType } from './history';
 
 export async function eventsSeenBy(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -18,14 +19,7 @@ export async function eventsSeenBy(client: Client, workflowId: string): Promise<
     if (scheduled) activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === eventSignal.name) seen.push(defaultPayloadConverter.fromPayload<JourneyEvent>(signal.input!.payloads![0]!).id);
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName === 'core_local_activity' && marker.details?.data?.payloads?.[0] && marker.details.result?.payloads?.[0]) {
-      const data = defaultPayloadConverter.fromPayload<{ activity_type?: string }>(marker.details.data.payloads[0]);
-      if (data.activity_type === 'beginRun') {
-        const begun = defaultPayloadConverter.fromPayload<{ stored: JourneyEvent[] }>(marker.details.result.payloads[0]);
-        seen.push(...begun.stored.map((s) => s.id));
-      }
-    }
+    if (localActivityType(e) === 'beginRun') seen.push(...(localActivityResult<{ stored: JourneyEvent[] }>(e)?.stored ?? []).map((s) => s.id));
     const completed = e.activityTaskCompletedEventAttributes;
     if (completed && activityTypes.get(String(completed.scheduledEventId)) === 'recordRunStart') {
       const stored = defaultPayloadConverter.fromPayload<JourneyEvent[] | undefined>(completed.result!.payloads![0]!) ?? [];

@@ -215,6 +215,7 @@ export function createContext(args: {
         transactional: options.transactional ?? false,
         ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
         ...(Object.keys(variants).length ? { variants: { ...variants } } : {}),
+        requestedAt: new Date().toISOString(),
       };
       const asActivity = () => sendActivityFor(epoch === 0 ? step : `r${epoch}/${step}`)(request);
       const result = await CancellationScope.nonCancellable(() =>
