@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { devServerTuningArgs } from '../lib/temporal';
-import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
+import { ensureTemporalBinaries } from '../servers/temporal-binaries';
 import { pool } from './measure';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { loadConfig } from '../lib/config';
 import { devServerSearchAttributeArgs, devServerTuningArgs } from '../lib/temporal';
-import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
+import { ensureTemporalBinaries } from '../servers/temporal-binaries';
 import { freePort } from './processes';
 
 /** What the embedded default adds to `start-dev`: the flags `npm start` runs it with (lib/temporal.ts). */

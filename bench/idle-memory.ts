@@ -1,7 +1,8 @@
 /**
  * The resident memory of a command's whole process tree at rest: starts it (default `npm start`),
- * waits for "Cascade is running.", lets it settle, then sums VmRSS over every descendant from /proc
- * and prints each process. Linux only; run by hand:
+ * waits for "Cascade is running.", lets it settle, then sums each descendant's Pss from /proc (its
+ * share of the pages it maps: Postgres backends share their buffers, which summed VmRSS would count
+ * once per backend) and prints each process with its VmRSS beside. Linux only; run by hand:
  *
  *   CASCADE_DATA_DIR=/tmp/idle/.data npx tsx bench/idle-memory.ts [settle seconds] [-- command...]
  */
@@ -12,7 +13,7 @@ const dash = process.argv.indexOf('--');
 const settleS = Number(process.argv[2] && process.argv[2] !== '--' ? process.argv[2] : 30);
 const command = dash >= 0 ? process.argv.slice(dash + 1) : ['npm', 'start'];
 
-interface Proc { pid: number; ppid: number; rssKiB: number; cmd: string }
+interface Proc { pid: number; ppid: number; rssKiB: number; pssKiB: number; cmd: string }
 
 function processes(): Proc[] {
   return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
@@ -20,7 +21,8 @@ function processes(): Proc[] {
       const status = readFileSync(`/proc/${d}/status`, 'utf8');
       const field = (name: string) => new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1];
       const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      return [{ pid: Number(d), ppid: Number(field('PPid')), rssKiB: Number(field('VmRSS') ?? 0), cmd }];
+      const pss = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/smaps_rollup`, 'utf8'))?.[1];
+      return [{ pid: Number(d), ppid: Number(field('PPid')), rssKiB: Number(field('VmRSS') ?? 0), pssKiB: Number(pss ?? 0), cmd }];
     } catch {
       return []; // gone meanwhile
     }
@@ -57,7 +59,9 @@ const readyS = (Date.now() - started) / 1000;
 await new Promise((r) => setTimeout(r, settleS * 1000));
 const procs = tree(child.pid!);
 const mib = (kib: number) => Math.round(kib / 1024);
-for (const p of procs) console.log(`${String(mib(p.rssKiB)).padStart(5)} MiB  ${p.pid}  ${p.cmd.slice(0, 140)}`);
-console.log(`${String(mib(procs.reduce((s, p) => s + p.rssKiB, 0))).padStart(5)} MiB  total (ready in ${readyS.toFixed(1)} s, settled ${settleS} s)`);
+console.log('  Pss   VmRSS  pid  command');
+for (const p of procs) console.log(`${String(mib(p.pssKiB)).padStart(5)} ${String(mib(p.rssKiB)).padStart(7)}  ${p.pid}  ${p.cmd.slice(0, 130)}`);
+const sum = (k: 'pssKiB' | 'rssKiB') => mib(procs.reduce((s, p) => s + p[k], 0));
+console.log(`${String(sum('pssKiB')).padStart(5)} ${String(sum('rssKiB')).padStart(7)}  total MiB, Pss and VmRSS (ready in ${readyS.toFixed(1)} s, settled ${settleS} s)`);
 process.kill(-child.pid!, 'SIGTERM');
 await new Promise((r) => child.once('exit', r));

@@ -37,7 +37,7 @@ import { listensTo } from '../workflows/dsl/options';
 import { signalRun, startOrSignal } from '../lifecycle/runs';
 import { checkTrigger } from '../lifecycle/trigger';
 import { allJourneys } from '../workflows/registry';
-import { ensureTemporalBinaries } from './temporal-binaries';
+import { ensureTemporalBinaries } from '../servers/temporal-binaries';
 
 const customerFile = z.object({
   id: z.string().min(1),

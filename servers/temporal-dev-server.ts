@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../lib/config';
 import { devServerSearchAttributeArgs, devServerTuningArgs } from '../lib/temporal';
-import { ensureTemporalBinaries } from '../scripts/temporal-binaries';
+import { ensureTemporalBinaries } from './temporal-binaries';
 import { commandLineOf, endLeftover, isAlive, readPid, writePidFile } from './pid-files';
 
 const PID_FILE = 'temporal-dev-server.pid';

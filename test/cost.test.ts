@@ -22,6 +22,7 @@ import { startApi, type ApiHandle } from '../api/server';
 import type { Database } from '../db/client';
 import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';
+import { eventually } from './support/journeys';
 import { localActivityType } from './support/history';
 import { devServerEnv, startWorker, taskQueue } from './support/temporal';
 
@@ -119,16 +120,6 @@ const call = (path: string, method: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 interface Measured {
   customer: string;
   dbRoundTrips: number;
@@ -149,7 +140,7 @@ interface Measured {
  * activity (ActivityTaskCompleted), or the marker of the send as a local activity.
  */
 async function historyUntilSent(workflowId: string): Promise<HistoryEvent[]> {
-  return until('the send to complete in history', async () => {
+  return eventually(async () => {
     const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     const marker = events.findIndex((e) => localActivityType(e) === 'send');
     if (marker >= 0) return events.slice(0, marker + 1);
@@ -171,7 +162,7 @@ async function measureSignup(customer: string): Promise<Measured> {
   const seen = (tally = { statements: [], noise: [], grpc: [] });
   const post = await call('/v1/events', 'POST', { id: `${customer}-signup`, customerId: customer, type: 'customer.signed_up', properties: { from: 'app' } });
   expect(post.status).toBe(202);
-  await until('the first welcome email to be sent', async () => {
+  await eventually(async () => {
     const [row] = await ledgerSql<{ status: string }[]>`select status from messages where customer_id = ${customer} and step = 'welcome-hello'`;
     return row?.status === 'sent' ? row : undefined;
   });

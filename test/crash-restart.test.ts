@@ -104,37 +104,33 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Kills the running Cascade with `kill` once half of a burst of sign-ups is answered, starts it again
+ * on the same folder, and checks that each sign-up answered 2xx before the kill got one welcome email.
+ */
+async function killAndRestart(prefix: string, kill: (child: ChildProcess) => void, afterKill: () => void = () => {}): Promise<void> {
+  const { child } = cascade!;
+  const exited = new Promise((r) => child.once('exit', r));
+  const accepted = await signUpsCutBy(prefix, 24, () => kill(child));
+  await exited;
+  afterKill();
+  cascade = await startCascade();
+  const emails = await eventually(async () => {
+    const got = await welcomeEmails();
+    return accepted.every((c) => got.has(c)) ? got : undefined;
+  }, 90_000);
+  for (const c of accepted) expect(emails.get(c), c).toBe(1);
+  for (const [c, count] of emails) expect(count, c).toBe(1);
+}
+
 describe('npm start after a kill -9', () => {
   it('comes back after its node process is killed, and every accepted sign-up gets one welcome email', async () => {
-    const { child } = cascade!;
-    const exited = new Promise((r) => child.once('exit', r));
-    const accepted = await signUpsCutBy('oom', 24, () => child.kill('SIGKILL'));
-    await exited;
-    // Its servers outlived it, as they do after a real OOM kill.
-    expect(leftovers().length).toBeGreaterThan(0);
-
-    cascade = await startCascade();
-    const emails = await eventually(async () => {
-      const got = await welcomeEmails();
-      return accepted.every((c) => got.has(c)) ? got : undefined;
-    }, 90_000);
-    for (const c of accepted) expect(emails.get(c), c).toBe(1);
-    for (const [c, count] of emails) expect(count, c).toBe(1);
+    // Its servers outlive it, as they do after a real OOM kill.
+    await killAndRestart('oom', (child) => child.kill('SIGKILL'), () => expect(leftovers().length).toBeGreaterThan(0));
   });
 
   it('comes back after its whole process group is killed', async () => {
-    const { child } = cascade!;
-    const exited = new Promise((r) => child.once('exit', r));
-    const accepted = await signUpsCutBy('group', 24, () => process.kill(-child.pid!, 'SIGKILL'));
-    await exited;
-
-    cascade = await startCascade();
-    const emails = await eventually(async () => {
-      const got = await welcomeEmails();
-      return accepted.every((c) => got.has(c)) ? got : undefined;
-    }, 90_000);
-    for (const c of accepted) expect(emails.get(c), c).toBe(1);
-    for (const [c, count] of emails) expect(count, c).toBe(1);
+    await killAndRestart('group', (child) => process.kill(-child.pid!, 'SIGKILL'));
   });
 
   it('stops on Ctrl+C leaving no process and no pid file behind', async () => {

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { ensureTemporalBinaries } from '../../scripts/temporal-binaries';
+import { ensureTemporalBinaries } from '../../servers/temporal-binaries';
 import { workflowsPath } from '../../worker';
 import { startPostgresServer } from '../../servers/postgres';
 
