@@ -35,24 +35,25 @@ type Message = typeof messages.$inferSelect;
 export function createSend(deps: SendDeps) {
   const { db } = deps;
 
-  async function decide(req: SendRequest, requestedAt: Date): Promise<Message> {
+  /** The ledger row for the send, and whether it was there before this attempt (an earlier one decided it). */
+  async function decide(req: SendRequest, requestedAt: Date): Promise<{ row: Message; earlier: boolean }> {
     return db.transaction(async (tx) => {
       // One customer's sends are decided one at a time: the cap count and the insert are atomic.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${req.customerId}))`);
       const [existing] = await tx.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
-      if (existing && existing.status !== 'pending') return existing;
+      if (existing && existing.status !== 'pending') return { row: existing, earlier: true };
       if (existing) {
         // A retry: the customer may have unsubscribed, bounced or complained since the last attempt.
         // The cap was settled when the row was written (the row itself counts), so it is not asked again.
         const still = await checkEligibility(tx, req, requestedAt, {}, deps.webhookUrl);
-        if (still.ok) return existing;
+        if (still.ok) return { row: existing, earlier: true };
         const [skipped] = await tx
           .update(messages)
           .set({ status: 'skipped', skipReason: still.reason, error: 'not sent on retry: no longer allowed (an earlier attempt may have reached the provider)', updatedAt: new Date() })
           .where(eq(messages.id, existing.id))
           .returning();
         countMessage(req, 'skipped');
-        return skipped!;
+        return { row: skipped!, earlier: true };
       }
 
       const verdict = await checkEligibility(tx, req, requestedAt, deps.caps, deps.webhookUrl);
@@ -74,7 +75,7 @@ export function createSend(deps: SendDeps) {
       if (!verdict.ok) {
         const [row] = await tx.insert(messages).values({ ...base, status: 'skipped', skipReason: verdict.reason }).returning();
         countMessage(req, 'skipped');
-        return row!;
+        return { row: row!, earlier: false };
       }
       const { customer } = verdict;
       const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic);
@@ -85,14 +86,14 @@ export function createSend(deps: SendDeps) {
       if (rendered.sms && rendered.sms.segments > rendered.sms.maxSegments) {
         const [row] = await tx.insert(messages).values({ ...base, ...content, status: 'skipped', skipReason: 'too_many_segments' }).returning();
         countMessage(req, 'skipped');
-        return row!;
+        return { row: row!, earlier: false };
       }
       const [row] = await tx.insert(messages).values({ ...base, ...content, status: 'pending' }).returning();
-      return row!;
+      return { row: row!, earlier: false };
     });
   }
 
-  async function deliver(row: Message, req: SendRequest): Promise<SendResult> {
+  async function deliver(row: Message, req: SendRequest, attemptedBefore: boolean): Promise<SendResult> {
     const adapter = deps.channels[req.channel];
     try {
       const delivery = await observeProviderCall(adapter.provider, req.channel, () => adapter.send({
@@ -106,6 +107,7 @@ export function createSend(deps: SendDeps) {
         transactional: row.transactional,
         unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic),
         template: row.template,
+        attemptedBefore,
       }));
       // A provider webhook (delivered, bounced…) can land before this update: never move the row back.
       const sent = sql<MessageStatus>`case when ${messages.status} = 'pending' then 'sent' else ${messages.status} end`;
@@ -141,15 +143,16 @@ export function createSend(deps: SendDeps) {
     // The time the journey asked, not the time this attempt runs: caps and timelines use it.
     const requestedAt = new Date(req.requestedAt ?? Context.current().info.scheduledTimestampMs);
     let row: Message;
+    let earlier: boolean;
     try {
-      row = await decide(req, requestedAt);
+      ({ row, earlier } = await decide(req, requestedAt));
     } catch (err) {
       if (err instanceof TemplateNotFoundError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateNotFound');
       throw err;
     }
     switch (row.status) {
       case 'pending':
-        return deliver(row, req);
+        return deliver(row, req, earlier);
       case 'skipped':
         return { status: 'skipped', channel: row.channel, reason: row.skipReason as never, step: row.step };
       case 'failed':

@@ -30,6 +30,7 @@ const message = (over: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
   transactional: false,
   unsubscribeUrl: 'https://cascade.example/unsubscribe?token=abc.def',
   template: 'welcome-hello',
+  attemptedBefore: false,
   ...over,
 });
 

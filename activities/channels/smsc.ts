@@ -3,7 +3,8 @@
  * client exists (see /work/shared/providers.md §2).
  *
  * SMSC has no idempotency key. Our ledger id goes with every send as SMSC's client `id`, and a retry
- * (activity attempt > 1, which is also what follows a timeout or a dropped connection) first asks
+ * (a send whose ledger row an earlier attempt wrote, which is also what follows a timeout, a dropped
+ * connection or a worker killed mid-send) first asks
  * status.php about that id and phone: -3 means SMSC never saw it and it is safe to send; anything
  * else means the earlier attempt got through, and that is the answer. SMSC may report -3 for a few
  * seconds after accepting a message; its own rule that refuses an identical send within 60 s
@@ -150,7 +151,7 @@ export class SmscChannel implements ChannelAdapter {
     const delivery: Delivery = { provider: this.provider, providerMessageId: String(message.messageId) };
     const attempt = currentAttempt();
 
-    if (attempt > 1) {
+    if (message.attemptedBefore || attempt > 1) {
       const { status } = await this.api.status(message.messageId, digits);
       if (status !== -3) {
         logger.info({ messageId: message.messageId, attempt, smscStatus: status }, 'SMSC already has this message; not sending it again');

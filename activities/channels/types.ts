@@ -15,6 +15,12 @@ export interface OutgoingMessage {
   transactional: boolean;
   unsubscribeUrl: string | null;
   template: string;
+  /**
+   * The ledger already held this message, pending, when this attempt began: an earlier attempt may
+   * have reached the provider. Known from the ledger, not the attempt number, which starts again at
+   * 1 when a local activity runs anew after a crash or a send moves on to its regular activity.
+   */
+  attemptedBefore: boolean;
 }
 
 export interface Delivery {

@@ -37,14 +37,14 @@ export const dataActivities = proxyActivities<Omit<JourneyActivities, 'send'>>(d
 export const localDataActivities = proxyLocalActivities<Pick<JourneyActivities, 'beginRun' | 'recordRunVariant'>>(dataOptions);
 
 /**
- * A send tried first as a local activity, a few times within a minute; one that still fails for a
- * reason that may pass (an outage) goes on as the step's regular activity with the six hours of
- * retries above, under the same idempotency key, so the provider sees one message.
+ * A send tried first as a local activity, with the same backoff as above for its first minute; one
+ * that still fails for a reason that may pass (an outage) goes on as the step's regular activity with
+ * the six hours of retries, under the same idempotency key, so the provider sees one message.
  */
 export const localSendActivity = proxyLocalActivities<Pick<JourneyActivities, 'send'>>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: sendOptions.startToCloseTimeout,
   scheduleToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+  retry: sendOptions.retry,
 }).send;
 
 /** The send of one step: local first, then the step's regular activity (`asActivity`) if needed. */
