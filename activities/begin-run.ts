@@ -1,5 +1,5 @@
 /**
- * A run's start in one call (a local activity, workflows/dsl/activities.ts): the customer's profile
+ * A run's start in one activity (workflows/dsl/journey.ts says why not a local one): the customer's profile
  * and the run's record, with the events stored for it before it existed. Side by side: the two
  * touch different rows, and the record holds the customer's routing lock only for its own part.
  */

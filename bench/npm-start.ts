@@ -1,9 +1,14 @@
 /**
  * `npm start` as a user runs it (the built entry when `npm run build` made one): its whole process
- * tree's resident memory at rest, and sign-ups per second through its POST /v1/events answered once
- * routed (`?wait=routed`), against a bare loop of signal-with-start on a plain
- * `temporal server start-dev` with default settings (history in a file, as npm start keeps it; no
- * worker). Goals: idle under 400 MiB; at least twice the plain server's loop.
+ * tree's memory at rest (Pss, and VmRSS beside), and sign-ups turned into sent welcome emails: posted
+ * as a product system posts them (answered once stored), counted until `/metrics` says that many
+ * welcome emails are `sent`. Against two bare loops of signal-with-start (no worker): on a plain
+ * `temporal server start-dev` with default settings, and on npm start's own tuned dev server.
+ *
+ * Interleaved pairs: plain loop, Cascade, own-server loop, Cascade... (PAIRS rounds, a fresh batch of
+ * customers each), each phase over before the next starts; the ratios are per round, reported as the
+ * median and the spread. Goals: idle under 400 MiB; Cascade at least 2x the plain loop and 0.9x the
+ * loop on its own server.
  *
  * npm start's dev server listens on 7233; the section fails when something else holds that port.
  */
@@ -15,25 +20,29 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from './dev-server';
-import { percentiles, pool, ratio } from './measure';
-import { freePort, treeRssMiB } from './processes';
+import { pool, ratio } from './measure';
+import { freePort, pssKiB, treeRssMiB } from './processes';
 import { bareLoop, eventOf, triggerRun } from './raw';
 import { postEvent } from './events';
 
+const PAIRS = 3;
+
+/** Welcome emails `sent`, from the API's `/metrics` (cascade_messages_total). */
+async function welcomeEmailsSent(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('cascade_messages_total{') && line.includes('status="sent"') && line.includes('journey="welcome"') && line.includes('channel="email"')) {
+      n += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return n;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export async function benchNpmStart(opts: { customers: number; concurrency: number; deadline: number; settleMs?: number }): Promise<Record<string, unknown>> {
   const plain = await startDevServer([]);
-  let bare;
-  try {
-    const connection = await Connection.connect({ address: plain.address });
-    const ids = Array.from({ length: opts.customers }, (_, i) => `plain-${i}`);
-    bare = await bareLoop(ids, opts.concurrency, (c) =>
-      triggerRun({ client: new Client({ connection }), taskQueue: 'no-worker' }, 'welcome', c, eventOf(`plain-signup-${c}`, 'customer.signed_up')),
-    );
-    await connection.close();
-  } finally {
-    await plain.stop();
-  }
-
   const dataDir = mkdtempSync(join(tmpdir(), 'cascade-bench-start-'));
   const port = await freePort();
   const built = existsSync('dist/start.js');
@@ -45,55 +54,81 @@ export async function benchNpmStart(opts: { customers: number; concurrency: numb
     detached: true,
   });
   const url = `http://127.0.0.1:${port}`;
+  const connections: Connection[] = [];
   try {
     const readyBy = Date.now() + 180_000;
+    const t0 = Date.now();
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode} (is port 7233 free?)`);
       if (Date.now() > readyBy) throw new Error('npm start was not ready within 180 s');
       if (await fetch(`${url}/openapi.json`).then((r) => r.ok, () => false)) break;
-      await sleep(500);
+      await sleep(200);
     }
+    const readySeconds = (Date.now() - t0) / 1000;
     await sleep(opts.settleMs ?? 30_000);
+    const idlePssMiB = treeRssMiB(child.pid!, pssKiB);
     const idleRssMiB = treeRssMiB(child.pid!);
     const api = { url, key: readFileSync(join(dataDir, 'api-key'), 'utf8').trim() };
     const headers = { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' };
-    const ids = Array.from({ length: opts.customers }, (_, i) => `start-${i}`);
-    await pool(ids, 8, async (id) => {
-      await fetch(`${url}/v1/customers/${id}`, { method: 'PUT', headers, body: JSON.stringify({ email: `${id}@example.com`, consents: { email: true } }) }).then((r) => r.arrayBuffer());
-    });
-    const latencies: number[] = [];
-    let failed = 0;
-    const t0 = performance.now();
-    const posted = await pool(
-      ids,
-      opts.concurrency,
-      async (c) => {
-        const answer = await postEvent(api, { id: `start-signup-${c}`, customerId: c, type: 'customer.signed_up' }, '?wait=routed');
-        latencies.push(answer.ms);
+
+    connections.push(await Connection.connect({ address: plain.address }), await Connection.connect({ address: '127.0.0.1:7233' }));
+    const [plainClient, ownClient] = connections.map((connection) => new Client({ connection })) as [Client, Client];
+    const bare = (client: Client, prefix: string, n: number) =>
+      bareLoop(Array.from({ length: n }, (_, i) => `${prefix}-${i}`), opts.concurrency, (c) =>
+        triggerRun({ client, taskQueue: 'no-worker' }, 'welcome', c, eventOf(`${prefix}-signup-${c}`, 'customer.signed_up')),
+      );
+
+    const perRound = Math.max(50, Math.floor(opts.customers / PAIRS));
+    const rounds: Array<{ plain: number; own: number; cascade: number; failed: number }> = [];
+    for (let round = 0; round < PAIRS && Date.now() < opts.deadline; round++) {
+      const plainLoop = await bare(plainClient, `plain-${round}`, perRound);
+      const ids = Array.from({ length: perRound }, (_, i) => `start-${round}-${i}`);
+      await pool(ids, 8, async (id) => {
+        await fetch(`${url}/v1/customers/${id}`, { method: 'PUT', headers, body: JSON.stringify({ email: `${id}@example.com`, consents: { email: true } }) }).then((r) => r.arrayBuffer());
+      });
+      const before = await welcomeEmailsSent(url);
+      let failed = 0;
+      const start = performance.now();
+      await pool(ids, opts.concurrency, async (c) => {
+        const answer = await postEvent(api, { id: `start-signup-${c}`, customerId: c, type: 'customer.signed_up' });
         if (answer.status !== 202) failed++;
-      },
-      opts.deadline,
-    );
-    const routedPerSecond = Math.round(posted / ((performance.now() - t0) / 1000));
-    const busyRssMiB = treeRssMiB(child.pid!);
+      });
+      // Drained: every welcome email of this round sent before the next phase starts.
+      while ((await welcomeEmailsSent(url)) - before < perRound - failed) {
+        if (Date.now() > opts.deadline) throw new Error(`round ${round}: not every welcome email was sent before the deadline`);
+        await sleep(50);
+      }
+      const cascade = Math.round(perRound / ((performance.now() - start) / 1000));
+      const ownLoop = await bare(ownClient, `own-${round}`, perRound);
+      rounds.push({ plain: plainLoop.perSecond, own: ownLoop.perSecond, cascade, failed });
+    }
+    const vsPlain = rounds.map((r) => r.cascade / r.plain);
+    const vsOwn = rounds.map((r) => r.cascade / r.own);
     return {
       entry: built ? 'node dist/start.js' : 'npm start (tsx)',
+      readySeconds,
+      idlePssMiB,
       idleRssMiB,
-      rssAfterIngestMiB: busyRssMiB,
-      customers: posted,
+      rssAfterIngestMiB: treeRssMiB(child.pid!),
+      customersPerRound: perRound,
       concurrency: opts.concurrency,
-      routedPerSecond,
-      failed,
-      answerLatencyMs: percentiles(latencies),
-      plainDevServerSignalWithStartPerSecond: bare.perSecond,
-      ratio: ratio(routedPerSecond, bare.perSecond),
+      rounds,
+      sentPerSecond: median(rounds.map((r) => r.cascade)),
+      plainDevServerSignalWithStartPerSecond: median(rounds.map((r) => r.plain)),
+      ownDevServerSignalWithStartPerSecond: median(rounds.map((r) => r.own)),
+      ratio: ratio(median(vsPlain), 1),
+      ratioSpread: [ratio(Math.min(...vsPlain), 1), ratio(Math.max(...vsPlain), 1)],
+      ratioOwn: ratio(median(vsOwn), 1),
+      ratioOwnSpread: [ratio(Math.min(...vsOwn), 1), ratio(Math.max(...vsOwn), 1)],
     };
   } finally {
+    await Promise.all(connections.map((c) => c.close()));
     if (child.exitCode === null) {
       const exited = new Promise((done) => child.once('exit', done));
-      process.kill(-child.pid!, 'SIGTERM');
+      process.kill(child.pid!, 'SIGTERM');
       await Promise.race([exited, sleep(30_000).then(() => process.kill(-child.pid!, 'SIGKILL'))]);
     }
+    await plain.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -104,7 +104,8 @@ export async function startWorkerProcess(env: ProcessEnv, opts: { nodeArgs?: str
 }
 
 /** Resident memory of a process and all its descendants, MiB, from /proc. */
-export function treeRssMiB(rootPid: number): number {
+/** A process tree's memory in MiB, each process read by `perProcess` (VmRSS by default; `pssKiB` for its share). */
+export function treeRssMiB(rootPid: number, perProcess: (pid: number) => number = rssKiB): number {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -118,7 +119,7 @@ export function treeRssMiB(rootPid: number): number {
   }
   let kib = 0;
   const walk = (pid: number) => {
-    kib += rssKiB(pid);
+    kib += perProcess(pid);
     for (const child of children.get(pid) ?? []) walk(child);
   };
   walk(rootPid);
@@ -128,6 +129,16 @@ export function treeRssMiB(rootPid: number): number {
 export function rssKiB(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The process's proportional share of the pages it maps (Postgres backends share their buffers). */
+export function pssKiB(pid: number): number {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;

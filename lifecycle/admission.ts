@@ -17,13 +17,16 @@ export async function admit(
   deps: Pick<LifecycleDeps, 'webhookUrl'>,
   db: Db,
   wf: JourneyWorkflow,
-  run: { customerId: string; workflowId: string; trigger: JourneyEvent },
+  run: { customerId: string; workflowId: string; trigger: JourneyEvent; seq?: number },
 ): Promise<Admission> {
   const { customerId, workflowId, trigger } = run;
   const { options } = wf;
-  const past = await pastRunsOf(db, workflowId, trigger.id);
+  const past = await pastRunsOf(db, workflowId, { id: trigger.id, seq: run.seq });
   if (options.reentry === 'once' && past.entered) return { admitted: false, reason: 'already entered once' };
   if (past.triggerHandled) return { admitted: false, reason: 'trigger already handled' };
+  // Routed again after a crash lost the record of its first routing: it reached the run that was
+  // running then (a restart, say), which a later event has ended since; another run would replay the past.
+  if (past.exitedAfterTrigger) return { admitted: false, reason: 'an earlier run heard it and has exited since' };
   if (options.enterIf) {
     const profile = await loadProfile(db, customerId, deps.webhookUrl);
     if (!profile) return { admitted: false, reason: 'customer does not exist' };

@@ -82,7 +82,7 @@ async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<Rou
     const check = checkTrigger(wf, row.customerId, row);
     if (!check.ok) throw new PermanentRoutingError(check.message);
     const run = { customerId: row.customerId, workflowId: check.workflowId, key: check.key, trigger: event };
-    const admission = await admit(deps, tx, wf, run);
+    const admission = await admit(deps, tx, wf, { ...run, seq: row.seq });
     if (!admission.admitted) {
       skipped.push({ journey: wf.options.id, reason: admission.reason });
       continue;

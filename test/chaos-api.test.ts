@@ -176,8 +176,11 @@ describe('the API killed while events stream in', () => {
       90_000,
       'an order confirmation sent to every customer',
     );
-    const runs = await pg<Array<{ workflowId: string; journey: string; n: number; triggers: string[] }>>`
-      select workflow_id, journey, count(*)::int as n, array_agg(trigger_event_id) as triggers from journey_runs group by 1, 2`;
+    // With each run's end beside its trigger, so a failure here says how the runs ended.
+    const runs = await pg<Array<{ workflowId: string; journey: string; n: number; triggers: string[]; ends: string[] }>>`
+      select workflow_id, journey, count(*)::int as n, array_agg(trigger_event_id order by started_at) as triggers,
+             array_agg(status || ' ' || coalesce(end_reason, '') || ' ' || started_at::text order by started_at) as ends
+      from journey_runs group by 1, 2`;
     expect(runs.filter((r) => r.n !== 1)).toEqual([]);
     expect(runs).toHaveLength(3 * CUSTOMERS);
     const byWorkflow = new Map(runs.map((r) => [r.workflowId, r]));

@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { journeyRuns, messages } from '../db/schema';
+import { events, journeyRuns, messages } from '../db/schema';
 import { applyReport } from '../reports/apply-report';
 import { statusQuery } from '../workflows/contract';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
@@ -66,6 +66,14 @@ describe('journeys over the HTTP API', () => {
     expect(reached).toEqual(['abandoned-cart/regular/c1', 'order-confirmation/regular/order-r-2']);
     expect(await handle.result()).toBe('exited: order.placed');
     expect(await runsOf('abandoned-cart/regular/c1')).toMatchObject([{ status: 'exited', endReason: 'exited: order.placed' }]);
+  });
+
+  it('a cart change routed again after a crash lost the record of its routing starts no run: the run it reached has exited on a later order', async () => {
+    // As if the router had signalled cart-r-2 (a restart) and died before it committed "routed".
+    await database.db.update(events).set({ routedAt: null, routedTo: null }).where(eq(events.id, 'cart-r-2'));
+    const again = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'cart-r-2', customerId: 'regular', type: 'cart.updated', properties: { cartId: 'c1', itemCount: 3 } }) });
+    expect(await again.json()).toMatchObject({ duplicate: true, routing: 'routed', workflows: [], skipped: [{ journey: 'abandoned-cart', reason: 'an earlier run heard it and has exited since' }] });
+    expect(await runsOf('abandoned-cart/regular/c1')).toHaveLength(1);
   });
 
   it('re-entry: after-exit starts a new run for the same cart once the last one ended', async () => {

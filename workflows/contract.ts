@@ -140,6 +140,8 @@ export interface RunRecord {
   campaignId?: string;
   /** Kept out by the journey's or campaign's holdout: recorded, sends nothing. */
   holdout?: boolean;
+  /** When the run started (ISO, Temporal's clock, as its sends' `requestedAt` are). */
+  startedAt?: string;
 }
 
 export interface RunEnd {

@@ -7,7 +7,7 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
-import { journeyRuns, type RunState } from '../schema';
+import { events, journeyRuns, type RunState } from '../schema';
 
 /** Records a new run as running; a running row left by an execution that closed unseen is closed first. */
 export async function recordRunStart(tx: Db, run: RunRecord): Promise<void> {
@@ -27,6 +27,7 @@ export async function recordRunStart(tx: Db, run: RunRecord): Promise<void> {
       campaignId: run.campaignId ?? null,
       holdout: run.holdout ?? false,
       status: 'running',
+      ...(run.startedAt ? { startedAt: new Date(run.startedAt) } : {}),
     })
     .onConflictDoNothing();
 }
@@ -37,7 +38,8 @@ export async function recordRunEnd(db: Db, end: RunEnd): Promise<void> {
     .set({
       status: end.status,
       endReason: end.reason,
-      endedAt: new Date(),
+      // The database's clock, as events' received_at (admission compares the two).
+      endedAt: sql`now()`,
       ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
     })
     .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')));
@@ -73,16 +75,34 @@ export async function runningRunsOf(db: Db, customerId: string): Promise<Array<{
 
 /**
  * What admission needs to know of a workflow id's past runs: whether one was let in (a run refused
- * at entry does not count), and whether one that has ended was started by this trigger already.
+ * at entry does not count), whether one that has ended was started by this trigger already, and
+ * whether one exited on an event the customer sent after the trigger (`seq`): the trigger came in
+ * that run's lifetime and was its to hear.
  */
-export async function pastRunsOf(db: Db, workflowId: string, triggerEventId: string): Promise<{ entered: boolean; triggerHandled: boolean }> {
+export async function pastRunsOf(
+  db: Db,
+  workflowId: string,
+  trigger: { id: string; seq?: number },
+): Promise<{ entered: boolean; triggerHandled: boolean; exitedAfterTrigger: boolean }> {
+  // The exit's type is in the end reason ("exited: order.placed"); an event of that type, sent after
+  // the trigger and stored before the run ended, is what ended it.
+  const laterExit =
+    trigger.seq === undefined
+      ? sql<boolean>`false`
+      : // Spelled out: in a one-table select drizzle leaves columns unqualified, and the subquery's
+        // own customer_id would shadow the run's.
+        sql<boolean>`journey_runs.status = 'exited' and exists (
+          select 1 from ${events} x
+          where x.customer_id = journey_runs.customer_id and x.type = substring(journey_runs.end_reason from '^exited: (.*)$')
+            and x.seq > ${trigger.seq} and x.received_at <= journey_runs.ended_at)`;
   const rows = await db
-    .select({ status: journeyRuns.status, triggerEventId: journeyRuns.triggerEventId })
+    .select({ status: journeyRuns.status, triggerEventId: journeyRuns.triggerEventId, laterExit })
     .from(journeyRuns)
     .where(eq(journeyRuns.workflowId, workflowId));
   return {
     entered: rows.some((r) => r.status !== 'refused'),
-    triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === triggerEventId),
+    triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === trigger.id),
+    exitedAfterTrigger: rows.some((r) => r.laterExit),
   };
 }
 

@@ -11,12 +11,6 @@ export function localActivityType(e: HistoryEvent): string | undefined {
   return data ? defaultPayloadConverter.fromPayload<{ activity_type?: string }>(data).activity_type : undefined;
 }
 
-/** The result a local activity's marker holds. */
-export function localActivityResult<T>(e: HistoryEvent): T | undefined {
-  const result = e.markerRecordedEventAttributes?.details?.result?.payloads?.[0];
-  return result ? defaultPayloadConverter.fromPayload<T>(result) : undefined;
-}
-
 /** The activity types a history called, in order: scheduled activities and local activities alike. */
 export function activityCalls(events: HistoryEvent[]): string[] {
   return events.flatMap((e) => {

@@ -1,14 +1,12 @@
 /**
  * The events a journey run took in, in the order its history holds them: `event` signals, and the
- * events stored before the run existed, which come back from its `beginRun` local activity (the
- * marker holds its result) or, in runs from before that, its `recordRunStart` activity (an order
- * routed while its cart run was starting). A run drops an id it has seen, so each id counts
+ * events stored before the run existed, which come back from its `beginRun` activity (in runs from
+ * before it, `recordRunStart`): an order routed while its cart run was starting. A run drops an id it has seen, so each id counts
  * at its first appearance.
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventSignal, type JourneyEvent } from '../../workflows/contract';
-import { localActivityResult, localActivityType } from './history';
 
 export async function eventsSeenBy(client: Client, workflowId: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -19,10 +17,11 @@ export async function eventsSeenBy(client: Client, workflowId: string): Promise<
     if (scheduled) activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === eventSignal.name) seen.push(defaultPayloadConverter.fromPayload<JourneyEvent>(signal.input!.payloads![0]!).id);
-    if (localActivityType(e) === 'beginRun') seen.push(...(localActivityResult<{ stored: JourneyEvent[] }>(e)?.stored ?? []).map((s) => s.id));
     const completed = e.activityTaskCompletedEventAttributes;
-    if (completed && activityTypes.get(String(completed.scheduledEventId)) === 'recordRunStart') {
-      const stored = defaultPayloadConverter.fromPayload<JourneyEvent[] | undefined>(completed.result!.payloads![0]!) ?? [];
+    const type = completed ? activityTypes.get(String(completed.scheduledEventId)) : undefined;
+    if (type === 'recordRunStart' || type === 'beginRun') {
+      const result = defaultPayloadConverter.fromPayload<JourneyEvent[] | { stored: JourneyEvent[] } | undefined>(completed!.result!.payloads![0]!);
+      const stored = Array.isArray(result) ? result : (result?.stored ?? []);
       seen.push(...stored.map((s) => s.id));
     }
   }

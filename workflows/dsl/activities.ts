@@ -32,9 +32,9 @@ export const dataActivities = proxyActivities<Omit<JourneyActivities, 'send'>>(d
 /**
  * The same calls as local activities: run by the worker inside the workflow task that asks for
  * them, their results recorded as markers, with no activity task and no workflow task of their own
- * (a sign-up's start and first email in one workflow task; README, Cost per event). Short jobs only.
+ * (README, Cost per event). Short jobs whose result needs no ordering against signals.
  */
-export const localDataActivities = proxyLocalActivities<Pick<JourneyActivities, 'beginRun' | 'recordRunVariant'>>(dataOptions);
+export const localDataActivities = proxyLocalActivities<Pick<JourneyActivities, 'recordRunVariant'>>(dataOptions);
 
 /**
  * A send tried first as a local activity, with the same backoff as above for its first minute; one

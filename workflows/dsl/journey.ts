@@ -18,7 +18,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { dataActivities, localDataActivities } from './activities';
+import { dataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
 import { Inbox } from './events';
 import { Memo } from './memo';
@@ -123,6 +123,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       workflowId: info.workflowId,
       journey: options.id,
       customerId: input.customerId,
+      startedAt: info.startTime.toISOString(),
       triggerEventId: input.trigger?.id,
       triggerOccurredAt: input.trigger?.occurredAt,
       listens: [...listenedTypes(options)],
@@ -133,13 +134,16 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       ...(heldOut ? { holdout: true } : {}),
     });
 
-    // A new run loads its customer and records itself in one local activity; histories from before
-    // that made two activity calls, and replay them so. Events for this run that were stored before
-    // it existed (an order routed while its cart run was starting) come back from the same call.
+    // A new run loads its customer and records itself in one activity; histories from before that
+    // made two activity calls, and replay them so. Events for this run that were stored before it
+    // existed (an order routed while its cart run was starting) come back from the same call. A
+    // regular activity, not a local one, on purpose: its result comes in a workflow task of its own,
+    // after the signals that arrived while it ran, which were routed before those stored events (a
+    // local activity's result would come first, and the run would hear the customer out of order).
     let stored: JourneyEvent[] | undefined;
     let customer: Profile;
     if (carried?.customer) customer = carried.customer;
-    else if (!carried && patched('lean-start')) ({ profile: customer, stored } = await localDataActivities.beginRun(record()));
+    else if (!carried && patched('lean-start')) ({ profile: customer, stored } = await dataActivities.beginRun(record()));
     else customer = await dataActivities.loadProfile(input.customerId);
     ctx = createContext({
       options,
