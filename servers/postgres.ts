@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -203,6 +203,7 @@ export async function startPostgresServer(opts: PostgresOptions = {}): Promise<P
     // Its own process group: a Ctrl+C in the terminal reaches only Cascade, which stops the
     // database after everything that writes to it.
     const child = spawn(bins.postgres, args, { ...as, stdio: ['ignore', log, log], detached: true });
+    closeSync(log); // the child has its own copy
     try {
       await waitReady(urlOf('postgres'), child, logFile, 60_000);
     } catch (err) {
