@@ -39,7 +39,7 @@ async function welcomeEmailsSent(url: string): Promise<number> {
   return n;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchNpmStart(opts: { customers: number; concurrency: number; deadline: number; settleMs?: number }): Promise<Record<string, unknown>> {
   const plain = await startDevServer([]);
@@ -113,12 +113,12 @@ export async function benchNpmStart(opts: { customers: number; concurrency: numb
       customersPerRound: perRound,
       concurrency: opts.concurrency,
       rounds,
-      sentPerSecond: median(rounds.map((r) => r.cascade)),
-      plainDevServerSignalWithStartPerSecond: median(rounds.map((r) => r.plain)),
-      ownDevServerSignalWithStartPerSecond: median(rounds.map((r) => r.own)),
-      ratio: ratio(median(vsPlain), 1),
+      sentPerSecond: middle(rounds.map((r) => r.cascade)),
+      plainDevServerSignalWithStartPerSecond: middle(rounds.map((r) => r.plain)),
+      ownDevServerSignalWithStartPerSecond: middle(rounds.map((r) => r.own)),
+      ratio: ratio(middle(vsPlain), 1),
       ratioSpread: [ratio(Math.min(...vsPlain), 1), ratio(Math.max(...vsPlain), 1)],
-      ratioOwn: ratio(median(vsOwn), 1),
+      ratioOwn: ratio(middle(vsOwn), 1),
       ratioOwnSpread: [ratio(Math.min(...vsOwn), 1), ratio(Math.max(...vsOwn), 1)],
     };
   } finally {

@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import type { Db } from '../db/client';
 import * as schema from '../db/schema';
 import { loadConfig, type Config } from '../lib/config';
-import { runningEmbeddedPostgresUrl } from '../servers/embedded-postgres';
+import { knownDatabaseUrl } from '../servers/embedded-postgres';
 import { runningDevServerAddress } from '../servers/temporal-dev-server';
 import { resolve } from 'node:path';
 import type { DoctorContext } from './check';
@@ -44,7 +44,7 @@ function common(env: NodeJS.ProcessEnv, config: Config, timeoutMs: number) {
  */
 export function doctorContextFromEnv(env: NodeJS.ProcessEnv = process.env, timeoutMs = DEFAULT_TIMEOUT_MS): { ctx: DoctorContext; close(): Promise<void> } {
   const config = configOf(env);
-  const databaseUrl = config.DATABASE_URL ?? runningEmbeddedPostgresUrl(config.CASCADE_DATA_DIR);
+  const databaseUrl = knownDatabaseUrl(config);
   const temporalAddress = config.TEMPORAL_ADDRESS ?? runningDevServerAddress(resolve(config.CASCADE_DATA_DIR));
   const sql = databaseUrl ? postgres(databaseUrl, { max: 2, connect_timeout: Math.ceil(timeoutMs / 1000), onnotice: () => {} }) : undefined;
   let connection: Promise<Connection> | undefined;

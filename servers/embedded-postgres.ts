@@ -15,8 +15,11 @@ const USER = 'cascade';
 
 const clusterOf = (dataDir: string) => join(resolve(dataDir), 'postgres');
 
+const passwordFileOf = (dataDir: string) => join(resolve(dataDir), 'postgres-password');
+
+/** The cluster's password, made at the first start. */
 function password(dataDir: string): string {
-  const file = join(resolve(dataDir), 'postgres-password');
+  const file = passwordFileOf(dataDir);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const made = randomBytes(24).toString('base64url');
   writeFileSync(file, `${made}\n`, { mode: 0o600 });
@@ -34,19 +37,26 @@ export function startEmbeddedPostgres(dataDir: string): Promise<PostgresServer> 
 }
 
 /** The URL of the embedded Postgres serving `dataDir` right now, if one is running. */
-export function runningEmbeddedPostgresUrl(dataDir: string): string | undefined {
+function runningEmbeddedPostgresUrl(dataDir: string): string | undefined {
   const pidFile = join(clusterOf(dataDir), 'postmaster.pid');
   const pid = readPid(pidFile);
   if (pid === undefined || !isAlive(pid)) return undefined;
   // postmaster.pid: pid, data folder, start time, port, socket folder, listen address, ...
   const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
-  if (!Number.isInteger(port) || port <= 0) return undefined;
+  if (!Number.isInteger(port) || port <= 0 || !existsSync(passwordFileOf(dataDir))) return undefined;
   return `postgres://${USER}:${encodeURIComponent(password(dataDir))}@127.0.0.1:${port}/postgres`;
 }
 
-/** DATABASE_URL, else the embedded Postgres a running `npm start` serves from the data folder. */
-export function databaseUrlOf(config: { DATABASE_URL?: string; CASCADE_DATA_DIR: string }): string {
-  const url = config.DATABASE_URL ?? runningEmbeddedPostgresUrl(config.CASCADE_DATA_DIR);
+type DatabaseConfig = { DATABASE_URL?: string; CASCADE_DATA_DIR: string };
+
+/** DATABASE_URL, else the embedded Postgres a running `npm start` serves from the data folder, if any. */
+export function knownDatabaseUrl(config: DatabaseConfig): string | undefined {
+  return config.DATABASE_URL ?? runningEmbeddedPostgresUrl(config.CASCADE_DATA_DIR);
+}
+
+/** As knownDatabaseUrl, failing with what to do when there is none. */
+export function databaseUrlOf(config: DatabaseConfig): string {
+  const url = knownDatabaseUrl(config);
   if (!url) throw new Error(`DATABASE_URL is not set and no embedded Postgres is running on ${clusterOf(config.CASCADE_DATA_DIR)}: set DATABASE_URL, or run npm start first`);
   return url;
 }
@@ -55,8 +65,8 @@ export function databaseUrlOf(config: { DATABASE_URL?: string; CASCADE_DATA_DIR:
  * For a command beside `npm start` (`npm run api-key`): DATABASE_URL, else the running embedded
  * Postgres, else the embedded one started for the command alone and stopped after it.
  */
-export async function databaseForCommand(config: { DATABASE_URL?: string; CASCADE_DATA_DIR: string }): Promise<{ url: string; close(): Promise<void> }> {
-  const url = config.DATABASE_URL ?? runningEmbeddedPostgresUrl(config.CASCADE_DATA_DIR);
+export async function databaseForCommand(config: DatabaseConfig): Promise<{ url: string; close(): Promise<void> }> {
+  const url = knownDatabaseUrl(config);
   if (url) return { url, close: async () => {} };
   mkdirSync(config.CASCADE_DATA_DIR, { recursive: true });
   const release = claimDataDir(resolve(config.CASCADE_DATA_DIR));

@@ -174,7 +174,7 @@ export interface JourneyActivities {
   loadProfile(customerId: string): Promise<Profile>;
   /** Records the run and returns the events it listens to that were stored before it started. */
   recordRunStart(run: RunRecord): Promise<JourneyEvent[]>;
-  /** loadProfile and recordRunStart in one call: a run's start as one local activity. */
+  /** loadProfile and recordRunStart in one call: a run's start as one activity task. */
   beginRun(run: RunRecord): Promise<{ profile: Profile; stored: JourneyEvent[] }>;
   recordRunEnd(end: RunEnd): Promise<void>;
   /** Records the variant `j.variant` chose on the run's row (merged into journey_runs.variants). */
