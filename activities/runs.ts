@@ -1,4 +1,5 @@
 /** A run's own bookkeeping: its journey_runs row (db/queries/runs.ts) and its failed sends. */
+import { Context } from '@temporalio/activity';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
@@ -18,29 +19,33 @@ const SAME_MOMENT_MS = 60_000;
 export function createRunActivities(db: Db) {
   return {
     /**
-     * Records the run and returns the events it listens to that were routed since its trigger:
-     * under the customer's routing lock, so an event routed while this run was starting reaches
-     * it either by signal (the router saw this row) or here (this read saw the event). Events
-     * stored but not yet routed are left to the router, which signals them in the customer's order
-     * once this row is there: read here too, a later trigger would find this run already ended by
-     * an exit it had not reached yet, and start another.
+     * Records the run and returns the events it listens to that were routed since its trigger, so
+     * an event routed while this run was starting reaches it either by signal (the router saw its
+     * row) or here (this read saw the event). A run the router started was recorded by the router
+     * in the transaction that routed the trigger, so every event routed after that signals it, and
+     * the read needs no lock. Any other run (a campaign's, a retry of this activity) reads under the
+     * customer's routing lock, which waits out a routing that began before its row was there.
+     * Events stored but not yet routed are left to the router, which signals them in the customer's
+     * order once the row is there: read here too, a later trigger would find this run already ended
+     * by an exit it had not reached yet, and start another.
      */
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
-      const stored = await inCustomerRoutingTransaction(db, run.customerId, async (tx) => {
-        await recordRunStart(tx, run);
-        if (!run.triggerOccurredAt || !run.listens) return [];
-        const since = new Date(run.triggerOccurredAt);
-        return storedEventsSince(tx, {
-          customerId: run.customerId,
-          workflowId: run.workflowId,
-          types: run.listens,
-          since,
-          ...(run.key ? { keyed: { ...run.key, since: new Date(since.getTime() - SAME_MOMENT_MS) } } : {}),
-          excludeId: run.triggerEventId,
-        });
-      });
+      const { existed } = await recordRunStart(db, run);
       runsStarted.inc({ journey: run.journey });
-      return stored;
+      if (!run.triggerOccurredAt || !run.listens) return [];
+      const since = new Date(run.triggerOccurredAt);
+      const query = {
+        customerId: run.customerId,
+        workflowId: run.workflowId,
+        types: run.listens,
+        since,
+        ...(run.key ? { keyed: { ...run.key, since: new Date(since.getTime() - SAME_MOMENT_MS) } } : {}),
+        excludeId: run.triggerEventId,
+      };
+      // On a first attempt, a row already there is the router's; on a retry it may be this run's own.
+      const recordedByRouter = existed && Context.current().info.attempt === 1;
+      if (recordedByRouter) return storedEventsSince(db, query);
+      return inCustomerRoutingTransaction(db, run.customerId, (tx) => storedEventsSince(tx, query));
     },
 
     async recordRunEnd(end: RunEnd): Promise<void> {

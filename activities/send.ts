@@ -1,15 +1,15 @@
 /**
  * The one send activity. In order: ledger by idempotency key (already decided: same answer) →
- * consent → suppression → frequency cap → render → provider → ledger update. The decision and the
- * rendered message are committed before the provider is called, so a retry after a crash calls the
- * provider again with the same key and the same content, and the provider's own idempotency (or a
- * status check, for SMSC) makes sure the customer gets it once.
+ * consent → suppression → frequency cap (read together in one statement) → render → provider →
+ * ledger update. The decision and the rendered message are committed before the provider is
+ * called, so a retry after a crash calls the provider again with the same key and the same content,
+ * and the provider's own idempotency (or a status check, for SMSC) makes sure the customer gets it once.
  */
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { suppress } from '../contactability/suppressions';
 import type { Caps } from '../contactability/caps';
-import { checkEligibility } from '../contactability/eligibility';
+import { judgeEligibility, readSendFacts } from '../contactability/eligibility';
 import type { Db } from '../db/client';
 import { messages, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
@@ -40,12 +40,13 @@ export function createSend(deps: SendDeps) {
     return db.transaction(async (tx) => {
       // One customer's sends are decided one at a time: the cap count and the insert are atomic.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${req.customerId}))`);
-      const [existing] = await tx.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
+      const facts = await readSendFacts(tx, req, requestedAt, deps.caps, deps.webhookUrl);
+      const existing = facts.ledgerRow;
       if (existing && existing.status !== 'pending') return { row: existing, earlier: true };
       if (existing) {
         // A retry: the customer may have unsubscribed, bounced or complained since the last attempt.
         // The cap was settled when the row was written (the row itself counts), so it is not asked again.
-        const still = await checkEligibility(tx, req, requestedAt, {}, deps.webhookUrl);
+        const still = judgeEligibility(facts, req, deps.caps, false);
         if (still.ok) return { row: existing, earlier: true };
         const [skipped] = await tx
           .update(messages)
@@ -56,7 +57,7 @@ export function createSend(deps: SendDeps) {
         return { row: skipped!, earlier: true };
       }
 
-      const verdict = await checkEligibility(tx, req, requestedAt, deps.caps, deps.webhookUrl);
+      const verdict = judgeEligibility(facts, req, deps.caps, true);
       const base = {
         idempotencyKey: req.idempotencyKey,
         customerId: req.customerId,

@@ -33,7 +33,7 @@ export async function triggerRun(t: Temporal, journeyId: string, customerId: str
   const wf = journey(journeyId);
   const check = checkTrigger(wf, customerId, event);
   if (!check.ok) throw new Error(check.message);
-  return startOrSignal(t, wf, { customerId, workflowId: check.workflowId, key: check.key, trigger: event });
+  return (await startOrSignal(t, wf, { customerId, workflowId: check.workflowId, key: check.key, trigger: event })).workflowId;
 }
 
 /** A run a campaign would start: stays running (its goal window) and listens to order.placed. */

@@ -1,6 +1,5 @@
 /** Where a message to a customer goes on each channel, and the one spelling of an address for the suppression list. */
-import { desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client';
+import { sql, type SQL } from 'drizzle-orm';
 import { customers, pushTokens } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 
@@ -10,10 +9,15 @@ export function normaliseAddress(channel: Channel, address: string): string {
   return channel === 'email' ? address.trim().toLowerCase() : address.trim();
 }
 
+/** `normaliseAddress` in SQL. */
+export function normaliseAddressSql(channel: Channel, address: SQL): SQL {
+  return channel === 'email' ? sql`lower(trim(${address}))` : sql`trim(${address})`;
+}
+
 /** `personalAddress` in SQL, on the row of `customers` in the outer query: the same spelling, for audiences. */
 export function personalAddressSql(channel: Channel): SQL | null {
-  if (channel === 'email') return sql`lower(trim(${customers.email}))`;
-  if (channel === 'sms') return sql`trim(${customers.phone})`;
+  if (channel === 'email') return normaliseAddressSql(channel, sql`${customers.email}`);
+  if (channel === 'sms') return normaliseAddressSql(channel, sql`${customers.phone}`);
   return null;
 }
 
@@ -26,23 +30,19 @@ export function personalAddress(channel: Channel, customer: Customer): string | 
   return address ? normaliseAddress(channel, address) : null;
 }
 
-/** The address a send goes to: the personal one, the newest push token, or the wallet webhook. */
-export async function addressFor(tx: Tx, channel: Channel, customer: Customer, webhookUrl: string | undefined): Promise<string | null> {
+/**
+ * The address a send goes to, in SQL on the row of `customers` in the outer query: the personal
+ * one, the newest push token, or the wallet webhook.
+ */
+export function sendAddressSql(channel: Channel, webhookUrl: string | undefined): SQL<string | null> {
   switch (channel) {
     case 'email':
-      return customer.email;
+      return sql`${customers.email}`;
     case 'sms':
-      return customer.phone;
+      return sql`${customers.phone}`;
     case 'webhook':
-      return webhookUrl ?? null;
-    case 'push': {
-      const [token] = await tx
-        .select({ token: pushTokens.token })
-        .from(pushTokens)
-        .where(eq(pushTokens.customerId, customer.id))
-        .orderBy(desc(pushTokens.createdAt))
-        .limit(1);
-      return token?.token ?? null;
-    }
+      return sql`${webhookUrl ?? null}::text`;
+    case 'push':
+      return sql`(select ${pushTokens.token} from ${pushTokens} where ${pushTokens.customerId} = ${customers.id} order by ${pushTokens.createdAt} desc limit 1)`;
   }
 }

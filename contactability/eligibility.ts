@@ -1,49 +1,78 @@
 /**
  * May this customer be sent this message on this channel now? Consent, address, suppression and the
- * frequency cap, in that order. Runs inside the send transaction, under the customer's advisory
- * lock, so two journeys racing for the last slot under the cap cannot both win.
+ * frequency cap, in that order. The facts are read in one statement with the send's ledger row,
+ * inside the send transaction under the customer's advisory lock, so two journeys racing for the
+ * last slot under the cap cannot both win.
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { customers, pushTokens } from '../db/schema';
+import { customers, messages, pushTokens, suppressions } from '../db/schema';
 import type { SendRequest, SkipReason } from '../workflows/contract';
-import { addressFor, personalAddressSql } from './address';
-import { capReached, type Caps } from './caps';
-import { consentFor, consentGrantedSql } from './consents';
-import { suppressedSql, suppressionOf } from './suppressions';
+import { normaliseAddressSql, personalAddressSql, sendAddressSql } from './address';
+import { capUsedSql, type Cap, type Caps } from './caps';
+import { consentGrantedSql } from './consents';
+import { suppressedSql, type SuppressionReason } from './suppressions';
+
+type Customer = typeof customers.$inferSelect;
+type Message = typeof messages.$inferSelect;
 
 /** An eligible send carries the customer row it was decided on, so the pipeline renders from it without reading it again. */
 export type Eligibility =
-  | { ok: true; to: string; customer: typeof customers.$inferSelect }
+  | { ok: true; to: string; customer: Customer }
   | { ok: false; reason: SkipReason; to: string | null };
 
-export async function checkEligibility(
-  tx: Tx,
-  req: SendRequest,
-  requestedAt: Date,
-  caps: Caps,
-  webhookUrl: string | undefined,
-): Promise<Eligibility> {
-  const [customer] = await tx.select().from(customers).where(eq(customers.id, req.customerId));
+/** What a send is decided on: its ledger row (an earlier attempt's), and the customer's contactability. */
+export interface SendFacts {
+  ledgerRow: Message | null;
+  customer: Customer | null;
+  consented: boolean;
+  to: string | null;
+  suppression: SuppressionReason | null;
+  /** Marketing messages already in the cap's window (0 when no cap applies). */
+  capUsed: number;
+}
+
+/** The send's facts in one statement: the customer, its consent, address, suppression and cap count, and the ledger row by key. */
+export async function readSendFacts(tx: Tx, req: SendRequest, requestedAt: Date, caps: Caps, webhookUrl: string | undefined): Promise<SendFacts> {
+  const to = sendAddressSql(req.channel, webhookUrl);
+  const cap = capFor(req, caps);
+  const [row] = await tx
+    .select({
+      customer: customers,
+      ledgerRow: messages,
+      consented: sql<boolean>`${consentGrantedSql(req.channel, req.topic)}`,
+      to,
+      suppression: sql<SuppressionReason | null>`(select ${suppressions.reason} from ${suppressions} where ${suppressions.channel} = ${req.channel} and ${suppressions.address} = ${normaliseAddressSql(req.channel, to)})`,
+      capUsed: cap ? capUsedSql(req.customerId, req.channel, requestedAt, cap) : sql<number>`0`.mapWith(Number),
+    })
+    .from(customers)
+    .leftJoin(messages, eq(messages.idempotencyKey, req.idempotencyKey))
+    .where(eq(customers.id, req.customerId));
+  if (row) return row;
+  // The customer is gone: an earlier attempt's row still answers a retry.
+  const [ledgerRow] = await tx.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
+  return { ledgerRow: ledgerRow ?? null, customer: null, consented: false, to: null, suppression: null, capUsed: 0 };
+}
+
+/** The frequency cap a send is held to: marketing only. */
+function capFor(req: SendRequest, caps: Caps): Cap | undefined {
+  return req.transactional ? undefined : caps[req.channel];
+}
+
+/**
+ * The verdict on the facts. `counted`: whether the cap is asked (a retry's row was counted when it
+ * was written, so a retry is not held to it again).
+ */
+export function judgeEligibility(facts: SendFacts, req: SendRequest, caps: Caps, counted: boolean): Eligibility {
+  const { customer, to } = facts;
   if (!customer) return { ok: false, reason: 'no_address', to: null };
-
-  if (!req.transactional) {
-    // The send's topic decides; a send without one (a journey outside the registry) has only the channel's `*`.
-    const consent = await consentFor(tx, req.customerId, req.channel, req.topic);
-    if (!consent?.granted) return { ok: false, reason: 'no_consent', to: null };
-  }
-
-  const to = await addressFor(tx, req.channel, customer, webhookUrl);
+  // The send's topic decides; a send without one (a journey outside the registry) has only the channel's `*`.
+  if (!req.transactional && !facts.consented) return { ok: false, reason: 'no_consent', to: null };
   if (!to) return { ok: false, reason: 'no_address', to: null };
-
-  const suppressed = await suppressionOf(tx, req.channel, to);
   // An unsubscribe stops marketing only; order and service messages still go (bounces and complaints stop all).
-  if (suppressed && !(req.transactional && suppressed.reason === 'unsubscribe')) return { ok: false, reason: 'suppressed', to };
-
-  const cap = caps[req.channel];
-  if (!req.transactional && cap && (await capReached(tx, req.customerId, req.channel, requestedAt, cap))) {
-    return { ok: false, reason: 'frequency_cap', to };
-  }
+  if (facts.suppression && !(req.transactional && facts.suppression === 'unsubscribe')) return { ok: false, reason: 'suppressed', to };
+  const cap = capFor(req, caps);
+  if (counted && cap && facts.capUsed >= cap.limit) return { ok: false, reason: 'frequency_cap', to };
   return { ok: true, to, customer };
 }
 

@@ -13,10 +13,10 @@ export async function startOrSignal(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
   wf: JourneyWorkflow,
   run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent },
-): Promise<string> {
+): Promise<{ workflowId: string; runId: string }> {
   const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger };
   temporalCalls.inc({ call: 'signalWithStart' });
-  await deps.client.workflow.signalWithStart<JourneyWorkflow, [JourneyEvent]>(wf.name, {
+  const handle = await deps.client.workflow.signalWithStart<JourneyWorkflow, [JourneyEvent]>(wf.name, {
     workflowId: run.workflowId,
     taskQueue: deps.taskQueue,
     args: [input],
@@ -33,7 +33,7 @@ export async function startOrSignal(
           ],
         }),
   });
-  return run.workflowId;
+  return { workflowId: run.workflowId, runId: handle.signaledRunId };
 }
 
 /** False when no run is there any more (it ended): the event is kept in Postgres all the same. */

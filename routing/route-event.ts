@@ -1,6 +1,7 @@
 /**
  * Routes a stored event to Temporal: starts (or signals) every journey it triggers that admits the
- * customer, and signals every running run of the customer whose journey listens to its type. Under
+ * customer (and records the run it started), and signals every running run of the customer whose
+ * journey listens to its type. Under
  * the customer's routing lock, after the customer's earlier unrouted events: a customer's events
  * reach runs in the order they were received, and never race a run that is starting.
  *
@@ -11,7 +12,7 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import { toJourneyEvent, type EventRow } from '../db/queries/events';
-import { runningRunsOf } from '../db/queries/runs';
+import { recordRoutedRun, runningRunsOf } from '../db/queries/runs';
 import { events } from '../db/schema';
 import { admit } from '../lifecycle/admission';
 import type { LifecycleDeps } from '../lifecycle/deps';
@@ -19,7 +20,7 @@ import { signalRun, startOrSignal } from '../lifecycle/runs';
 import { checkTrigger } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
 import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
-import { listensTo } from '../workflows/dsl/options';
+import { inJourneyHoldout, listensTo } from '../workflows/dsl/options';
 import { anyJourneyListensTo, journeyById, journeysTriggeredBy } from '../workflows/registry';
 import { isPermanent, PermanentRoutingError } from './failures';
 
@@ -87,7 +88,16 @@ async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<Rou
       skipped.push({ journey: wf.options.id, reason: admission.reason });
       continue;
     }
-    workflows.push(await startOrSignal(deps, wf, run));
+    const reached = await startOrSignal(deps, wf, run);
+    await recordRoutedRun(tx, {
+      runId: reached.runId,
+      workflowId: reached.workflowId,
+      journey: wf.options.id,
+      customerId: row.customerId,
+      triggerEventId: row.id,
+      holdout: inJourneyHoldout(wf.options, row.customerId),
+    });
+    workflows.push(reached.workflowId);
   }
   const listeners = anyJourneyListensTo(row.type) ? await runningRunsOf(tx, row.customerId) : [];
   for (const run of listeners) {

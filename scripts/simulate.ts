@@ -163,7 +163,7 @@ async function main(): Promise<void> {
       const lifecycle = { db: database.db, client: env.client, taskQueue: 'simulate', searchAttributes: false };
       const check = checkTrigger(journey, customer.id, first ? trigger : { id: trigger.id, properties: {} });
       if (!check.ok) fail(`the trigger event: ${check.message}`);
-      const workflowId = await startOrSignal(lifecycle, journey, { customerId: customer.id, workflowId: check.workflowId, key: check.key ?? key, trigger });
+      const { workflowId } = await startOrSignal(lifecycle, journey, { customerId: customer.id, workflowId: check.workflowId, key: check.key ?? key, trigger });
       const handle = env.client.workflow.getHandle(workflowId);
       lines.push({ ms: 0, text: `event    ${trigger.type}${Object.keys(trigger.properties).length ? ` ${JSON.stringify(trigger.properties)}` : ''}` });
       for (const e of feed) {

@@ -7,29 +7,53 @@
 import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
+import { isConstraintViolation } from '../errors';
 import { events, journeyRuns, type RunState } from '../schema';
 
-/** Records a new run as running; a running row left by an execution that closed unseen is closed first. */
-export async function recordRunStart(tx: Db, run: RunRecord): Promise<void> {
-  // Temporal runs one execution per workflow id at a time: a running row of another first run id is stale.
-  await tx
-    .update(journeyRuns)
-    .set({ status: 'terminated', endedAt: new Date(), endReason: 'closed outside the journey (seen when the next run started)' })
-    .where(and(eq(journeyRuns.workflowId, run.workflowId), eq(journeyRuns.status, 'running'), ne(journeyRuns.runId, run.runId)));
+/**
+ * The router records each run it starts, in the transaction that routes the trigger, under the
+ * customer's routing lock: every event routed after it finds the run. A conflict means the
+ * signal-with-start reached a run already recorded (or a stale row, which the run itself closes).
+ */
+export async function recordRoutedRun(tx: Db, run: Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'customerId' | 'triggerEventId' | 'holdout'>): Promise<void> {
   await tx
     .insert(journeyRuns)
-    .values({
-      runId: run.runId,
-      workflowId: run.workflowId,
-      journey: run.journey,
-      customerId: run.customerId,
-      triggerEventId: run.triggerEventId ?? null,
-      campaignId: run.campaignId ?? null,
-      holdout: run.holdout ?? false,
-      status: 'running',
-      ...(run.startedAt ? { startedAt: new Date(run.startedAt) } : {}),
-    })
+    .values({ ...run, triggerEventId: run.triggerEventId ?? null, holdout: run.holdout ?? false, status: 'running' })
     .onConflictDoNothing();
+}
+
+/**
+ * A run records itself as running, in its own words (the router's row, when there is one, takes
+ * them). Returns whether the row was there already. A running row left by an execution that
+ * closed unseen is closed first.
+ */
+export async function recordRunStart(db: Db, run: RunRecord): Promise<{ existed: boolean }> {
+  const own = {
+    triggerEventId: run.triggerEventId ?? null,
+    campaignId: run.campaignId ?? null,
+    holdout: run.holdout ?? false,
+    ...(run.startedAt ? { startedAt: new Date(run.startedAt) } : {}),
+  };
+  const upsert = () =>
+    db
+      .insert(journeyRuns)
+      .values({ runId: run.runId, workflowId: run.workflowId, journey: run.journey, customerId: run.customerId, status: 'running', ...own })
+      .onConflictDoUpdate({ target: journeyRuns.runId, set: own })
+      // Postgres's own word for "this row was inserted, not updated".
+      .returning({ inserted: sql<boolean>`xmax = 0` });
+  try {
+    const [row] = await upsert();
+    return { existed: !row?.inserted };
+  } catch (err) {
+    if (!isConstraintViolation(err, 'journey_runs_one_running_idx')) throw err;
+    // Temporal runs one execution per workflow id at a time: a running row of another first run id is stale.
+    await db
+      .update(journeyRuns)
+      .set({ status: 'terminated', endedAt: new Date(), endReason: 'closed outside the journey (seen when the next run started)' })
+      .where(and(eq(journeyRuns.workflowId, run.workflowId), eq(journeyRuns.status, 'running'), ne(journeyRuns.runId, run.runId)));
+    await upsert();
+    return { existed: false };
+  }
 }
 
 export async function recordRunEnd(db: Db, end: RunEnd): Promise<void> {

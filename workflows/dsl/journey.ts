@@ -22,8 +22,7 @@ import { dataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
 import { Inbox } from './events';
 import { Memo } from './memo';
-import { inHoldout } from '../bucket';
-import { listenedTypes, type JourneyOptions } from './options';
+import { inJourneyHoldout, listenedTypes, type JourneyOptions } from './options';
 import { eventSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type Profile, type RunEnd, type RunRecord } from '../contract';
 
 export type { JourneyOptions } from './options';
@@ -117,7 +116,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     };
 
     // A campaign's holdout comes in the input; the journey's own is decided here, by the same hash.
-    const heldOut = !carried && (input.holdout === true || (options.holdout !== undefined && inHoldout(options.id, input.customerId, options.holdout.percent)));
+    const heldOut = !carried && (input.holdout === true || inJourneyHoldout(options, input.customerId));
     const record = (): RunRecord => ({
       runId: info.firstExecutionRunId,
       workflowId: info.workflowId,

@@ -4,6 +4,7 @@
  * run is told about, without running any journey body.
  */
 import type { Duration } from '@temporalio/common';
+import { inHoldout } from '../bucket';
 import type { JourneyEvent, Profile } from '../contract';
 import type { Predicate } from '../predicate';
 
@@ -88,6 +89,11 @@ export function topicProblem(options: JourneyOptions): string | null {
   if (options.transactional) return options.topic === undefined ? null : `transactional journey ${options.id} must not name a topic (consent does not apply to it)`;
   if (options.topic === undefined) return `marketing journey ${options.id} must name a topic (e.g. promotions, reminders, news): consent is per topic`;
   return TOPIC.test(options.topic) ? null : `journey ${options.id}: topic "${options.topic}" must be kebab-case (a-z, 0-9, -)`;
+}
+
+/** Is this customer in the journey's own holdout? The run decides it, and the router records it for the runs it starts. */
+export function inJourneyHoldout(options: JourneyOptions, customerId: string): boolean {
+  return options.holdout !== undefined && inHoldout(options.id, customerId, options.holdout.percent);
 }
 
 /** Why the holdout share is wrong, or null (checked when the registry loads, next to the topic). */
