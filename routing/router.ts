@@ -5,9 +5,9 @@
  * side; a customer's events one after another, and route-event.ts routes a customer's earlier
  * unrouted events first under the customer's lock, so two routers never reorder a customer.
  *
- * A retryable failure (Temporal or Postgres down) puts the customer's events back with backoff and
- * ends the batch early, so an outage costs one deadline, not one per event; a permanent failure
- * dead-letters the event. No event can stall the others.
+ * A retryable failure (Temporal or Postgres down) puts the customer's events back with backoff, and
+ * the others wait out one deadline without asking Temporal, so an outage costs one deadline, not one
+ * per event; a permanent failure dead-letters the event. No event can stall the others.
  */
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { EventRow } from '../db/queries/events';
@@ -42,50 +42,67 @@ export const routerConnections = (others: number) => DEFAULT_ROUTER.parallel + o
 
 export type RouteTally = { routed: number; retrying: number; deadLettered: number };
 
-/** Claims one batch of due events and routes it. */
-export async function routeDue(deps: LifecycleDeps, opts: Partial<RouterOptions> = {}): Promise<RouteTally & { claimed: number }> {
-  const o = { ...DEFAULT_ROUTER, ...opts };
+/** What routing one customer's events needs to know of the others: whether Temporal stopped answering. */
+interface Outage {
+  /** Until then a customer's events wait for their retry without asking Temporal. */
+  until: number;
+}
+
+/** Claims up to `limit` due events, oldest first, leasing them to this router. */
+async function claimDue(deps: LifecycleDeps, o: RouterOptions, limit: number): Promise<EventRow[]> {
   const now = new Date();
   const due = deps.db
     .select({ id: events.id })
     .from(events)
     .where(and(isNull(events.routedAt), isNull(events.deadLetteredAt), or(isNull(events.nextRoutingAt), lte(events.nextRoutingAt, now))))
     .orderBy(asc(events.seq))
-    .limit(o.batch)
+    .limit(limit)
     .for('update', { skipLocked: true });
-  const claimed: EventRow[] = await deps.db
+  const claimed = await deps.db
     .update(events)
     .set({ nextRoutingAt: new Date(now.getTime() + o.leaseMs) })
     .where(inArray(events.id, due))
     .returning();
+  return claimed.sort((a, b) => a.seq - b.seq);
+}
 
-  const byCustomer = new Map<string, EventRow[]>();
-  for (const row of claimed.sort((a, b) => a.seq - b.seq)) {
-    const rows = byCustomer.get(row.customerId) ?? [];
-    rows.push(row);
-    byCustomer.set(row.customerId, rows);
-  }
-  const tally = { routed: 0, retrying: 0, deadLettered: 0, claimed: claimed.length };
-  let temporalDown = false;
-  await inParallel([...byCustomer.values()], o.parallel, async (rows) => {
-    for (const [i, row] of rows.entries()) {
-      try {
-        if (temporalDown) throw new Error('Temporal did not answer earlier in this batch');
-        const result = await deps.client.withDeadline(Date.now() + o.deadlineMs, () => routeEvent(deps, row));
-        if (result.status === 'routed') tally.routed++;
-        else tally.deadLettered++;
-      } catch (err) {
-        temporalDown = true;
-        // The customer's later events wait too: routing them now would put them before this one.
-        for (const waiting of rows.slice(i)) {
-          tally.retrying++;
-          await recordRetryableFailure(deps, waiting, err).catch((e: unknown) => logger.warn({ err: e }, 'could not record a routing failure'));
-        }
-        return;
+/**
+ * Routes one customer's claimed events in order. A retryable failure puts this and the customer's
+ * later events back for a retry (routing them now would put them before it) and marks Temporal as
+ * out of reach for a deadline, so the other customers wait too instead of each waiting it out.
+ */
+async function routeCustomer(deps: LifecycleDeps, o: RouterOptions, rows: EventRow[], outage: Outage, tally: RouteTally): Promise<void> {
+  for (const [i, row] of rows.entries()) {
+    try {
+      if (Date.now() < outage.until) throw new Error('Temporal did not answer a moment ago');
+      const result = await deps.client.withDeadline(Date.now() + o.deadlineMs, () => routeEvent(deps, row));
+      if (result.status === 'routed') tally.routed++;
+      else tally.deadLettered++;
+    } catch (err) {
+      outage.until = Math.max(outage.until, Date.now() + o.deadlineMs);
+      for (const waiting of rows.slice(i)) {
+        tally.retrying++;
+        await recordRetryableFailure(deps, waiting, err).catch((e: unknown) => logger.warn({ err: e }, 'could not record a routing failure'));
       }
+      return;
     }
-  });
-  return tally;
+  }
+}
+
+const byCustomer = (rows: EventRow[]): Map<string, EventRow[]> => {
+  const map = new Map<string, EventRow[]>();
+  for (const row of rows) map.set(row.customerId, [...(map.get(row.customerId) ?? []), row]);
+  return map;
+};
+
+/** Claims one batch of due events and routes all of it (one pass; the running router pipelines passes). */
+export async function routeDue(deps: LifecycleDeps, opts: Partial<RouterOptions> = {}): Promise<RouteTally & { claimed: number }> {
+  const o = { ...DEFAULT_ROUTER, ...opts };
+  const claimed = await claimDue(deps, o, o.batch);
+  const tally = { routed: 0, retrying: 0, deadLettered: 0 };
+  const outage = { until: 0 };
+  await inParallel([...byCustomer(claimed).values()], o.parallel, (rows) => routeCustomer(deps, o, rows, outage, tally));
+  return { ...tally, claimed: claimed.length };
 }
 
 /** After a retryable failure: count the try and wait before the next, 1 s doubling up to a minute. */
@@ -112,7 +129,12 @@ export interface RouterHandle {
   stop(): Promise<void>;
 }
 
-/** A router loop in this process until `stop()`; it finishes the batch in hand first. */
+/**
+ * A router loop in this process until `stop()`, which finishes the events in hand first. Pipelined:
+ * up to `parallel` customers are routed at once, and as soon as one is done the next claimed
+ * customer starts, while the loop claims more whenever fewer than a batch are in hand; no customer
+ * waits for another's slow Temporal call. A customer's events stay in one queue, in order.
+ */
 export function startRouter(deps: LifecycleDeps, opts: Partial<RouterOptions> = {}): RouterHandle {
   const o = { ...DEFAULT_ROUTER, ...opts };
   let stopped = false;
@@ -131,23 +153,77 @@ export function startRouter(deps: LifecycleDeps, opts: Partial<RouterOptions> = 
         done();
       };
     });
+
+  /** Claimed events by customer, in the order the customers were claimed; `waiting` have no lane yet. */
+  const queues = new Map<string, EventRow[]>();
+  const waiting: string[] = [];
+  const held = new Set<string>();
+  let lanes = 0;
+  let drained: () => void = () => {};
+  const outage: Outage = { until: 0 };
+  let tally: RouteTally = { routed: 0, retrying: 0, deadLettered: 0 };
+
+  const take = (rows: EventRow[]) => {
+    for (const [customerId, mine] of byCustomer(rows.filter((r) => !held.has(r.id)))) {
+      for (const r of mine) held.add(r.id);
+      const queue = queues.get(customerId);
+      if (queue) queue.push(...mine);
+      else {
+        queues.set(customerId, mine);
+        waiting.push(customerId);
+      }
+    }
+    startLanes();
+  };
+  const startLanes = () => {
+    while (lanes < o.parallel && waiting.length) {
+      const customerId = waiting.shift()!;
+      lanes++;
+      void drainCustomer(customerId).finally(() => {
+        lanes--;
+        startLanes();
+        if (!lanes) drained();
+        // Room for more: the claim loop rests on a full hand until a customer is done.
+        if (handFull) wake();
+      });
+    }
+  };
+  const drainCustomer = async (customerId: string) => {
+    for (let rows = queues.get(customerId)!; rows.length; rows = queues.get(customerId)!) {
+      queues.set(customerId, []);
+      await routeCustomer(deps, o, rows, outage, tally).catch((err: unknown) => logger.error({ err }, 'router: a customer could not be routed'));
+      for (const r of rows) held.delete(r.id);
+    }
+    queues.delete(customerId);
+  };
+
+  let handFull = false;
   let failures = 0;
   const loop = (async () => {
     while (!stopped) {
       nudged = false;
-      try {
-        const t = await routeDue(deps, o);
-        failures = 0;
-        if (t.retrying || t.deadLettered) logger.info(t, 'router: some events wait for a retry or were dead-lettered');
-        // A full batch may have more behind it, and a nudge during the pass came after its claim.
-        if (t.claimed === o.batch || nudged) continue;
-        await rest(t.retrying ? o.deadlineMs : o.idlePollMs);
-      } catch (err) {
-        // Postgres itself is out of reach: back off, up to 10 s between looks.
-        failures++;
-        logger.warn({ err }, 'router: could not claim events; will retry');
-        await rest(Math.min(10_000, 250 * 2 ** failures));
+      let full = false;
+      const room = o.batch - held.size;
+      if (room > 0 && Date.now() >= outage.until) {
+        try {
+          const rows = await claimDue(deps, o, room);
+          failures = 0;
+          full = rows.length === room;
+          take(rows);
+        } catch (err) {
+          // Postgres itself is out of reach: back off, up to 10 s between looks.
+          failures++;
+          logger.warn({ err }, 'router: could not claim events; will retry');
+          await rest(Math.min(10_000, 250 * 2 ** failures));
+          continue;
+        }
       }
+      if (tally.retrying || tally.deadLettered) logger.info(tally, 'router: some events wait for a retry or were dead-lettered');
+      tally.routed = tally.retrying = tally.deadLettered = 0;
+      // A full claim may have more behind it, and a nudge came after the claim's snapshot.
+      handFull = held.size >= o.batch;
+      if ((full || nudged) && !handFull) continue;
+      await rest(Date.now() < outage.until ? outage.until - Date.now() : o.idlePollMs);
     }
   })();
   return {
@@ -156,6 +232,7 @@ export function startRouter(deps: LifecycleDeps, opts: Partial<RouterOptions> = 
       awake.delete(nudge);
       wake();
       await loop;
+      if (lanes) await new Promise<void>((done) => (drained = done));
     },
   };
 }

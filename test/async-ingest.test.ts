@@ -2,11 +2,12 @@
  * Acceptance apart from routing, on real parts (Temporal dev server, Postgres, the API over HTTP):
  * an event is answered 202 once stored and its runs start without the caller waiting; a burst stored
  * while no router runs shows as a backlog in /metrics, and two routers sharing it route every event
- * once, each customer's in the order they were posted.
+ * once, each customer's in the order they were posted; a customer whose routing is held up does not
+ * hold up the others.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { asc, eq, isNull } from 'drizzle-orm';
+import { asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { events } from '../db/schema';
@@ -84,4 +85,41 @@ describe('202 once stored, routed by the router', () => {
       expect(seen).toEqual(Array.from({ length: perCustomer }, (_, n) => `${id}-cart-${n}`));
     }
   });
+
+  it('routes other customers while one customer\'s routing is held up: no pass waits for its slowest customer', async () => {
+    for (const id of ['slow', 'quick-1', 'quick-2', 'quick-3']) await seedCustomer(database.db, { id });
+    // Another process holds the slow customer's routing lock (db/queries/customer-lock.ts) and
+    // keeps it until the end of the test.
+    let release: () => void = () => {};
+    const held = new Promise<void>((done) => (release = done));
+    let locked: () => void = () => {};
+    const isLocked = new Promise<void>((done) => (locked = done));
+    const holder = database.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(7234, hashtext('slow'))`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const router = startRouter(deps());
+    try {
+      expect((await post(api.call, { id: 'slow-signup', customerId: 'slow', type: 'customer.signed_up' })).status).toBe(202);
+      // The router has claimed it and waits on the lock.
+      await eventually(async () => ((await database.db.select().from(events).where(eq(events.id, 'slow-signup')))[0]?.nextRoutingAt ? true : undefined));
+      for (const id of ['quick-1', 'quick-2', 'quick-3']) {
+        expect((await post(api.call, { id: `${id}-signup`, customerId: id, type: 'customer.signed_up' })).status).toBe(202);
+      }
+      await eventually(async () => {
+        const rows = await database.db.select().from(events).where(inArray(events.customerId, ['slow', 'quick-1', 'quick-2', 'quick-3']));
+        const routed = rows.filter((r) => r.routedAt).map((r) => r.customerId).sort();
+        return routed.join() === 'quick-1,quick-2,quick-3' ? true : undefined;
+      });
+      release();
+      await holder;
+      await eventually(async () => ((await database.db.select().from(events).where(eq(events.id, 'slow-signup')))[0]?.routedAt ? true : undefined));
+    } finally {
+      release();
+      await router.stop();
+    }
+  });
 });
+
