@@ -96,6 +96,9 @@ export async function startApi(opts: {
   };
 }
 
+/** The API process's database pool: the router's connections and ten for requests and background jobs. */
+export const API_DATABASE_CONNECTIONS = routerConnections(10);
+
 export function apiKeysFrom(value: string | undefined): string[] {
   return (value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
 }
@@ -106,7 +109,7 @@ export async function main(): Promise<void> {
     throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
   }
   const unsubscribeSecret = requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
-  const database = await openDatabase({ url: databaseUrlOf(config), max: routerConnections(10) });
+  const database = await openDatabase({ url: databaseUrlOf(config), max: API_DATABASE_CONNECTIONS });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi({

@@ -1,33 +1,31 @@
 /**
- * Acceptance, and a burst of ten times the drain rate.
+ * Acceptance, and a burst of ten times the ingest rate.
  * - acceptance: page views (`product.viewed`, which no journey reads: the bulk of a retailer's
- *   events) posted at high concurrency, counted when answered (stored), against a bare loop of one
- *   INSERT per event into an empty copy of `events` on the same Postgres at the same concurrency.
- * - burst: for `burstSeconds`, events posted open-loop at ten times the rate ingest-fresh routed at
- *   (a sale): per customer a sign-up and then two orders, each posted after the previous one was
- *   answered. Then: how long the backlog takes to drain, whether every answered event is stored and
- *   routed once, whether each customer's events were routed in the order they were posted, and the
- *   backlog as /metrics showed it (`cascade_unrouted_events`, `cascade_unrouted_event_age_seconds`) and as the
- *   events table did.
+ *   events) posted at high concurrency, counted when answered (stored), against the same posts to a
+ *   minimal `node:http` handler doing the same INSERT into the same `events` table over a pool of
+ *   the API's size, in a process of its own (bench/raw-ingest-server.ts): the fair raw limit of an
+ *   HTTP ingest on this box. Interleaved rounds (bench/rounds.ts), median ratio and spread.
+ * - burst: for `burstSeconds`, events posted open-loop at ten times the rate ingest-fresh took
+ *   sign-ups to sent emails at (a sale): per customer a sign-up and then two orders, each posted
+ *   after the previous one was answered. Then: how long the backlog takes to drain, whether every
+ *   answered event is stored and routed once, whether each customer's events were routed in the
+ *   order they were posted, and the backlog as /metrics showed it (`cascade_unrouted_events`,
+ *   `cascade_unrouted_event_age_seconds`) and as the events table did.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { percentiles, pool, ratio } from './measure';
-import { postEvent, routingCounts, seedCustomers, waitRouted, waitRuns, type PostedEvent } from './events';
-import { bareInsertLoop } from './raw';
+import { API_DATABASE_CONNECTIONS } from '../api/server';
+import { percentiles, pool } from './measure';
+import { postEvent, routingCounts, seedCustomers, waitRouted, waitRuns, type Api, type PostedEvent } from './events';
+import { startRawIngestProcess } from './processes';
+import { interleave, middle, PAIRS, ratioOfRounds } from './rounds';
 import type { BenchStack } from './stack';
 
 const CONCURRENCY = 64;
 
-export async function benchAcceptance(
-  stack: BenchStack,
-  opts: { events: number; burstSeconds: number; drainRate: number; deadline: number },
-): Promise<Record<string, unknown>> {
-  const bare = await bareInsertLoop(stack.pgUrl, opts.events, CONCURRENCY);
-  const customers = await seedCustomers(stack.db, 'acc-', 1000);
-  const prefix = 'acc-ev-';
-  const events = Array.from({ length: opts.events }, (_, i) => ({ id: `${prefix}${i}`, customerId: customers[i % customers.length]!, type: 'product.viewed', properties: { category: 'tyres' } }));
+/** One phase: `events` page views posted to `api`, CONCURRENCY in flight, counted when answered. */
+async function acceptPhase(api: Api, events: PostedEvent[], deadline: number) {
   const latencies: number[] = [];
   let failed = 0;
   const t0 = performance.now();
@@ -35,25 +33,56 @@ export async function benchAcceptance(
     events,
     CONCURRENCY,
     async (event) => {
-      const answer = await postEvent(stack.api, event);
+      const answer = await postEvent(api, event);
       latencies.push(answer.ms);
       if (answer.status !== 202) failed++;
     },
-    opts.deadline,
+    deadline,
   );
-  const acceptedPerSecond = Math.round(posted / ((performance.now() - t0) / 1000));
-  const routedAt = await waitRouted(stack.db, prefix, posted, opts.deadline + 60_000);
+  return { posted, failed, perSecond: Math.round(posted / ((performance.now() - t0) / 1000)), answerLatencyMs: percentiles(latencies) };
+}
+
+export async function benchAcceptance(
+  stack: BenchStack,
+  opts: { events: number; burstSeconds: number; ingestRate: number; deadline: number },
+): Promise<Record<string, unknown>> {
+  const customers = await seedCustomers(stack.db, 'acc-', 1000);
+  const perRound = Math.max(200, Math.floor(opts.events / PAIRS));
+  const pageViews = (prefix: string, n = perRound) =>
+    Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, customerId: customers[i % customers.length]!, type: 'product.viewed', properties: { category: 'tyres' } }));
+  const raw = await startRawIngestProcess({ DATABASE_URL: stack.pgUrl, BENCH_RAW_POOL: String(API_DATABASE_CONNECTIONS) });
+  let rounds;
+  try {
+    // Both handlers warm (pool connected, code compiled) before the first round: the fresh raw
+    // process would otherwise pay for its cold start in round 0, and the API not.
+    for (const [api, prefix] of [[raw, 'acc-warm-raw-'], [stack.api, 'acc-warm-ev-']] as const) await acceptPhase(api, pageViews(prefix, 4 * CONCURRENCY), opts.deadline);
+    rounds = await interleave(opts.deadline, async (round) => {
+      // Each answer is the stored row: the raw phase leaves no work behind.
+      const bare = await acceptPhase(raw, pageViews(`acc-raw-${round}-`), opts.deadline);
+      const prefix = `acc-ev-${round}-`;
+      const t0 = performance.now();
+      const cascade = await acceptPhase(stack.api, pageViews(prefix), opts.deadline);
+      // Drained: inert events are stored as routed, so this holds at once unless one was not.
+      const routedAt = await waitRouted(stack.db, prefix, cascade.posted - cascade.failed, opts.deadline + 60_000);
+      return { bare, cascade: { ...cascade, routedPerSecond: routedAt === undefined ? undefined : Math.round(cascade.posted / ((routedAt - t0) / 1000)) } };
+    });
+  } finally {
+    await raw.stop();
+  }
   const acceptance = {
-    events: posted,
+    events: rounds.reduce((a, r) => a + r.cascade.posted, 0),
+    eventsPerRound: perRound,
     concurrency: CONCURRENCY,
-    acceptedPerSecond,
-    routedPerSecond: routedAt === undefined ? undefined : Math.round(posted / ((routedAt - t0) / 1000)),
-    failed,
-    answerLatencyMs: percentiles(latencies),
-    bareInsertPerSecond: bare.perSecond,
-    ratio: ratio(acceptedPerSecond, bare.perSecond),
+    databaseConnections: API_DATABASE_CONNECTIONS,
+    pairs: rounds.length,
+    rounds,
+    acceptedPerSecond: middle(rounds.map((r) => r.cascade.perSecond)),
+    failed: rounds.reduce((a, r) => a + r.cascade.failed, 0),
+    rawHandlerPerSecond: middle(rounds.map((r) => r.bare.perSecond)),
+    rawHandlerFailed: rounds.reduce((a, r) => a + r.bare.failed, 0),
+    ...ratioOfRounds(rounds.map((r) => r.cascade.perSecond), rounds.map((r) => r.bare.perSecond)),
   };
-  const burst = await runBurst(stack, { rate: Math.round(opts.drainRate * 10), seconds: opts.burstSeconds, deadline: opts.deadline });
+  const burst = await runBurst(stack, { rate: Math.round(opts.ingestRate * 10), seconds: opts.burstSeconds, deadline: opts.deadline });
   return { acceptance, burst };
 }
 

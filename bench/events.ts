@@ -1,7 +1,8 @@
 /**
  * What the ingest sections share: customers seeded in one statement, events posted to
- * `POST /v1/events` as a product system posts them, and the wait until Cascade has routed them
- * (read from the events table, so it holds whether the answer comes before routing or after).
+ * `POST /v1/events` as a product system posts them, and the waits until Cascade has routed them
+ * (the events table, so it holds whether the answer comes before routing or after) and until the
+ * emails they lead to are `sent` (the messages ledger).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,4 +82,26 @@ export async function waitRuns(db: Db, journey: string, customerPrefix: string, 
     await sleep(250);
   }
   return false;
+}
+
+/**
+ * Waits until `n` emails of `template` to customers whose id starts with `customerPrefix` are `sent`
+ * in the ledger, or `deadline` (epoch ms) passes; the performance.now() when they were, or undefined.
+ */
+export async function waitSent(db: Db, template: string, customerPrefix: string, n: number, deadline: number): Promise<number | undefined> {
+  while (Date.now() < deadline) {
+    const [row] = (await db.execute(sql`
+      select count(*)::int as n from messages
+      where template = ${template} and status = 'sent' and customer_id like ${`${customerPrefix}%`}`)) as unknown as Array<{ n: number }>;
+    if (row!.n >= n) return performance.now();
+    await sleep(100);
+  }
+  return undefined;
+}
+
+/** The workflow ids of every run recorded for customers whose id starts with `customerPrefix`. */
+export async function runsOf(db: Db, customerPrefix: string): Promise<string[]> {
+  const rows = (await db.execute(sql`
+    select distinct workflow_id from journey_runs where customer_id like ${`${customerPrefix}%`}`)) as unknown as Array<{ workflow_id: string }>;
+  return rows.map((r) => r.workflow_id);
 }

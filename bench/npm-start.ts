@@ -5,10 +5,11 @@
  * welcome emails are `sent`. Against two bare loops of signal-with-start (no worker): on a plain
  * `temporal server start-dev` with default settings, and on npm start's own tuned dev server.
  *
- * Interleaved pairs: plain loop, Cascade, own-server loop, Cascade... (PAIRS rounds, a fresh batch of
- * customers each), each phase over before the next starts; the ratios are per round, reported as the
- * median and the spread. Goals: idle under 400 MiB; Cascade at least 2x the plain loop and 0.9x the
- * loop on its own server.
+ * Interleaved rounds (bench/rounds.ts): plain loop, Cascade, own-server loop, plain loop... (PAIRS
+ * rounds, a fresh batch of customers each), each phase drained before the next starts (Cascade's:
+ * every email sent and its runs quiet; the loops' runs never run); the ratios are per round,
+ * reported as the median and the spread. Goals: idle under 400 MiB; Cascade at least 2x the plain
+ * loop and 0.9x the loop on its own server.
  *
  * npm start's dev server listens on 7233; the section fails when something else holds that port.
  */
@@ -20,12 +21,12 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer } from './dev-server';
-import { pool, ratio } from './measure';
+import { pool } from './measure';
 import { freePort, pssKiB, treeRssMiB } from './processes';
-import { bareLoop, eventOf, triggerRun } from './raw';
+import { bareSignUps } from './raw';
 import { postEvent } from './events';
-
-const PAIRS = 3;
+import { interleave, middle, PAIRS, ratioOfRounds, waitQuiet } from './rounds';
+import { journeyWorkflowId } from '../workflows/contract';
 
 /** Welcome emails `sent`, from the API's `/metrics` (cascade_messages_total). */
 async function welcomeEmailsSent(url: string): Promise<number> {
@@ -38,8 +39,6 @@ async function welcomeEmailsSent(url: string): Promise<number> {
   }
   return n;
 }
-
-const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchNpmStart(opts: { customers: number; concurrency: number; deadline: number; settleMs?: number }): Promise<Record<string, unknown>> {
   const plain = await startDevServer([]);
@@ -74,13 +73,10 @@ export async function benchNpmStart(opts: { customers: number; concurrency: numb
     connections.push(await Connection.connect({ address: plain.address }), await Connection.connect({ address: '127.0.0.1:7233' }));
     const [plainClient, ownClient] = connections.map((connection) => new Client({ connection })) as [Client, Client];
     const bare = (client: Client, prefix: string, n: number) =>
-      bareLoop(Array.from({ length: n }, (_, i) => `${prefix}-${i}`), opts.concurrency, (c) =>
-        triggerRun({ client, taskQueue: 'no-worker' }, 'welcome', c, eventOf(`${prefix}-signup-${c}`, 'customer.signed_up')),
-      );
+      bareSignUps(client, Array.from({ length: n }, (_, i) => `${prefix}-${i}`), opts.concurrency, `${prefix}-signup-`);
 
     const perRound = Math.max(50, Math.floor(opts.customers / PAIRS));
-    const rounds: Array<{ plain: number; own: number; cascade: number; failed: number }> = [];
-    for (let round = 0; round < PAIRS && Date.now() < opts.deadline; round++) {
+    const rounds = await interleave(opts.deadline, async (round) => {
       const plainLoop = await bare(plainClient, `plain-${round}`, perRound);
       const ids = Array.from({ length: perRound }, (_, i) => `start-${round}-${i}`);
       await pool(ids, 8, async (id) => {
@@ -93,17 +89,18 @@ export async function benchNpmStart(opts: { customers: number; concurrency: numb
         const answer = await postEvent(api, { id: `start-signup-${c}`, customerId: c, type: 'customer.signed_up' });
         if (answer.status !== 202) failed++;
       });
-      // Drained: every welcome email of this round sent before the next phase starts.
       while ((await welcomeEmailsSent(url)) - before < perRound - failed) {
         if (Date.now() > opts.deadline) throw new Error(`round ${round}: not every welcome email was sent before the deadline`);
         await sleep(50);
       }
       const cascade = Math.round(perRound / ((performance.now() - start) / 1000));
+      // Drained: the runs' work after their first email (the workflow task that starts the next wait) is done too.
+      if (!(await waitQuiet(ownClient, ids.map((c) => journeyWorkflowId('welcome', c)), opts.deadline))) throw new Error(`round ${round}: the welcome runs were not quiet before the deadline`);
       const ownLoop = await bare(ownClient, `own-${round}`, perRound);
-      rounds.push({ plain: plainLoop.perSecond, own: ownLoop.perSecond, cascade, failed });
-    }
-    const vsPlain = rounds.map((r) => r.cascade / r.plain);
-    const vsOwn = rounds.map((r) => r.cascade / r.own);
+      return { plain: plainLoop.perSecond, own: ownLoop.perSecond, cascade, failed };
+    });
+    const vsPlain = ratioOfRounds(rounds.map((r) => r.cascade), rounds.map((r) => r.plain));
+    const vsOwn = ratioOfRounds(rounds.map((r) => r.cascade), rounds.map((r) => r.own));
     return {
       entry: built ? 'node dist/start.js' : 'npm start (tsx)',
       readySeconds,
@@ -116,10 +113,9 @@ export async function benchNpmStart(opts: { customers: number; concurrency: numb
       sentPerSecond: middle(rounds.map((r) => r.cascade)),
       plainDevServerSignalWithStartPerSecond: middle(rounds.map((r) => r.plain)),
       ownDevServerSignalWithStartPerSecond: middle(rounds.map((r) => r.own)),
-      ratio: ratio(middle(vsPlain), 1),
-      ratioSpread: [ratio(Math.min(...vsPlain), 1), ratio(Math.max(...vsPlain), 1)],
-      ratioOwn: ratio(middle(vsOwn), 1),
-      ratioOwnSpread: [ratio(Math.min(...vsOwn), 1), ratio(Math.max(...vsOwn), 1)],
+      ...vsPlain,
+      ratioOwn: vsOwn.ratio,
+      ratioOwnSpread: vsOwn.ratioSpread,
     };
   } finally {
     await Promise.all(connections.map((c) => c.close()));

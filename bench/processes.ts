@@ -47,8 +47,8 @@ const COMMON = {
   CASCADE_DATA_DIR: '.data/bench',
 };
 
-function launch(entry: 'api' | 'worker', env: Record<string, string>, nodeArgs: string[]): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, ...entryArgs(entry)], {
+function launch(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...COMMON, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -89,7 +89,7 @@ export interface ApiProcess extends CascadeProcess {
 export async function startApiProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<ApiProcess> {
   const port = await freePort();
   const key = 'bench-key';
-  const child = launch('api', { ...env, PORT: String(port), CASCADE_API_KEYS: key }, opts.nodeArgs ?? []);
+  const child = launch('api', [...(opts.nodeArgs ?? []), ...entryArgs('api')], { ...env, PORT: String(port), CASCADE_API_KEYS: key });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/openapi.json`, child, 'the API process');
   return { pid: child.pid!, url, key, stop: () => stopChild(child) };
@@ -98,12 +98,20 @@ export async function startApiProcess(env: ProcessEnv, opts: { nodeArgs?: string
 /** Ready once its /metrics answers, which worker.ts serves after the worker polls. */
 export async function startWorkerProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<CascadeProcess> {
   const port = await freePort();
-  const child = launch('worker', { ...env, CASCADE_WORKER_METRICS_PORT: String(port) }, opts.nodeArgs ?? []);
+  const child = launch('worker', [...(opts.nodeArgs ?? []), ...entryArgs('worker')], { ...env, CASCADE_WORKER_METRICS_PORT: String(port) });
   await waitForHttp(`http://127.0.0.1:${port}/metrics`, child, 'the worker process');
   return { pid: child.pid!, stop: () => stopChild(child) };
 }
 
-/** Resident memory of a process and all its descendants, MiB, from /proc. */
+/** The acceptance row's raw limit (bench/raw-ingest-server.ts): a process of its own, as the API is. */
+export async function startRawIngestProcess(env: { DATABASE_URL: string; BENCH_RAW_POOL: string }): Promise<ApiProcess> {
+  const port = await freePort();
+  const child = launch('raw ingest', ['--import', 'tsx', 'bench/raw-ingest-server.ts'], { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, child, 'the raw ingest process');
+  return { pid: child.pid!, url, key: 'none', stop: () => stopChild(child) };
+}
+
 /** A process tree's memory in MiB, each process read by `perProcess` (VmRSS by default; `pssKiB` for its share). */
 export function treeRssMiB(rootPid: number, perProcess: (pid: number) => number = rssKiB): number {
   const children = new Map<number, number[]>();

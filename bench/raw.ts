@@ -1,12 +1,13 @@
 /**
- * The raw limits Cascade's figures are divided by: the same Temporal calls Cascade makes for an
- * event, made by a bare loop from one Node client at the same concurrency on the same server (through
- * lifecycle/runs.ts, the one place those calls are written), and a bare INSERT loop into the same
- * Postgres.
+ * The raw limits Cascade's Temporal figures are divided by: the same Temporal calls Cascade makes for
+ * an event, made by a bare loop from one Node client at the same concurrency on the same server
+ * (through lifecycle/runs.ts, the one place those calls are written). The runs they start go to a
+ * task queue no worker polls, so they never run: the loop costs the server its calls and nothing
+ * after, and none of it lands in the window of the Cascade phase that follows. (The HTTP ingest's
+ * raw limit is bench/raw-ingest-server.ts.)
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import postgres from 'postgres';
 import { checkTrigger } from '../lifecycle/trigger';
 import { enrolRun, signalRun, startOrSignal } from '../lifecycle/runs';
 import type { JourneyEvent } from '../workflows/contract';
@@ -17,6 +18,9 @@ export interface Temporal {
   client: Client;
   taskQueue: string;
 }
+
+/** No worker polls it: a run started there stays at its first workflow task, costing nothing more. */
+export const NO_WORKER_QUEUE = 'cascade-bench-no-worker';
 
 const journey = (id: string) => {
   const wf = journeyById(id);
@@ -43,34 +47,30 @@ export async function enrol(t: Temporal, journeyId: string, customerId: string, 
   return workflowId;
 }
 
-/** Calls per second of `call` over `items`, `concurrency` in flight. */
-export async function bareLoop<T>(items: T[], concurrency: number, call: (item: T) => Promise<unknown>): Promise<{ perSecond: number; seconds: number }> {
+/** Calls per second of `call` over `items`, `concurrency` in flight; no new call once `deadline` (epoch ms) has passed. */
+export async function bareLoop<T>(
+  items: T[],
+  concurrency: number,
+  call: (item: T) => Promise<unknown>,
+  deadline = Infinity,
+): Promise<{ perSecond: number; seconds: number; calls: number }> {
   const t0 = performance.now();
-  await pool(items, concurrency, async (item) => {
-    await call(item);
-  });
+  const calls = await pool(
+    items,
+    concurrency,
+    async (item) => {
+      await call(item);
+    },
+    deadline,
+  );
   const seconds = (performance.now() - t0) / 1000;
-  return { perSecond: Math.round(items.length / seconds), seconds: Number(seconds.toFixed(1)) };
+  return { perSecond: Math.round(calls / seconds), seconds: Number(seconds.toFixed(1)), calls };
 }
 
-/**
- * One INSERT per row into an empty copy of `events` (same columns, indexes and defaults), `concurrency`
- * connections: what storing an event costs at the least on this Postgres.
- */
-export async function bareInsertLoop(pgUrl: string, n: number, concurrency: number): Promise<{ perSecond: number; seconds: number }> {
-  const sql = postgres(pgUrl, { max: concurrency, onnotice: () => {} });
-  try {
-    await sql`drop table if exists bench_events_insert`;
-    await sql`create table bench_events_insert (like events including all)`;
-    const ids = Array.from({ length: n }, (_, i) => i);
-    return await bareLoop(ids, concurrency, (i) =>
-      sql`insert into bench_events_insert (id, customer_id, type, properties, occurred_at)
-          values (${`raw-insert-${i}`}, ${`raw-customer-${i % 1000}`}, 'customer.signed_up', ${sql.json({})}, now()) on conflict do nothing`,
-    );
-  } finally {
-    await sql`drop table if exists bench_events_insert`;
-    await sql.end();
-  }
+/** The bare loop of sign-ups: the welcome run's signal-with-start for each customer, on NO_WORKER_QUEUE. */
+export function bareSignUps(client: Client, customerIds: string[], concurrency: number, eventPrefix: string): Promise<{ perSecond: number; seconds: number }> {
+  const t = { client, taskQueue: NO_WORKER_QUEUE };
+  return bareLoop(customerIds, concurrency, (c) => triggerRun(t, 'welcome', c, eventOf(`${eventPrefix}${c}`, 'customer.signed_up')));
 }
 
 export { signalRun };
