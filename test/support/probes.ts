@@ -1,30 +1,27 @@
 /**
- * A worker for the DSL tests: the probe journeys in test/workflows/probes.ts (bundled here, once per
- * test file) with the real activities, and templates from test/templates.
+ * A worker for the DSL tests: the probe journeys in test/workflows/probes.ts (bundled once per run by
+ * the global setup) with the real activities, and templates from test/templates.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createRenderer } from '../../activities/templates';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Database } from '../../db/client';
 import { testDeps } from './cascade';
 import { createTestDatabase } from './database';
 import { taskQueue, timeSkippingEnv } from './temporal';
 
-const probesPath = fileURLToPath(new URL('../workflows/probes.ts', import.meta.url));
 export const probeTemplates = fileURLToPath(new URL('../templates', import.meta.url));
 
-const silent = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
-
 export async function startProbeWorker(env: TestWorkflowEnvironment, deps: ActivityDeps) {
-  const { code } = await bundleWorkflowCode({ workflowsPath: probesPath, logger: silent as never });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle: { code },
+    workflowBundle: { code: readFileSync(inject('probeBundlePath'), 'utf8') },
     activities: createActivities({ ...deps, render: createRenderer(probeTemplates) }),
   });
   const running = worker.run();
