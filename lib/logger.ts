@@ -51,13 +51,19 @@ export function serializeError(err: unknown, depth = 0): unknown {
   return out;
 }
 
+/**
+ * Ids Cascade mints from random hex (API keys): a run of digits in one is not a phone, and masked
+ * it could not be found in the logs (`e21906770393` looked like one).
+ */
+const MINTED_IDS = new Set(['keyId']);
+
 function maskDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value);
   if (value instanceof Error) return serializeError(value);
   if (depth > 8) return '[too deep]';
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(v, depth + 1)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, MINTED_IDS.has(k) && typeof v === 'string' ? v : maskDeep(v, depth + 1)]));
   }
   return value;
 }

@@ -71,6 +71,15 @@ describe('the logger', () => {
     expect(line.msg).toBe('sent to ***67');
     expect(line.req).toEqual({ method: 'GET', path: '/v1/customers' });
   });
+
+  it('keeps an API key id whole, however many digits it has, and still masks a phone beside it', () => {
+    const { logger, lines } = capture();
+    // A key id is 12 random hex characters: this one has a run of 11 digits, as a phone has.
+    logger.info({ keyId: 'e21906770393', customerId: phone }, 'api key created');
+    const line = JSON.parse(lines[0]!);
+    expect(line.keyId).toBe('e21906770393');
+    expect(line.customerId).toBe('***67');
+  });
 });
 
 describe('the Temporal SDK logger', () => {
