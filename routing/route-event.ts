@@ -1,9 +1,9 @@
 /**
  * Routes a stored event to Temporal: starts (or signals) every journey it triggers that admits the
  * customer (and records the run it started), and signals every running run of the customer whose
- * journey listens to its type. Under
- * the customer's routing lock, after the customer's earlier unrouted events: a customer's events
- * reach runs in the order they were received, and never race a run that is starting.
+ * journey listens to its type. Under the customer's routing lock, after the customer's earlier
+ * unrouted events: a customer's events reach runs in the order they were received, and never race
+ * a run that is starting.
  *
  * Safe to repeat: runs drop an event id they have seen, and admission refuses a trigger already
  * handled. Retryable failures throw; permanent ones dead-letter the event and say so.
