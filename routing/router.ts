@@ -161,7 +161,7 @@ export function startRouter(deps: LifecycleDeps, opts: Partial<RouterOptions> = 
   let lanes = 0;
   let drained: () => void = () => {};
   const outage: Outage = { until: 0 };
-  let tally: RouteTally = { routed: 0, retrying: 0, deadLettered: 0 };
+  const tally: RouteTally = { routed: 0, retrying: 0, deadLettered: 0 };
 
   const take = (rows: EventRow[]) => {
     for (const [customerId, mine] of byCustomer(rows.filter((r) => !held.has(r.id)))) {
