@@ -111,10 +111,13 @@ async function runBurst(stack: BenchStack, opts: { rate: number; seconds: number
   const samples: BacklogSample[] = [];
   let sampling = true;
   const t0 = performance.now();
+  const sample = async () => {
+    const { stored, routed } = await routingCounts(stack.db, prefix);
+    samples.push({ t: Math.round(performance.now() - t0), unrouted: stored - routed, ...(await backlogGauges(stack.api)) });
+  };
   const sampler = (async () => {
     while (sampling) {
-      const { stored, routed } = await routingCounts(stack.db, prefix);
-      samples.push({ t: Math.round(performance.now() - t0), unrouted: stored - routed, ...(await backlogGauges(stack.api)) });
+      await sample();
       await sleep(500);
     }
   })();
@@ -142,6 +145,8 @@ async function runBurst(stack: BenchStack, opts: { rate: number; seconds: number
   const routedAt = await waitRouted(stack.db, prefix, stored, opts.deadline + 300_000);
   sampling = false;
   await sampler;
+  // One look once drained: under load a sample takes seconds, and the last may predate the drain.
+  await sample();
   const [missing] = (await stack.db.execute(sql`
     select count(*)::int as n from jsonb_array_elements_text(${JSON.stringify(acceptedIds)}::jsonb) as a(id)
     where not exists (select 1 from events e where e.id = a.id)`)) as unknown as Array<{ n: number }>;
