@@ -1,6 +1,7 @@
 /**
- * The one writer of `journey_runs`. A run writes its own row through its activities (start, end
- * with reason and conversion); the reconciler records the ends that happen outside a run
+ * The one writer of `journey_runs`. The router records a run it starts (`recordRoutedRun`); a run
+ * writes its own row through its activities (start, end with reason and conversion); the
+ * reconciler records the ends that happen outside a run
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
