@@ -14,7 +14,8 @@
  * npm start's dev server listens on 7233; the section fails when something else holds that port.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { removeDataDir } from '../servers/embedded-postgres';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -125,6 +126,6 @@ export async function benchNpmStart(opts: { customers: number; concurrency: numb
       await Promise.race([exited, sleep(30_000).then(() => process.kill(-child.pid!, 'SIGKILL'))]);
     }
     await plain.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir(dataDir);
   }
 }

@@ -6,16 +6,22 @@
  * postmaster.pid, which names its port.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { claimDataDir, isAlive, readPid } from './pid-files';
-import { startPostgresServer, type PostgresServer } from './postgres';
+import { removeCluster, startPostgresServer, type PostgresServer } from './postgres';
 
 const USER = 'cascade';
 
 const clusterOf = (dataDir: string) => join(resolve(dataDir), 'postgres');
 
 const passwordFileOf = (dataDir: string) => join(resolve(dataDir), 'postgres-password');
+
+/** Deletes a data folder `npm start` used, with its cluster wherever it lives (as root, often elsewhere). */
+export function removeDataDir(dataDir: string): void {
+  removeCluster(clusterOf(dataDir));
+  rmSync(dataDir, { recursive: true, force: true });
+}
 
 /** The cluster's password, made at the first start. */
 function password(dataDir: string): string {

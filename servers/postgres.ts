@@ -121,6 +121,12 @@ function clusterDir(dir: string, as: RunAs | undefined): string {
   return moved;
 }
 
+/** Deletes a kept cluster, wherever `clusterDir` put it. */
+export function removeCluster(dir: string): void {
+  if (existsSync(dir)) rmSync(realpathSync(dir), { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * A server left running on `data` by a process that died without stopping it (its postmaster.pid
  * names a live postgres serving this folder): ended with a fast shutdown, so the start that follows

@@ -7,12 +7,13 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { root } from '../lib/paths';
 import { freePort } from '../servers/free-port';
+import { removeDataDir } from '../servers/embedded-postgres';
 import { isAlive, readPid } from '../servers/pid-files';
 import { eventually } from './support/journeys';
 
@@ -99,9 +100,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const pid of leftovers()) process.kill(pid, 'SIGKILL');
-  // As root the cluster may live elsewhere, `postgres` a symlink to it (servers/postgres.ts).
-  if (dir && existsSync(join(dir, 'postgres'))) rmSync(realpathSync(join(dir, 'postgres')), { recursive: true, force: true });
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) removeDataDir(dir);
 });
 
 /**
