@@ -1,7 +1,7 @@
 /**
  * A run's start in one activity (workflows/dsl/journey.ts says why not a local one): the customer's profile
  * and the run's record, with the events stored for it before it existed. Side by side: the two
- * touch different rows, and the record holds the customer's routing lock only for its own part.
+ * touch different rows.
  */
 import type { JourneyActivities } from '../workflows/contract';
 

@@ -1,7 +1,8 @@
 /**
  * One customer's routing and run starts, one at a time: the router holds this lock while it signals
- * a customer's runs, and a starting run holds it while it records itself and reads the events
- * routed before it. So an order routed at the moment its cart run starts is seen by one of the two.
+ * a customer's runs and records the runs it starts, and a run nobody routed (a campaign's) holds it
+ * while it reads the events routed before its row was there. So an order routed at the moment its
+ * cart run starts is seen by one of the two.
  * A transaction holding an advisory lock, which every process shares.
  */
 import { sql } from 'drizzle-orm';
