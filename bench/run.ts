@@ -68,7 +68,7 @@ const embeddedSections: Section[] = [
     run: (s, deadline, file) => benchAcceptance(s, { events: counts.acceptanceEvents, burstSeconds: counts.burstSeconds, ingestRate: maxRate(file) ?? 100, deadline }),
   },
   { name: 'profile', capMs: 10 * MIN, run: (s, deadline) => benchProfile(s, { ...ingest('prof'), customers: Math.min(counts.customers, 1000), pairs: 1, deadline }) },
-  { name: 'enrolment', capMs: 40 * MIN * counts.enrolPairs, run: (s, deadline) => benchEnrolment(s, { customers: counts.enrolCustomers, pairs: counts.enrolPairs, deadline }) },
+  { name: 'enrolment', capMs: 60 * MIN * counts.enrolPairs, run: (s, deadline) => benchEnrolment(s, { customers: counts.enrolCustomers, pairs: counts.enrolPairs, deadline }) },
   { name: 'worker-rss', capMs: 45 * MIN, run: (s, deadline) => benchWorkerRss(s, { steps: counts.rssRuns, deadline }) },
   { name: 'segments', capMs: 10 * MIN, run: (s) => benchSegments(s) },
   { name: 'import', capMs: 10 * MIN, run: (s) => benchImport(s) },

@@ -5,23 +5,26 @@
  */
 import type { Db, Tx } from '../db/client';
 import { loadProfile } from '../db/queries/profile';
-import { pastRunsOf } from '../db/queries/runs';
+import { pastRunsOf, type PastRuns } from '../db/queries/runs';
 import type { JourneyEvent } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
 
 export type Admission = { admitted: true } | { admitted: false; reason: string };
 
-/** `db`: the router's transaction, which holds the customer's routing lock. */
+/**
+ * `db`: the router's transaction, which holds the customer's routing lock. `past`: the workflow
+ * id's past runs when the router read them already, with the events it routes.
+ */
 export async function admit(
   deps: Pick<LifecycleDeps, 'webhookUrl'>,
   db: Db,
   wf: JourneyWorkflow,
-  run: { customerId: string; workflowId: string; trigger: JourneyEvent; seq?: number },
+  run: { customerId: string; workflowId: string; trigger: JourneyEvent; seq?: number; past?: PastRuns },
 ): Promise<Admission> {
   const { customerId, workflowId, trigger } = run;
   const { options } = wf;
-  const past = await pastRunsOf(db, workflowId, { id: trigger.id, seq: run.seq });
+  const past = run.past ?? (await pastRunsOf(db, workflowId, { id: trigger.id, seq: run.seq }));
   if (options.reentry === 'once' && past.entered) return { admitted: false, reason: 'already entered once' };
   if (past.triggerHandled) return { admitted: false, reason: 'trigger already handled' };
   // Routed again after a crash lost the record of its first routing: it reached the run that was

@@ -8,11 +8,11 @@
  * Safe to repeat: runs drop an event id they have seen, and admission refuses a trigger already
  * handled. Retryable failures throw; permanent ones dead-letter the event and say so.
  */
-import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import { toJourneyEvent, type EventRow } from '../db/queries/events';
-import { recordRoutedRun, runningRunsOf } from '../db/queries/runs';
+import { judgePastRuns, pastRunsJson, recordRoutedRuns, runningRunsJson, runningRunsOf, type PastRun, type RoutedRun, type RunningRun } from '../db/queries/runs';
 import { events } from '../db/schema';
 import { admit } from '../lifecycle/admission';
 import type { LifecycleDeps } from '../lifecycle/deps';
@@ -28,12 +28,20 @@ export type RouteResult =
   | { status: 'routed'; workflows: string[]; skipped: Array<{ journey: string; reason: string }> }
   | { status: 'dead-lettered'; error: string };
 
+/** The runs and past runs read with the events, while they still hold (nothing routed before the event). */
+type ReadAhead = { past: PastRun[]; running: RunningRun[] | undefined };
+
 export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<RouteResult> {
   return inCustomerRoutingTransaction(deps.db, row.customerId, async (tx) => {
     // This event as it is now (another process may have routed it while this one waited), and the
-    // customer's earlier events still unrouted, which go first.
+    // customer's earlier events still unrouted, which go first. In the same statement, what routing
+    // this event will ask: the past runs of the workflows it triggers, and the customer's running runs.
     const rows = await tx
-      .select()
+      .select({
+        ...getTableColumns(events),
+        past: pastRunsJson(triggeredWorkflowIds(row), row.seq),
+        running: anyJourneyListensTo(row.type) ? runningRunsJson(row.customerId) : sql<null>`null`,
+      })
       .from(events)
       .where(
         and(
@@ -51,17 +59,28 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
       .orderBy(asc(events.seq))
       .limit(101);
     const current = rows.find((r) => r.id === row.id);
-    for (const previous of rows) if (previous !== current) await routeOrDeadLetter(deps, tx, previous);
+    const earlier = rows.filter((r) => r !== current);
+    for (const previous of earlier) await routeOrDeadLetter(deps, tx, previous);
     if (!current) throw new PermanentRoutingError(`event ${row.id} is gone`);
     if (current.deadLetteredAt) return { status: 'dead-lettered', error: current.routingError ?? 'dead-lettered' };
     if (current.routedAt) return { status: 'routed', workflows: current.routedTo ?? [], skipped: [] };
-    return routeOrDeadLetter(deps, tx, current);
+    // Routing an earlier event may have started or ended runs since the read: then read again.
+    const ahead = earlier.length ? undefined : { past: current.past, running: current.running ?? undefined };
+    return routeOrDeadLetter(deps, tx, current, ahead);
   });
 }
 
-async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<RouteResult> {
+/** The workflow ids this event would start or signal-with-start, as far as its trigger is valid. */
+function triggeredWorkflowIds(row: EventRow): string[] {
+  return journeysTriggeredBy(row.type).flatMap((wf) => {
+    const check = checkTrigger(wf, row.customerId, row);
+    return check.ok ? [check.workflowId] : [];
+  });
+}
+
+async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: ReadAhead): Promise<RouteResult> {
   try {
-    return await routeOne(deps, tx, row);
+    return await routeOne(deps, tx, row, ahead);
   } catch (err) {
     if (!isPermanent(err)) throw err;
     const error = (err as Error).message;
@@ -75,21 +94,23 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow): Pr
   }
 }
 
-async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<RouteResult> {
+async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: ReadAhead): Promise<RouteResult> {
   const event = toJourneyEvent(row);
   const workflows: string[] = [];
+  const started: RoutedRun[] = [];
   const skipped: Array<{ journey: string; reason: string }> = [];
   for (const wf of journeysTriggeredBy(row.type)) {
     const check = checkTrigger(wf, row.customerId, row);
     if (!check.ok) throw new PermanentRoutingError(check.message);
     const run = { customerId: row.customerId, workflowId: check.workflowId, key: check.key, trigger: event };
-    const admission = await admit(deps, tx, wf, { ...run, seq: row.seq });
+    const past = ahead ? judgePastRuns(ahead.past.filter((p) => p.workflowId === check.workflowId), row.id) : undefined;
+    const admission = await admit(deps, tx, wf, { ...run, seq: row.seq, ...(past ? { past } : {}) });
     if (!admission.admitted) {
       skipped.push({ journey: wf.options.id, reason: admission.reason });
       continue;
     }
     const reached = await startOrSignal(deps, wf, run);
-    await recordRoutedRun(tx, {
+    started.push({
       runId: reached.runId,
       workflowId: reached.workflowId,
       journey: wf.options.id,
@@ -99,17 +120,17 @@ async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow): Promise<Rou
     });
     workflows.push(reached.workflowId);
   }
-  const listeners = anyJourneyListensTo(row.type) ? await runningRunsOf(tx, row.customerId) : [];
+  const listeners = anyJourneyListensTo(row.type) ? (ahead?.running ?? (await runningRunsOf(tx, row.customerId))) : [];
   for (const run of listeners) {
     if (workflows.includes(run.workflowId)) continue;
     const wf = journeyById(run.journey);
     if (!wf || !listensTo(wf.options, row.type)) continue;
     if (await signalRun(deps, run.workflowId, event)) workflows.push(run.workflowId);
   }
-  await tx
-    .update(events)
-    .set({ routedAt: new Date(), routedTo: workflows, routingError: null, nextRoutingAt: null, routingAttempts: sql`${events.routingAttempts} + 1` })
-    .where(eq(events.id, row.id));
+  // The runs it started are recorded with the routed mark, in one statement.
+  const routed = { routedAt: new Date(), routedTo: workflows, routingError: null, nextRoutingAt: null, routingAttempts: sql`${events.routingAttempts} + 1` };
+  const recorded = started.length ? tx.$with('recorded').as(recordRoutedRuns(tx, started)) : undefined;
+  await (recorded ? tx.with(recorded) : tx).update(events).set(routed).where(eq(events.id, row.id));
   eventsRouted.inc();
   return { status: 'routed', workflows, skipped };
 }

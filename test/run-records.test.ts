@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
-import { recordRoutedRun, recordRunStart } from '../db/queries/runs';
+import { recordRoutedRuns, recordRunStart } from '../db/queries/runs';
 import { journeyRuns } from '../db/schema';
 import { createTestDatabase } from './support/database';
 
@@ -27,7 +27,7 @@ const rowsOf = (workflowId: string) =>
 
 describe('a run record', () => {
   it('a run the router recorded finds its row there, and its own facts win', async () => {
-    await recordRoutedRun(database.db, { runId: 'r1', workflowId: 'welcome/rr1', journey: 'welcome', customerId: 'rr1', triggerEventId: 'e1', holdout: false });
+    await recordRoutedRuns(database.db, [{ runId: 'r1', workflowId: 'welcome/rr1', journey: 'welcome', customerId: 'rr1', triggerEventId: 'e1', holdout: false }]);
     const startedAt = '2026-01-02T03:04:05.000Z';
     const { existed } = await recordRunStart(database.db, { runId: 'r1', workflowId: 'welcome/rr1', journey: 'welcome', customerId: 'rr1', triggerEventId: 'e1', holdout: true, startedAt });
     expect(existed).toBe(true);
@@ -45,14 +45,14 @@ describe('a run record', () => {
   it('the router reaching a run already running leaves its row alone', async () => {
     await recordRunStart(database.db, { runId: 'r3', workflowId: 'welcome/rr3', journey: 'welcome', customerId: 'rr3', triggerEventId: 'first' });
     // A signal-with-start that reached the running run (after continue-as-new its run id is another).
-    await recordRoutedRun(database.db, { runId: 'r3-continued', workflowId: 'welcome/rr3', journey: 'welcome', customerId: 'rr3', triggerEventId: 'second' });
+    await recordRoutedRuns(database.db, [{ runId: 'r3-continued', workflowId: 'welcome/rr3', journey: 'welcome', customerId: 'rr3', triggerEventId: 'second' }]);
     expect(await rowsOf('welcome/rr3')).toEqual([expect.objectContaining({ runId: 'r3', status: 'running', triggerEventId: 'first' })]);
   });
 
   it('a running row an execution left when it closed unseen is closed by the next run of the id', async () => {
     await recordRunStart(database.db, { runId: 'r4-old', workflowId: 'welcome/rr4', journey: 'welcome', customerId: 'rr4', startedAt: '2026-01-01T00:00:00.000Z' });
     // The router could not record the new run: the stale row holds the one running slot of the id.
-    await recordRoutedRun(database.db, { runId: 'r4-new', workflowId: 'welcome/rr4', journey: 'welcome', customerId: 'rr4', triggerEventId: 'e4' });
+    await recordRoutedRuns(database.db, [{ runId: 'r4-new', workflowId: 'welcome/rr4', journey: 'welcome', customerId: 'rr4', triggerEventId: 'e4' }]);
     const { existed } = await recordRunStart(database.db, { runId: 'r4-new', workflowId: 'welcome/rr4', journey: 'welcome', customerId: 'rr4', triggerEventId: 'e4', startedAt: '2026-01-02T00:00:00.000Z' });
     expect(existed).toBe(false);
     expect(await rowsOf('welcome/rr4')).toEqual([

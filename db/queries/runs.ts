@@ -1,26 +1,31 @@
 /**
- * The one writer of `journey_runs`. The router records a run it starts (`recordRoutedRun`); a run
+ * The one writer of `journey_runs`. The router records a run it starts (`recordRoutedRuns`); a run
  * writes its own row through its activities (start, end with reason and conversion); the
  * reconciler records the ends that happen outside a run
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { isConstraintViolation } from '../errors';
 import { events, journeyRuns, type RunState } from '../schema';
 
+/** What the router knows of a run it started, written with the trigger's routed mark (routing/route-event.ts). */
+export type RoutedRun = Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'customerId' | 'triggerEventId' | 'holdout'>;
+
 /**
  * The router records each run it starts, in the transaction that routes the trigger, under the
- * customer's routing lock: every event routed after it finds the run. A conflict means the
+ * customer's routing lock: every event routed after it finds the run. Returned as a statement to
+ * run as a CTE of the routed mark's update, so the two cost one round trip. A conflict means the
  * signal-with-start reached a run already recorded (or a stale row, which the run itself closes).
  */
-export async function recordRoutedRun(tx: Db, run: Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'customerId' | 'triggerEventId' | 'holdout'>): Promise<void> {
-  await tx
+export function recordRoutedRuns(tx: Db, runs: RoutedRun[]) {
+  return tx
     .insert(journeyRuns)
-    .values({ ...run, triggerEventId: run.triggerEventId ?? null, holdout: run.holdout ?? false, status: 'running' })
-    .onConflictDoNothing();
+    .values(runs.map((run) => ({ ...run, triggerEventId: run.triggerEventId ?? null, holdout: run.holdout ?? false, status: 'running' as const })))
+    .onConflictDoNothing()
+    .returning({ runId: journeyRuns.runId });
 }
 
 /**
@@ -91,44 +96,62 @@ export async function closeRun(db: Db, runId: string, status: Exclude<RunState, 
   return closed.length > 0;
 }
 
-export async function runningRunsOf(db: Db, customerId: string): Promise<Array<{ workflowId: string; journey: string }>> {
+export async function runningRunsOf(db: Db, customerId: string): Promise<RunningRun[]> {
   return db
     .select({ workflowId: journeyRuns.workflowId, journey: journeyRuns.journey })
     .from(journeyRuns)
     .where(and(eq(journeyRuns.customerId, customerId), eq(journeyRuns.status, 'running')));
 }
 
+export type RunningRun = { workflowId: string; journey: string };
+
+/** The same rows as `runningRunsOf`, as a json array to read inside another statement. */
+export function runningRunsJson(customerId: string): SQL<RunningRun[]> {
+  return sql<RunningRun[]>`(select coalesce(json_agg(json_build_object('workflowId', r.workflow_id, 'journey', r.journey)), '[]'::json)
+    from ${journeyRuns} r where r.customer_id = ${customerId} and r.status = 'running')`;
+}
+
+/** A past run of a workflow id, as admission weighs it (`judgePastRuns`). */
+export type PastRun = { workflowId: string; status: RunState; triggerEventId: string | null; laterExit: boolean };
+
+export type PastRuns = { entered: boolean; triggerHandled: boolean; exitedAfterTrigger: boolean };
+
+/**
+ * The past runs of these workflow ids, as a json array to read inside another statement (the
+ * router reads them with the events it routes). `laterExit`: the run exited on an event the
+ * customer sent after the trigger (`seq`), so the trigger came in that run's lifetime and was its
+ * to hear. The exit's type is in the end reason ("exited: order.placed"); an event of that type,
+ * sent after the trigger and stored before the run ended, is what ended it.
+ */
+export function pastRunsJson(workflowIds: string[], triggerSeq: number | undefined): SQL<PastRun[]> {
+  const laterExit =
+    triggerSeq === undefined
+      ? sql`false`
+      : sql`r.status = 'exited' and exists (
+          select 1 from ${events} x
+          where x.customer_id = r.customer_id and x.type = substring(r.end_reason from '^exited: (.*)$')
+            and x.seq > ${triggerSeq} and x.received_at <= r.ended_at)`;
+  return sql<PastRun[]>`(select coalesce(json_agg(json_build_object(
+      'workflowId', r.workflow_id, 'status', r.status, 'triggerEventId', r.trigger_event_id, 'laterExit', ${laterExit})), '[]'::json)
+    from ${journeyRuns} r where r.workflow_id in ${workflowIds.length ? sql`(${sql.join(workflowIds.map((id) => sql`${id}`), sql`, `)})` : sql`(null)`})`;
+}
+
 /**
  * What admission needs to know of a workflow id's past runs: whether one was let in (a run refused
  * at entry does not count), whether one that has ended was started by this trigger already, and
- * whether one exited on an event the customer sent after the trigger (`seq`): the trigger came in
- * that run's lifetime and was its to hear.
+ * whether one exited on an event the customer sent after the trigger.
  */
-export async function pastRunsOf(
-  db: Db,
-  workflowId: string,
-  trigger: { id: string; seq?: number },
-): Promise<{ entered: boolean; triggerHandled: boolean; exitedAfterTrigger: boolean }> {
-  // The exit's type is in the end reason ("exited: order.placed"); an event of that type, sent after
-  // the trigger and stored before the run ended, is what ended it.
-  const laterExit =
-    trigger.seq === undefined
-      ? sql<boolean>`false`
-      : // Spelled out: in a one-table select drizzle leaves columns unqualified, and the subquery's
-        // own customer_id would shadow the run's.
-        sql<boolean>`journey_runs.status = 'exited' and exists (
-          select 1 from ${events} x
-          where x.customer_id = journey_runs.customer_id and x.type = substring(journey_runs.end_reason from '^exited: (.*)$')
-            and x.seq > ${trigger.seq} and x.received_at <= journey_runs.ended_at)`;
-  const rows = await db
-    .select({ status: journeyRuns.status, triggerEventId: journeyRuns.triggerEventId, laterExit })
-    .from(journeyRuns)
-    .where(eq(journeyRuns.workflowId, workflowId));
+export function judgePastRuns(rows: PastRun[], triggerId: string): PastRuns {
   return {
     entered: rows.some((r) => r.status !== 'refused'),
-    triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === trigger.id),
+    triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === triggerId),
     exitedAfterTrigger: rows.some((r) => r.laterExit),
   };
+}
+
+export async function pastRunsOf(db: Db, workflowId: string, trigger: { id: string; seq?: number }): Promise<PastRuns> {
+  const [row] = await db.execute<{ past: PastRun[] }>(sql`select ${pastRunsJson([workflowId], trigger.seq)} as past`);
+  return judgePastRuns(row?.past ?? [], trigger.id);
 }
 
 /**
