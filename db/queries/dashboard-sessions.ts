@@ -5,7 +5,7 @@ import { dashboardSessions } from '../schema';
 
 export type DashboardSessionRow = typeof dashboardSessions.$inferSelect;
 
-/** Stores a new session and deletes the expired ones (an index range scan: sign-ins are rare). */
+/** Stores a new session and deletes those expired before it began (an index range scan; sign-ins are rare). */
 export async function insertDashboardSession(db: Db, row: typeof dashboardSessions.$inferInsert & { createdAt: Date }): Promise<void> {
   await db.insert(dashboardSessions).values(row);
   await db.delete(dashboardSessions).where(lt(dashboardSessions.expiresAt, row.createdAt));
