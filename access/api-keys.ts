@@ -1,6 +1,7 @@
 /** Creating, listing and revoking stored API keys: the admin routes and `npm run api-key` both come here. */
 import type { Db } from '../db/client';
 import { insertApiKey, listApiKeys, revokeApiKey, type ListedApiKey } from '../db/queries/api-keys';
+import { deleteDashboardSessionsOfKey } from '../db/queries/dashboard-sessions';
 import { logger } from '../lib/logger';
 import { newKeySecret } from './key-secret';
 import type { ApiKeyScope } from './scopes';
@@ -21,8 +22,12 @@ export async function createApiKey(
 
 export { listApiKeys };
 
+/** Revokes the key and ends the dashboard sessions signed in with it, together. */
 export async function revokeStoredApiKey(db: Db, id: string, actor: string): Promise<ListedApiKey | undefined> {
-  const row = await revokeApiKey(db, id);
-  if (row) logger.info({ keyId: id, actor }, 'api key revoked');
+  const { row, sessions } = await db.transaction(async (tx) => {
+    const row = await revokeApiKey(tx, id);
+    return { row, sessions: row ? await deleteDashboardSessionsOfKey(tx, id) : 0 };
+  });
+  if (row) logger.info({ keyId: id, actor, dashboardSessions: sessions }, 'api key revoked');
   return row;
 }

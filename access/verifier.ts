@@ -4,9 +4,11 @@
  * in memory for `cacheTtlMs`, so a request is not a database read: a key revoked elsewhere (another
  * API process, `npm run api-key revoke`) still works here until its entry expires; `forget` ends it
  * at once in this process. `lastUsedAt` is written at most once per `touchEveryMs` per key.
+ * `identityOf` names a key by its id alone (the dashboard's sessions keep no key): it asks the
+ * database every time, so a revoke anywhere, or a key gone from CASCADE_API_KEYS, bites at once.
  */
 import type { Db } from '../db/client';
-import { activeApiKeyByDigest, markApiKeyUsed } from '../db/queries/api-keys';
+import { activeApiKeyByDigest, activeApiKeyById, markApiKeyUsed } from '../db/queries/api-keys';
 import { logger } from '../lib/logger';
 import { digestOf, looksLikeStoredKey } from './key-secret';
 import type { ApiKeyScope } from './scopes';
@@ -18,6 +20,8 @@ export interface ApiKeyIdentity {
 
 export interface KeyVerifier {
   verify(token: string): Promise<ApiKeyIdentity | undefined>;
+  /** The key with this id if it is still valid: one of this process's environment keys, or a stored key not revoked. */
+  identityOf(id: string): Promise<ApiKeyIdentity | undefined>;
   forget(id: string): void;
 }
 
@@ -35,6 +39,7 @@ export function createKeyVerifier(opts: { db: Db; envKeys: readonly string[]; ca
       return [digest, { id: digest.slice(0, 8), scopes: ['admin'] }];
     }),
   );
+  const envById = new Map([...envKeys.values()].map((identity) => [identity.id, identity]));
   const cache = new Map<string, { identity: ApiKeyIdentity; expiresAt: number }>();
   const touchedAt = new Map<string, number>();
 
@@ -60,6 +65,13 @@ export function createKeyVerifier(opts: { db: Db; envKeys: readonly string[]; ca
         if (cacheTtlMs > 0) cache.set(digest, { identity, expiresAt: now + cacheTtlMs });
       }
       touch(identity.id, now);
+      return identity;
+    },
+    async identityOf(id) {
+      const fromEnv = envById.get(id);
+      if (fromEnv) return fromEnv;
+      const identity = await activeApiKeyById(db, id);
+      if (identity) touch(identity.id, Date.now());
       return identity;
     },
     forget(id) {

@@ -41,6 +41,8 @@ export interface AppDeps extends LifecycleDeps {
   rateLimit?: RateLimit;
   /** Signs and checks unsubscribe links; without it the unsubscribe page answers 400. */
   unsubscribeSecret?: string;
+  /** CASCADE_PUBLIC_URL: when https, the dashboard's cookies are Secure. */
+  publicUrl?: string;
   /** Verifies Resend webhooks; without it they are refused with 503. */
   resendWebhookSecret?: string;
   /** Verifies SMSC delivery callbacks; without it they are taken unsigned (see webhooks-smsc.ts). */
@@ -63,7 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(smscWebhookRouter({ db: deps.db, client: deps.client, secret: deps.smscCallbackSecret }));
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   // Pages for people, signed in with the same keys through a form and a cookie instead of a header.
-  app.use(dashboardRouter({ db: deps.db, verifier }));
+  app.use(dashboardRouter({ db: deps.db, verifier, publicUrl: deps.publicUrl }));
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
   // Before the JSON-only gate and any body parser: an import's body is an NDJSON or CSV file, read as a stream.

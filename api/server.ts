@@ -45,6 +45,8 @@ export async function startApi(opts: {
   /** The webhook channel's target (CASCADE_WEBHOOK_URL), so admission sees what runs see. */
   webhookUrl?: string;
   unsubscribeSecret?: string;
+  /** CASCADE_PUBLIC_URL (the dashboard's cookies are Secure when it is https). */
+  publicUrl?: string;
   resendWebhookSecret?: string;
   smscCallbackSecret?: string;
   /** With SMSC configured, a poller of status.php covers lost delivery callbacks. */
@@ -69,6 +71,7 @@ export async function startApi(opts: {
     apiKeyCacheMs: opts.apiKeyCacheMs,
     rateLimit: opts.rateLimit,
     unsubscribeSecret: opts.unsubscribeSecret,
+    publicUrl: opts.publicUrl,
     resendWebhookSecret: opts.resendWebhookSecret,
     smscCallbackSecret: opts.smscCallbackSecret,
     metricsToken: opts.metricsToken,
@@ -121,6 +124,7 @@ export async function main(): Promise<void> {
     port: config.PORT,
     host: '0.0.0.0',
     unsubscribeSecret,
+    publicUrl: config.CASCADE_PUBLIC_URL,
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(process.env),

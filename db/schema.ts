@@ -338,6 +338,24 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_digest_idx').on(t.digest)],
 );
 
+/**
+ * Dashboard sign-ins (access/dashboard-sessions.ts): the browser holds a random session id, this
+ * table only its SHA-256. `key_id` is the key signed in with (a stored key's id, or an environment
+ * key's digest-based id, which is why it references nothing): revoking or removing that key ends the
+ * session at its next request.
+ */
+export const dashboardSessions = pgTable(
+  'dashboard_sessions',
+  {
+    /** Hex SHA-256 of the session id in the cookie. */
+    digest: text('digest').primaryKey(),
+    keyId: text('key_id').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('dashboard_sessions_key_idx').on(t.keyId), index('dashboard_sessions_expires_idx').on(t.expiresAt)],
+);
+
 /** Alerts raised, one row per cause and window: the window is what keeps a cause from paging twice. */
 export const alerts = pgTable(
   'alerts',

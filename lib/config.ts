@@ -24,7 +24,7 @@ const schema = z.object({
   CASCADE_DEV_SERVER_UI_PORT: z.coerce.number().int().min(1).max(65_535).default(8233),
   /** How the embedded Temporal dev server flushes its SQLite history: `normal`, `full` or `off` (lib/temporal.ts). */
   CASCADE_TEMPORAL_SQLITE_SYNC: z.enum(['normal', 'full', 'off']).default('normal'),
-  /** Public base URL of the API, used in unsubscribe links. */
+  /** Public base URL of the API, used in unsubscribe links; https also makes the dashboard's cookies Secure. */
   CASCADE_PUBLIC_URL: z.string().url().default('http://localhost:3000'),
   /** Signs unsubscribe links (lib/unsubscribe-token.ts); npm start keeps a generated one under .data/. */
   CASCADE_UNSUBSCRIBE_SECRET: optionalSecret,

@@ -2,7 +2,8 @@
  * `npm run api-key -- create --name crm --scopes ingest,read` | `list` | `revoke <id>`: stored API
  * keys from a shell, on DATABASE_URL or (unset) the embedded database under CASCADE_DATA_DIR like
  * `npm start`: the one a running `npm start` serves, or started for the command when none runs. A running
- * API trusts a key it already verified for up to 30 s, so a revoke here takes that long to bite.
+ * API trusts a key it already verified for up to 30 s, so a revoke here takes that long to bite on
+ * /v1 (dashboard sessions signed in with the key end at once).
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeStoredApiKey } from '../access/api-keys';

@@ -113,6 +113,7 @@ export async function main(): Promise<void> {
     rateLimit: parseRateLimit(config.CASCADE_RATE_LIMIT),
     port: config.PORT,
     unsubscribeSecret: unsubscribe,
+    publicUrl: config.CASCADE_PUBLIC_URL,
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(process.env),

@@ -5,7 +5,8 @@
  * the login form, is refused with a wrong key, signs in with a read key and lands on the page: the
  * funnel shows what GET /v1/analytics/journeys/welcome answers (and what the hand count says), the
  * chart is drawn by Chart.js under the page's CSP, the attribution toggle changes the conversions,
- * the email-health banner appears once the base passes 2 % inactive, and the key is in no URL.
+ * the email-health banner appears once the base passes 2 % inactive, and the key is in no URL and
+ * no cookie.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -222,9 +223,13 @@ describe('the dashboard in Chromium', () => {
     await page.screenshot({ path: join(shots, 'index-warning.png'), fullPage: true });
     console.info(`dashboard screenshots: ${shots}`);
 
-    // The key travelled in a POST body and a cookie only: never in a URL the browser asked for.
+    // The key travelled in the login form's POST body only: never in a URL the browser asked for,
+    // and the browser keeps a session id, not the key.
     expect(urls.length).toBeGreaterThan(5);
     expect(urls.filter((u) => u.includes(key) || u.includes(encodeURIComponent(key)))).toEqual([]);
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'cascade_dashboard')?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookies.filter((c) => c.value.includes(key) || c.value.includes(encodeURIComponent(key)) || c.value.includes(key.slice('csk_000000000000_'.length)))).toEqual([]);
     // Chart.js and the page's script ran under the CSP without a refusal: the one error is the wrong key's 401.
     expect(problems).toEqual(['Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
     await context.close();

@@ -1,14 +1,15 @@
 /**
  * GET /dashboard: the results pages people look at, behind the API's own keys. A person signs in by
- * posting a key (read scope) to /dashboard/login; it is kept in an HttpOnly, SameSite=Strict cookie
- * (dashboard/session.ts) and verified on every request by the API's verifier. Pages are rendered
+ * posting a key (read scope) to /dashboard/login; that opens a session on the server
+ * (access/dashboard-sessions.ts) whose random id, not the key, goes in an HttpOnly, SameSite=Strict
+ * cookie (dashboard/session.ts). Every request checks the session and its key again. Pages are rendered
  * here on the server (dashboard/pages/); the only scripts are Chart.js, served from node_modules, and
  * the chart file next to the stylesheet in dashboard/assets/.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import { grants } from '../../access/scopes';
+import { closeDashboardSession, DASHBOARD_SESSION_MS, dashboardSessionIdentity, mayUseDashboard, openDashboardSession } from '../../access/dashboard-sessions';
 import type { KeyVerifier } from '../../access/verifier';
 import { resultsData, warningOf } from '../../dashboard/data';
 import { html } from '../../dashboard/html';
@@ -16,7 +17,7 @@ import { indexPage } from '../../dashboard/pages/index';
 import { sendDashboardPage } from '../../dashboard/pages/layout';
 import { loginForm } from '../../dashboard/pages/login';
 import { resultsPage } from '../../dashboard/pages/results';
-import { endSession, issueLoginToken, loginTokenValid, SESSION_COOKIE, cookieOf, sessionFormToken, sessionFormTokenValid, startSession } from '../../dashboard/session';
+import { dashboardCookies, sessionFormToken, sessionFormTokenValid } from '../../dashboard/session';
 import type { Db } from '../../db/client';
 import { getCampaign, listCampaigns } from '../../db/queries/campaigns';
 import { HttpError, parse, problemOf } from '../../lib/http-error';
@@ -36,8 +37,9 @@ function nextPage(next: unknown): string {
   return typeof next === 'string' && /^\/dashboard(\/[\w.~%-]+)*\/?(\?[\w.~%=&+-]*)?$/.test(next) ? next : '/dashboard';
 }
 
-export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router {
+export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl?: string }): Router {
   const { db, verifier } = deps;
+  const cookies = dashboardCookies(deps.publicUrl);
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
 
@@ -47,30 +49,30 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
   }
 
   const showLogin = (req: Request, res: Response, status: number, next: string, problem?: string) =>
-    sendDashboardPage(res, status, { title: 'Sign in' }, loginForm({ formToken: issueLoginToken(req, res), next, problem }));
+    sendDashboardPage(res, status, { title: 'Sign in' }, loginForm({ formToken: cookies.issueLoginToken(req, res), next, problem }));
 
-  /** Who is signed in: their key, verified again now; otherwise to the login page and back here after it. */
+  /** Whose session this is: live, its key still valid and able to read; otherwise to the login page and back here after it. */
   const signedIn: RequestHandler = async (req, res, next) => {
-    const key = cookieOf(req, SESSION_COOKIE);
-    const identity = key ? await verifier.verify(key) : undefined;
-    if (!key || !identity) {
-      if (key) endSession(req, res);
+    const sessionId = cookies.sessionOf(req);
+    const identity = sessionId ? await dashboardSessionIdentity(db, verifier, sessionId) : undefined;
+    if (!sessionId || !identity) {
+      if (sessionId) cookies.endSession(req, res);
       // Back to the page after signing in; a form's target is no page to go back to.
       const back = req.method === 'GET' ? nextPage(req.originalUrl) : '/dashboard';
       return res.redirect(303, `/dashboard/login?next=${encodeURIComponent(back)}`);
     }
-    if (!grants(identity.scopes, 'read')) {
-      endSession(req, res);
-      return showLogin(req, res, 403, '/dashboard', 'That key lacks the read scope.');
-    }
-    res.locals.dashboardKey = key;
+    res.locals.dashboardSession = sessionId;
+    res.locals.dashboardKeyId = identity.id;
     next();
   };
-  const keyOf = (res: Response) => res.locals.dashboardKey as string;
+  const sessionIdOf = (res: Response) => res.locals.dashboardSession as string;
 
   router.get('/dashboard/login', async (req, res) => {
-    const key = cookieOf(req, SESSION_COOKIE);
-    if (key && (await verifier.verify(key))) return res.redirect(303, nextPage(req.query.next));
+    const sessionId = cookies.sessionOf(req);
+    if (sessionId) {
+      if (await dashboardSessionIdentity(db, verifier, sessionId)) return res.redirect(303, nextPage(req.query.next));
+      cookies.endSession(req, res);
+    }
     showLogin(req, res, 200, nextPage(req.query.next));
   });
 
@@ -78,30 +80,36 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
     const parsed = dashboardLoginForm.safeParse(req.body ?? {});
     if (!parsed.success) return showLogin(req, res, 400, '/dashboard', problemOf(parsed.error).message);
     const { key, csrf, next } = parsed.data;
-    if (!loginTokenValid(req, csrf)) {
+    if (!cookies.loginTokenValid(req, csrf)) {
       logger.warn('dashboard sign-in refused: form token missing or not this browser\'s');
       return showLogin(req, res, 403, nextPage(next), 'The form expired: please sign in again.');
     }
     const identity = await verifier.verify(key);
     if (!identity) return showLogin(req, res, 401, nextPage(next), 'Unknown or revoked API key.');
-    if (!grants(identity.scopes, 'read')) return showLogin(req, res, 403, nextPage(next), 'That key lacks the read scope.');
+    if (!mayUseDashboard(identity)) return showLogin(req, res, 403, nextPage(next), 'That key lacks the read scope.');
+    // A session already in this browser is replaced, not left to expire.
+    const previous = cookies.sessionOf(req);
+    if (previous) await closeDashboardSession(db, previous);
+    const { sessionId } = await openDashboardSession(db, identity.id);
     logger.info({ keyId: identity.id }, 'dashboard sign-in');
-    startSession(req, res, key);
+    cookies.startSession(req, res, sessionId, DASHBOARD_SESSION_MS);
     // Post/redirect/get: a reload does not post the key again.
     res.redirect(303, nextPage(next));
   });
 
-  router.post('/dashboard/logout', form, signedIn, (req, res) => {
+  router.post('/dashboard/logout', form, signedIn, async (req, res) => {
     const parsed = dashboardLogoutForm.safeParse(req.body ?? {});
-    if (!parsed.success || !sessionFormTokenValid(keyOf(res), parsed.data.csrf)) throw new HttpError(403, 'forbidden', 'The sign-out form is not this page\'s.');
-    endSession(req, res);
+    if (!parsed.success || !sessionFormTokenValid(sessionIdOf(res), parsed.data.csrf)) throw new HttpError(403, 'forbidden', 'The sign-out form is not this page\'s.');
+    await closeDashboardSession(db, sessionIdOf(res));
+    logger.info({ keyId: res.locals.dashboardKeyId }, 'dashboard sign-out');
+    cookies.endSession(req, res);
     res.redirect(303, '/dashboard/login');
   });
 
   router.get('/dashboard', signedIn, async (_req, res) => {
     const [campaigns, warning] = await Promise.all([listCampaigns(db), warningOf(db)]);
     const journeys = allJourneys.map((j) => ({ id: j.options.id, transactional: j.options.transactional === true }));
-    sendDashboardPage(res, 200, { title: 'Journeys and campaigns', formToken: sessionFormToken(keyOf(res)), warning }, indexPage(journeys, campaigns));
+    sendDashboardPage(res, 200, { title: 'Journeys and campaigns', formToken: sessionFormToken(sessionIdOf(res)), warning }, indexPage(journeys, campaigns));
   });
 
   router.get('/dashboard/journeys/:journey', signedIn, async (req, res) => {
@@ -112,7 +120,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
     sendDashboardPage(
       res,
       200,
-      { title: `Journey ${journey.options.id}`, formToken: sessionFormToken(keyOf(res)), warning: page.warning, scripts: SCRIPTS },
+      { title: `Journey ${journey.options.id}`, formToken: sessionFormToken(sessionIdOf(res)), warning: page.warning, scripts: SCRIPTS },
       resultsPage({ action: `/dashboard/journeys/${encodeURIComponent(journey.options.id)}`, filters, ...page }),
     );
   });
@@ -125,7 +133,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier }): Router
     sendDashboardPage(
       res,
       200,
-      { title: `Campaign ${campaign.id}`, formToken: sessionFormToken(keyOf(res)), warning: page.warning, scripts: SCRIPTS },
+      { title: `Campaign ${campaign.id}`, formToken: sessionFormToken(sessionIdOf(res)), warning: page.warning, scripts: SCRIPTS },
       html`<p class="note">Journey <a href="/dashboard/journeys/${encodeURIComponent(campaign.journey)}">${campaign.journey}</a> · ${campaign.status} · ${campaign.enrolled} enrolled</p>
 ${resultsPage({ action: `/dashboard/campaigns/${encodeURIComponent(campaign.id)}`, filters, ...page })}`,
     );
@@ -134,8 +142,8 @@ ${resultsPage({ action: `/dashboard/campaigns/${encodeURIComponent(campaign.id)}
   // The dashboard's refusals are pages, not the API's JSON: a person reads them.
   const pageErrors: ErrorRequestHandler = (err, _req, res, next) => {
     if (!(err instanceof HttpError)) return next(err);
-    const key = res.locals.dashboardKey as string | undefined;
-    sendDashboardPage(res, err.status, { title: err.status === 404 ? 'Not found' : 'Cannot show this', formToken: key && sessionFormToken(key) }, html`<p class="problem" role="alert">${err.message}</p><p><a href="/dashboard">All journeys and campaigns</a></p>`);
+    const sessionId = res.locals.dashboardSession as string | undefined;
+    sendDashboardPage(res, err.status, { title: err.status === 404 ? 'Not found' : 'Cannot show this', formToken: sessionId && sessionFormToken(sessionId) }, html`<p class="problem" role="alert">${err.message}</p><p><a href="/dashboard">All journeys and campaigns</a></p>`);
   };
   router.use('/dashboard', pageErrors);
   return router;

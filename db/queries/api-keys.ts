@@ -33,6 +33,15 @@ export async function activeApiKeyByDigest(db: Db, digest: string): Promise<{ id
   return row;
 }
 
+/** The key with this id, unless it was revoked. */
+export async function activeApiKeyById(db: Db, id: string): Promise<{ id: string; scopes: ApiKeyScope[] } | undefined> {
+  const [row] = await db
+    .select({ id: apiKeys.id, scopes: apiKeys.scopes })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+  return row;
+}
+
 /** Revokes once: a second revoke keeps the first time. Undefined when no key has this id. */
 export async function revokeApiKey(db: Db, id: string, at = new Date()): Promise<ListedApiKey | undefined> {
   await db.update(apiKeys).set({ revokedAt: at }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));

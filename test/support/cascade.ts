@@ -45,15 +45,16 @@ export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789abcdef
 export async function startTestApi(
   db: Db,
   client: Client,
-  opts: { resendWebhookSecret?: string; router?: false } = {},
+  opts: { resendWebhookSecret?: string; router?: false; publicUrl?: string; extraApiKeys?: string[] } = {},
 ): Promise<ApiHandle & { url: string; call: typeof fetch }> {
   const api = await startApi({
     db,
     client,
     taskQueue,
-    apiKeys: [TEST_API_KEY],
+    apiKeys: [TEST_API_KEY, ...(opts.extraApiKeys ?? [])],
     port: 0,
     unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
+    publicUrl: opts.publicUrl,
     resendWebhookSecret: opts.resendWebhookSecret,
     ...(opts.router === false ? { router: false as const } : {}),
   });
