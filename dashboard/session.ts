@@ -17,9 +17,8 @@ export const LOGIN_COOKIE = 'cascade_dashboard_login';
 const PATH = '/dashboard';
 
 function cookieOptions(req: Request) {
-  // Behind a TLS-terminating proxy Express sees http; the proxy's header still says the page is https.
-  const https = req.secure || req.get('x-forwarded-proto') === 'https';
-  return { httpOnly: true, sameSite: 'strict' as const, secure: https, path: PATH };
+  // Behind a TLS-terminating proxy, req.secure reads its X-Forwarded-Proto when CASCADE_TRUST_PROXY trusts it.
+  return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: PATH };
 }
 
 /** One cookie's value from the request's Cookie header (the app has no cookie parser: two cookies are all it reads). */
