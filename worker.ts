@@ -18,7 +18,7 @@ import { gracefulShutdown } from './lib/shutdown';
 import { bundlerLogger, installTemporalLogging } from './lib/temporal-logger';
 import { requireUnsubscribeSecret, unsubscribeLinks } from './lib/unsubscribe-token';
 import { connectTemporal, ensureSearchAttributes } from './lib/temporal';
-import { serveMetrics } from './metrics/serve';
+import { requireWorkerMetricsToken, serveMetrics } from './metrics/serve';
 
 export const workflowsPath = fromRoot('workflows', 'index.ts');
 
@@ -79,6 +79,8 @@ export async function main(): Promise<void> {
     throw new Error('npm run worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start runs everything embedded)');
   }
   requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
+  // Before connecting to anything: its metrics server is started only once the worker polls.
+  if (config.CASCADE_WORKER_METRICS_PORT) requireWorkerMetricsToken(config.CASCADE_WORKER_METRICS_HOST, config.CASCADE_METRICS_TOKEN);
   installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
   const database = await openDatabase({ url: databaseUrlOf(config) });
   const client = await connectTemporal(config.TEMPORAL_ADDRESS);
@@ -92,7 +94,7 @@ export async function main(): Promise<void> {
     shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
   });
   const running = worker.run();
-  const metrics = config.CASCADE_WORKER_METRICS_PORT ? await serveMetrics({ port: config.CASCADE_WORKER_METRICS_PORT, token: config.CASCADE_METRICS_TOKEN }) : undefined;
+  const metrics = config.CASCADE_WORKER_METRICS_PORT ? await serveMetrics({ port: config.CASCADE_WORKER_METRICS_PORT, host: config.CASCADE_WORKER_METRICS_HOST, token: config.CASCADE_METRICS_TOKEN }) : undefined;
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metricsPort: metrics?.port }, 'worker started');
   const shutdown = gracefulShutdown(
     [

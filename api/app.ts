@@ -1,10 +1,17 @@
-/** The Express app: JSON in, the v1 routes behind API keys and their scopes, one error shape out. */
+/**
+ * The Express app: the public routes behind a per-address limit, the v1 routes behind API keys (with
+ * failed attempts limited per address) and their scopes, JSON bodies parsed by the routes that take
+ * them, one error shape out.
+ */
 import express from 'express';
 import { createKeyVerifier } from '../access/verifier';
 import { authenticate } from './auth';
 import { errorHandler } from './errors';
 import { jsonBodiesOnly } from './json-only';
 import type { LifecycleDeps } from '../lifecycle/deps';
+import type { TrustProxy } from '../lib/config';
+import { limitFailedAuth } from './limits/failed-auth';
+import { limitPublicRoutes } from './limits/public-routes';
 import { rateLimitPerKey, type RateLimit } from './rate-limit';
 import { apiKeysRouter } from './routes/api-keys';
 import { customersRouter } from './routes/customers';
@@ -39,6 +46,12 @@ export interface AppDeps extends LifecycleDeps {
   apiKeyCacheMs?: number;
   /** Requests per key; without it, unlimited (tests, bench). */
   rateLimit?: RateLimit;
+  /** Failed authentications per client address (/v1, dashboard sign-in); without it, unlimited (tests). */
+  failedAuthLimit?: RateLimit;
+  /** Requests per client address outside /v1; without it, unlimited (tests). */
+  publicRateLimit?: RateLimit;
+  /** Express `trust proxy` (CASCADE_TRUST_PROXY): whose X-Forwarded-For and -Proto are believed; none without it. */
+  trustProxy?: TrustProxy;
   /** Signs and checks unsubscribe links; without it the unsubscribe page answers 400. */
   unsubscribeSecret?: string;
   /** CASCADE_PUBLIC_URL: when https, the dashboard's cookies are Secure. */
@@ -49,6 +62,8 @@ export interface AppDeps extends LifecycleDeps {
   smscCallbackSecret?: string;
   /** With it, GET /metrics wants this bearer token (CASCADE_METRICS_TOKEN). */
   metricsToken?: string;
+  /** Why GET /metrics is closed (no token, listening beyond loopback: metrics/serve.ts); open without it. */
+  metricsClosed?: string;
   /** Rows and bytes one import request may carry (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
   importLimits?: ImportLimits;
 }
@@ -56,8 +71,12 @@ export interface AppDeps extends LifecycleDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip and req.secure, which the per-address limits and the dashboard's cookies read, follow it.
+  app.set('trust proxy', deps.trustProxy ?? false);
+  if (deps.publicRateLimit) app.use(limitPublicRoutes(deps.publicRateLimit));
+  const failedAuth = deps.failedAuthLimit ? limitFailedAuth(deps.failedAuthLimit) : undefined;
   app.use(healthRouter(deps.db, deps.client));
-  app.use(metricsRouter(deps.metricsToken));
+  app.use(metricsRouter(deps.metricsToken, deps.metricsClosed));
   app.use(openApiRouter());
   // Before the JSON parser: the webhook route reads its raw body; both are public (signed links / signatures).
   app.use(resendWebhookRouter({ db: deps.db, client: deps.client, secret: deps.resendWebhookSecret }));
@@ -65,15 +84,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(smscWebhookRouter({ db: deps.db, client: deps.client, secret: deps.smscCallbackSecret }));
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   // Pages for people, signed in with the same keys through a form and a cookie instead of a header.
-  app.use(dashboardRouter({ db: deps.db, verifier, publicUrl: deps.publicUrl }));
+  app.use(dashboardRouter({ db: deps.db, verifier, publicUrl: deps.publicUrl, failedSignIns: failedAuth }));
+  if (failedAuth) app.use('/v1', failedAuth);
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
-  // Before the JSON-only gate and any body parser: an import's body is an NDJSON or CSV file, read as a stream.
+  // Before the JSON-only gate: an import's body is an NDJSON or CSV file, read as a stream.
   app.use(importRouter(deps.db, deps.importLimits));
   app.use('/v1', jsonBodiesOnly);
-  // Before the default JSON parser: the batch route parses its own, larger body.
+  // No app-wide body parser: each route that takes a JSON body parses it (api/json-body.ts), so a
+  // request no route takes is answered 404 unread.
   app.use(eventsBatchRouter(deps));
-  app.use(express.json({ limit: '256kb' }));
   // The busiest route first: every router before it is matched against every event.
   app.use(eventsRouter(deps));
   app.use(apiKeysRouter(deps.db, verifier));

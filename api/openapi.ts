@@ -289,10 +289,10 @@ export const apiRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics of this process (a bearer CASCADE_METRICS_TOKEN when one is set)',
+    summary: 'Prometheus metrics of this process (a bearer CASCADE_METRICS_TOKEN when one is set; without one, served only while the API listens on loopback)',
     key: false,
     ok: { 200: { description: 'Prometheus text exposition', type: 'text/plain' } },
-    errors: [401],
+    errors: [401, 403],
   },
   {
     method: 'post',
@@ -535,12 +535,12 @@ export const apiRoutes: ApiRoute[] = [
 const ERROR_MEANING: Record<number, string> = {
   400: 'Bad input: the field is named',
   401: 'Missing, unknown or revoked key, or a bad signature',
-  403: 'The key lacks the scope this route needs',
+  403: 'The key lacks the scope this route needs (GET /metrics: not served without CASCADE_METRICS_TOKEN beyond loopback)',
   404: 'The customer does not exist',
   409: 'Conflicts with what is stored',
   413: 'The body is over the limit',
   415: 'The body is not application/json',
-  429: 'Over the rate limit of this key (Retry-After says when to try again)',
+  429: 'Over a rate limit: of this key, of failed authentications from this address, or of requests from this address to the public routes (Retry-After says when to try again)',
   422: 'Stored but can never be routed (dead-lettered)',
   503: 'Stored, not yet routed (retry with the same id), or not configured',
 };
@@ -579,8 +579,9 @@ function operation(route: ApiRoute): Record<string, unknown> {
     const content = r.schema || r.type ? { content: { [r.type ?? 'application/json']: { schema: r.schema ? jsonSchema(r.schema) : { type: 'string' } } } } : {};
     responses[status] = { description: r.description, ...content };
   }
-  // Every keyed route can answer a missing key, a key without the scope, and the per-key rate limit.
-  const errors = route.key ? [...new Set([...route.errors, 401, 403, 429, ...(route.body ? [415] : [])])].sort() : route.errors;
+  // Every keyed route can answer a missing key, a key without the scope, and the per-key rate limit;
+  // every public route, the per-address limit.
+  const errors = [...new Set([...route.errors, 429, ...(route.key ? [401, 403, ...(route.body ? [415] : [])] : [])])].sort();
   for (const status of errors) {
     responses[status] = { description: ERROR_MEANING[status]!, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
   }

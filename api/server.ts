@@ -14,7 +14,10 @@ import { isMainModule, runMain } from '../lib/main';
 import { closeHttpServer, gracefulShutdown } from '../lib/shutdown';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { createApp } from './app';
-import { parseRateLimit, type RateLimit } from './rate-limit';
+import type { RateLimit } from './rate-limit';
+import { accessOptionsFromConfig } from './limits/from-config';
+import type { TrustProxy } from '../lib/config';
+import { metricsTokenMissing } from '../metrics/serve';
 import { startRunReconciler } from '../lifecycle/reconcile-runs';
 import { routerConnections, startRouter, type RouterOptions } from '../routing/router';
 import { smscConfigFromEnv, type SmscConfig } from '../activities/channels/smsc';
@@ -38,7 +41,11 @@ export async function startApi(opts: {
   apiKeys: string[];
   apiKeyCacheMs?: number;
   rateLimit?: RateLimit;
+  failedAuthLimit?: RateLimit;
+  publicRateLimit?: RateLimit;
+  trustProxy?: TrustProxy;
   port: number;
+  /** Where to listen; 127.0.0.1 without it. Beyond loopback, /metrics wants a token (metrics/serve.ts). */
   host?: string;
   /** The router in this process: its options, or false to leave routing to `npm run router`. */
   router?: Partial<RouterOptions> | false;
@@ -65,11 +72,18 @@ export async function startApi(opts: {
 }): Promise<ApiHandle> {
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
   if (opts.journeyAudiences) await ensureJourneyAudiences(deps);
+  const host = opts.host ?? '127.0.0.1';
+  const metricsClosed = metricsTokenMissing(host, opts.metricsToken);
+  if (metricsClosed) logger.warn(`GET /metrics answers 403: ${metricsClosed}`);
   const app = createApp({
     ...deps,
     apiKeys: opts.apiKeys,
     apiKeyCacheMs: opts.apiKeyCacheMs,
     rateLimit: opts.rateLimit,
+    failedAuthLimit: opts.failedAuthLimit,
+    publicRateLimit: opts.publicRateLimit,
+    trustProxy: opts.trustProxy,
+    metricsClosed,
     unsubscribeSecret: opts.unsubscribeSecret,
     publicUrl: opts.publicUrl,
     resendWebhookSecret: opts.resendWebhookSecret,
@@ -78,7 +92,7 @@ export async function startApi(opts: {
     importLimits: opts.importLimits,
   });
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(s));
+    const s = app.listen(opts.port, host, () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
@@ -102,13 +116,9 @@ export async function startApi(opts: {
 /** The API process's database pool: the router's connections and ten for requests and background jobs. */
 export const API_DATABASE_CONNECTIONS = routerConnections(10);
 
-export function apiKeysFrom(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-}
-
 export async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS) {
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS.length) {
     throw new Error('npm run api needs TEMPORAL_ADDRESS, DATABASE_URL and CASCADE_API_KEYS (npm start runs everything embedded)');
   }
   const unsubscribeSecret = requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET);
@@ -119,10 +129,10 @@ export async function main(): Promise<void> {
     db: database.db,
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    apiKeys: apiKeysFrom(config.CASCADE_API_KEYS),
-    rateLimit: parseRateLimit(config.CASCADE_RATE_LIMIT),
+    apiKeys: config.CASCADE_API_KEYS,
+    ...accessOptionsFromConfig(config),
     port: config.PORT,
-    host: '0.0.0.0',
+    host: config.CASCADE_API_HOST,
     unsubscribeSecret,
     publicUrl: config.CASCADE_PUBLIC_URL,
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
@@ -135,7 +145,7 @@ export async function main(): Promise<void> {
     journeyAudiences: true,
     router: config.CASCADE_ROUTER === 'off' ? false : {},
   });
-  logger.info({ port: api.port, router: config.CASCADE_ROUTER }, 'api listening');
+  logger.info({ host: config.CASCADE_API_HOST, port: api.port, router: config.CASCADE_ROUTER }, 'api listening');
   gracefulShutdown(
     [
       { name: 'http server', run: () => api.stop() },

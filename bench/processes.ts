@@ -45,6 +45,9 @@ const COMMON = {
   CASCADE_UNSUBSCRIBE_SECRET: 'bench-unsubscribe-secret-0123456789abcdef',
   CASCADE_RATE_LIMIT: 'off',
   CASCADE_DATA_DIR: '.data/bench',
+  // On this machine only: the API's and the worker's /metrics are then served without a token.
+  CASCADE_API_HOST: '127.0.0.1',
+  CASCADE_WORKER_METRICS_HOST: '127.0.0.1',
 };
 
 function launch(entry: string, args: string[], env: Record<string, string>): ChildProcess {
@@ -88,7 +91,7 @@ export interface ApiProcess extends CascadeProcess {
 
 export async function startApiProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<ApiProcess> {
   const port = await freePort();
-  const key = 'bench-key';
+  const key = 'bench-key-0123456789abcdef0123456789';
   const child = launch('api', [...(opts.nodeArgs ?? []), ...entryArgs('api')], { ...env, PORT: String(port), CASCADE_API_KEYS: key });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/openapi.json`, child, 'the API process');

@@ -31,8 +31,8 @@ export interface DashboardCookies {
 export function dashboardCookies(publicUrl?: string): DashboardCookies {
   const httpsSite = publicUrl !== undefined && new URL(publicUrl).protocol === 'https:';
   const options = (req: Request) => {
-    // Behind a TLS-terminating proxy Express sees http; the proxy's header still says the page is https.
-    const https = httpsSite || req.secure || req.get('x-forwarded-proto') === 'https';
+    // Behind a TLS-terminating proxy, req.secure reads its X-Forwarded-Proto when CASCADE_TRUST_PROXY trusts it.
+    const https = httpsSite || req.secure;
     return { httpOnly: true, sameSite: 'strict' as const, secure: https, path: PATH };
   };
   return {

@@ -1,4 +1,5 @@
 /** Environment settings, parsed once. Secrets live only here and in the adapters that use them. */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { canonicalLocale } from './locale';
 
@@ -9,15 +10,84 @@ const optional = z.string().trim().min(1).optional();
 /** Compose passes unset variables as `""`: that means unset, not an invalid value. */
 const optionalSecret = z.string().trim().optional().transform((v) => v || undefined);
 
+/**
+ * An admin key is the whole of its holder's proof. `key1` falls to the first guess; 32 characters of
+ * `openssl rand -base64 32` (44 with its padding) carry 192 bits and more, past any guessing.
+ * `npm start`'s generated key has 36 (`csk_` and 32 of base64url).
+ */
+export const MIN_ENV_KEY_LENGTH = 32;
+
+/** Comma-separated admin keys; each one long enough, none of them ever echoed in a message. */
+const envApiKeys = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const keys = (v ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const short = keys.findIndex((k) => k.length < MIN_ENV_KEY_LENGTH);
+    if (short >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `key ${short + 1} of ${keys.length} has ${keys[short]!.length} characters; each key needs at least ${MIN_ENV_KEY_LENGTH} (make one with: openssl rand -base64 32)`,
+      });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+/** `loopback`, `linklocal`, `uniquelocal`, an address or an address/prefix: what Express's `trust proxy` takes in a list. */
+function trustedProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+export type TrustProxy = false | number | string[];
+
+/**
+ * Which peers may say who the client is (X-Forwarded-For) and how it connected (X-Forwarded-Proto):
+ * `off` (the default: the peer is the client), a number of proxy hops in front of the API, or a
+ * list of the proxies' addresses. Not `true`: that believes any X-Forwarded-For, so a client names
+ * its own address and walks past the per-address limits.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx): TrustProxy => {
+    if (!v || v === 'off' || v === 'false') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.find((e) => !trustedProxyEntry(e));
+    if (bad !== undefined || !entries.length) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected off, a number of proxy hops like 1, or the proxies' addresses like loopback,10.0.0.0/8; got ${bad ?? v}${v === 'true' ? ' (it would believe any client\'s X-Forwarded-For)' : ''}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const schema = z.object({
   DATABASE_URL: optional,
   TEMPORAL_ADDRESS: optional,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('cascade'),
   PORT: z.coerce.number().int().positive().default(3000),
-  CASCADE_API_KEYS: optional,
-  /** Requests per API key, `<requests>/<window>` or `off` (api/rate-limit.ts). */
-  CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '300000/1m'),
+  /** Where `npm run api` listens; `127.0.0.1` keeps it (and its /metrics) on this machine. */
+  CASCADE_API_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Admin keys (comma-separated), each at least MIN_ENV_KEY_LENGTH characters. */
+  CASCADE_API_KEYS: envApiKeys,
+  /** Requests per API key, `<requests>/<window>` or `off` (api/rate-limit.ts, where the default is argued). */
+  CASCADE_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '6000/1m'),
+  /** Failed authentications (/v1, dashboard sign-in) per client address (api/limits/failed-auth.ts). */
+  CASCADE_FAILED_AUTH_LIMIT: z.string().trim().optional().transform((v) => v || '30/1m'),
+  /** Requests per client address to the routes outside /v1 (api/limits/public-routes.ts). */
+  CASCADE_PUBLIC_RATE_LIMIT: z.string().trim().optional().transform((v) => v || '6000/1m'),
+  /** Express `trust proxy`: who may set the client's address and protocol (X-Forwarded-*). */
+  CASCADE_TRUST_PROXY: trustProxy,
   CASCADE_DATA_DIR: z.string().default('.data'),
   /** Where `npm start`'s Temporal dev server listens (gRPC) and serves its Web UI, on 127.0.0.1. */
   CASCADE_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65_535).default(7233),
@@ -54,10 +124,15 @@ const schema = z.object({
   CASCADE_ROUTER: z.enum(['on', 'off']).default('on'),
   /** How long SIGTERM may take (in-flight requests, activities, closing stores) before the process gives up. */
   CASCADE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
-  /** With it, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. */
+  /**
+   * With it, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. Without it, only a
+   * process listening on loopback serves metrics (metrics/serve.ts).
+   */
   CASCADE_METRICS_TOKEN: optionalSecret,
   /** The worker's own `/metrics` port; 0 turns it off. */
   CASCADE_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** Where the worker's `/metrics` listens; beyond loopback it needs CASCADE_METRICS_TOKEN. */
+  CASCADE_WORKER_METRICS_HOST: z.string().trim().min(1).default('0.0.0.0'),
   /** `host:port` where the Temporal SDK core serves its worker metrics (Prometheus); off without it. */
   CASCADE_TEMPORAL_METRICS_ADDRESS: optional,
   /** Chat webhook (Slack, Mattermost) that alerts are posted to; it carries a token, so it is a secret. */

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { smscConfigFromEnv } from '../activities/channels/smsc';
-import { parseRateLimit } from '../api/rate-limit';
-import { apiKeysFrom, startApi } from '../api/server';
+import { accessOptionsFromConfig } from '../api/limits/from-config';
+import { startApi } from '../api/server';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
@@ -39,8 +39,7 @@ mkdirSync(dataDir, { recursive: true });
 const EMBEDDED_CACHED_RUNS = 500;
 
 function apiKeys(): string[] {
-  const fromEnv = apiKeysFrom(config.CASCADE_API_KEYS);
-  if (fromEnv.length) return fromEnv;
+  if (config.CASCADE_API_KEYS.length) return config.CASCADE_API_KEYS;
   const file = join(dataDir, 'api-key');
   if (existsSync(file)) return [readFileSync(file, 'utf8').trim()];
   const key = `csk_${randomBytes(24).toString('base64url')}`;
@@ -110,7 +109,7 @@ export async function main(): Promise<void> {
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     apiKeys: keys,
-    rateLimit: parseRateLimit(config.CASCADE_RATE_LIMIT),
+    ...accessOptionsFromConfig(config),
     port: config.PORT,
     unsubscribeSecret: unsubscribe,
     publicUrl: config.CASCADE_PUBLIC_URL,

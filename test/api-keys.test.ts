@@ -236,6 +236,20 @@ describe('npm run api-key', () => {
 });
 
 describe('the API process', () => {
+  it('refuses to start with an admin key under 32 characters, saying how to make one and never printing it', async () => {
+    const api = run('api/server.ts', [], {
+      TEMPORAL_ADDRESS: env.address,
+      CASCADE_API_KEYS: `${randomBytes(32).toString('base64')},short-admin-key`,
+      CASCADE_UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
+      PORT: String(await freePort()),
+    });
+    expect(await api.exited).toBe(1);
+    expect(api.output()).toContain('Invalid environment variable CASCADE_API_KEYS: key 2 of 2 has 15 characters');
+    expect(api.output()).toContain('openssl rand -base64 32');
+    expect(api.output()).not.toContain('short-admin-key');
+  }, 60_000);
+
+
   it('takes its rate limit from CASCADE_RATE_LIMIT and logs key ids, never keys', async () => {
     const adminKey = `admin-${randomBytes(16).toString('hex')}`;
     const port = await freePort();
@@ -261,6 +275,11 @@ describe('the API process', () => {
       expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
       expect((await call(processApi, `csk_${id}_${'A'.repeat(43)}`, 'GET', '/v1/outbox')).status).toBe(401);
       await waitFor(() => api.output().includes('api key rate limited'), 5_000);
+      // Failed authentication is limited per address by default (CASCADE_FAILED_AUTH_LIMIT, 30 a minute).
+      for (let i = 0; i < 29; i++) expect((await call(processApi, `csk_${id}_${'B'.repeat(42)}${i % 10}`, 'GET', '/v1/outbox')).status).toBe(401);
+      const guessing = await call(processApi, adminKey, 'GET', '/v1/api-keys');
+      expect(guessing).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+      expect(guessing.headers.get('retry-after')).toMatch(/^\d+$/);
 
       const out = api.output();
       const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Body);

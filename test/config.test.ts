@@ -1,5 +1,6 @@
 /** Environment rules that stop a bad deployment at start-up, with a message naming the variable. */
 import { describe, expect, it } from 'vitest';
+import { accessOptionsFromConfig } from '../api/limits/from-config';
 import { loadConfig } from '../lib/config';
 
 describe('loadConfig', () => {
@@ -31,5 +32,42 @@ describe('loadConfig', () => {
     expect(loadConfig({ CASCADE_DEFAULT_LOCALE: 'en-us', CASCADE_SMS_MAX_SEGMENTS: '2' })).toMatchObject({ CASCADE_DEFAULT_LOCALE: 'en-US', CASCADE_SMS_MAX_SEGMENTS: 2 });
     expect(() => loadConfig({ CASCADE_DEFAULT_LOCALE: 'ru_RU' })).toThrow(/CASCADE_DEFAULT_LOCALE/);
     expect(() => loadConfig({ CASCADE_SMS_MAX_SEGMENTS: '0' })).toThrow(/CASCADE_SMS_MAX_SEGMENTS/);
+  });
+});
+
+describe('access settings', () => {
+  it('refuses an admin key under 32 characters at start-up, saying how to make one, without echoing the key', () => {
+    const attempt = () => loadConfig({ CASCADE_API_KEYS: 'key1' });
+    expect(attempt).toThrow(/^Invalid environment variable CASCADE_API_KEYS: key 1 of 1 has 4 characters; each key needs at least 32 \(make one with: openssl rand -base64 32\)$/);
+    const long = 'a'.repeat(32);
+    expect(() => loadConfig({ CASCADE_API_KEYS: `${long}, short-secret-key` })).toThrow(/key 2 of 2 has 16 characters/);
+    expect(() => loadConfig({ CASCADE_API_KEYS: `${long}, short-secret-key` })).not.toThrow(/short-secret-key/);
+    expect(loadConfig({ CASCADE_API_KEYS: ` ${long} ,${'b'.repeat(44)}` }).CASCADE_API_KEYS).toEqual([long, 'b'.repeat(44)]);
+    // Unset (npm start generates one) or empty (Compose's unset): no keys.
+    expect(loadConfig({}).CASCADE_API_KEYS).toEqual([]);
+    expect(loadConfig({ CASCADE_API_KEYS: '' }).CASCADE_API_KEYS).toEqual([]);
+  });
+
+  it('limits each key to 6,000 requests a minute, failed authentications to 30 a minute and public routes to 6,000 a minute per address, unless set', () => {
+    expect(accessOptionsFromConfig(loadConfig({}))).toEqual({
+      rateLimit: { limit: 6000, windowMs: 60_000 },
+      failedAuthLimit: { limit: 30, windowMs: 60_000 },
+      publicRateLimit: { limit: 6000, windowMs: 60_000 },
+      trustProxy: false,
+    });
+    const set = accessOptionsFromConfig(loadConfig({ CASCADE_RATE_LIMIT: 'off', CASCADE_FAILED_AUTH_LIMIT: '5/10s', CASCADE_PUBLIC_RATE_LIMIT: 'off' }));
+    expect(set).toMatchObject({ rateLimit: undefined, failedAuthLimit: { limit: 5, windowMs: 10_000 }, publicRateLimit: undefined });
+    expect(() => accessOptionsFromConfig(loadConfig({ CASCADE_FAILED_AUTH_LIMIT: 'many' }))).toThrow(/^Invalid environment variable CASCADE_FAILED_AUTH_LIMIT/);
+    expect(() => accessOptionsFromConfig(loadConfig({ CASCADE_PUBLIC_RATE_LIMIT: '0/1m' }))).toThrow(/^Invalid environment variable CASCADE_PUBLIC_RATE_LIMIT/);
+  });
+
+  it('trusts no proxy unless CASCADE_TRUST_PROXY names its hops or addresses, and never any X-Forwarded-For', () => {
+    expect(loadConfig({}).CASCADE_TRUST_PROXY).toBe(false);
+    expect(loadConfig({ CASCADE_TRUST_PROXY: 'off' }).CASCADE_TRUST_PROXY).toBe(false);
+    expect(loadConfig({ CASCADE_TRUST_PROXY: '1' }).CASCADE_TRUST_PROXY).toBe(1);
+    expect(loadConfig({ CASCADE_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.7' }).CASCADE_TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    expect(() => loadConfig({ CASCADE_TRUST_PROXY: 'true' })).toThrow(/^Invalid environment variable CASCADE_TRUST_PROXY: .*got true \(it would believe any client's X-Forwarded-For\)/);
+    expect(() => loadConfig({ CASCADE_TRUST_PROXY: 'loopback,proxy.internal' })).toThrow(/CASCADE_TRUST_PROXY: .*got proxy\.internal$/);
+    expect(() => loadConfig({ CASCADE_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/CASCADE_TRUST_PROXY/);
   });
 });

@@ -21,7 +21,7 @@ import { searchAttributes } from '../workflows/contract';
 import { createTestDatabase } from './support/database';
 import { eventually } from './support/journeys';
 
-const KEY = `dist-${randomBytes(12).toString('hex')}`;
+const KEY = `dist-${randomBytes(16).toString('hex')}`;
 const children: ChildProcess[] = [];
 let env: TestWorkflowEnvironment;
 let database: Database & { url: string };

@@ -3,6 +3,7 @@
  * pipeline (route, run start, send), behind CASCADE_METRICS_TOKEN, and the worker's own endpoint.
  * The worker runs in this process, so both endpoints serve the one registry, as under `npm start`.
  */
+import { spawn } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHandle } from '../api/server';
@@ -97,4 +98,56 @@ describe("the worker's /metrics endpoint", () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     expect((await fetch(`${base}/other`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
   });
+});
+
+describe('/metrics beyond loopback', () => {
+  it('the API starts, and its /metrics answers 403 naming CASCADE_METRICS_TOKEN when it listens beyond loopback without one; on loopback it serves', async () => {
+    const base = { db: database.db, client: env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET, router: false as const };
+    const [wide, local] = await Promise.all([startApi({ ...base, host: '0.0.0.0' }), startApi({ ...base, host: '127.0.0.1' })]);
+    try {
+      const closed = await fetch(`http://127.0.0.1:${wide.port}/metrics`);
+      expect(closed.status).toBe(403);
+      expect(await closed.json()).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('CASCADE_METRICS_TOKEN is not set') } });
+      // The rest of the API is up.
+      expect((await fetch(`http://127.0.0.1:${wide.port}/v1/outbox`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } })).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${local.port}/metrics`)).status).toBe(200);
+    } finally {
+      await Promise.all([wide.stop(), local.stop()]);
+    }
+  });
+
+  it("the worker's metrics server refuses to start beyond loopback without a token, saying what to set; on loopback, or with the token, it serves", async () => {
+    await expect(serveMetrics({ port: 0, host: '0.0.0.0' })).rejects.toThrow(/CASCADE_METRICS_TOKEN is not set .*CASCADE_WORKER_METRICS_HOST=127\.0\.0\.1.*CASCADE_WORKER_METRICS_PORT=0/);
+    const local = await serveMetrics({ port: 0, host: '127.0.0.1' });
+    const wide = await serveMetrics({ port: 0, host: '0.0.0.0', token: TOKEN });
+    try {
+      expect((await fetch(`http://127.0.0.1:${local.port}/metrics`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${wide.port}/metrics`)).status).toBe(401);
+      await scrape(`http://127.0.0.1:${wide.port}`);
+    } finally {
+      await Promise.all([local.stop(), wide.stop()]);
+    }
+  });
+
+  it('the worker process stops at start-up, before connecting to anything, when its metrics would listen beyond loopback without a token', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+        CASCADE_UNSUBSCRIBE_SECRET: 'x'.repeat(40),
+        CASCADE_METRICS_TOKEN: '',
+        CASCADE_WORKER_METRICS_HOST: '0.0.0.0',
+        CASCADE_WORKER_METRICS_PORT: '9464',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(out).toContain("The worker's metrics server will not start: CASCADE_METRICS_TOKEN is not set");
+  }, 60_000);
 });

@@ -91,6 +91,9 @@ export async function startTopology(opts: TopologyOptions = {}): Promise<Topolog
       CASCADE_API_KEYS: apiKey,
       CASCADE_UNSUBSCRIBE_SECRET: secret(),
       CASCADE_DATA_DIR: join(dir, 'data'),
+      // A topology on one machine listens on loopback only, so /metrics needs no token.
+      CASCADE_API_HOST: '127.0.0.1',
+      CASCADE_WORKER_METRICS_HOST: '127.0.0.1',
       ...opts.env,
     };
     const secrets = [password, apiKey, cascadeEnv.CASCADE_UNSUBSCRIBE_SECRET!];

@@ -7,13 +7,14 @@ import { createApiKey, listApiKeys, revokeStoredApiKey } from '../../access/api-
 import type { KeyVerifier } from '../../access/verifier';
 import type { Db } from '../../db/client';
 import { actorOf, requireScope } from '../auth';
+import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { apiKeyCreateBody } from '../../schemas/api-keys';
 
 export function apiKeysRouter(db: Db, verifier: KeyVerifier): Router {
   const router = Router();
 
-  router.post('/v1/api-keys', requireScope('admin'), async (req, res) => {
+  router.post('/v1/api-keys', requireScope('admin'), jsonBody, async (req, res) => {
     const body = parse(apiKeyCreateBody, req.body ?? {});
     const { id, key, name, scopes, createdAt } = await createApiKey(db, body, actorOf(res));
     res.status(201).json({ id, key, name, scopes, createdAt });

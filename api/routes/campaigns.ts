@@ -8,6 +8,7 @@ import { getCampaign, listCampaigns, saveCampaign, type Campaign } from '../../d
 import { getSegment } from '../../db/queries/segments';
 import { launchCampaign, scheduleCampaign, steerCampaign, type CampaignAction, type CampaignDeps } from '../../campaigns/start';
 import { requireScope } from '../auth';
+import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { campaignBody, campaignRefSchema } from '../../schemas/campaigns';
 
@@ -27,7 +28,7 @@ export function campaignsRouter(deps: CampaignDeps): Router {
     return c;
   };
 
-  router.post('/v1/campaigns', requireScope('admin'), async (req, res) => {
+  router.post('/v1/campaigns', requireScope('admin'), jsonBody, async (req, res) => {
     const body = parse(campaignBody, req.body ?? {});
     if (!(await getSegment(db, body.segment))) throw new HttpError(400, 'invalid_request', `segment: no segment ${body.segment}`, 'segment');
     const spec = {

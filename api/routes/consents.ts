@@ -10,6 +10,7 @@ import type { Db } from '../../db/client';
 import { consentHistory, consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers } from '../../db/schema';
 import { actorOf, requireScope } from '../auth';
+import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
 import { consentBody } from '../../schemas/consents';
@@ -22,7 +23,7 @@ async function topicConsents(db: Db, customerId: string, topic: string): Promise
 export function consentsRouter(db: Db): Router {
   const router = Router();
 
-  router.put('/v1/customers/:customerId/consents', requireScope('ingest'), async (req, res) => {
+  router.put('/v1/customers/:customerId/consents', requireScope('ingest'), jsonBody, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const { source, consentedAt, topic, ...changes } = parse(consentBody, req.body ?? {});
     const result = await db.transaction(async (tx) => {

@@ -10,6 +10,7 @@ import type { Channel } from '../../workflows/contract';
 import { knownTopics } from '../../workflows/registry';
 import { logger } from '../../lib/logger';
 import { actorOf, requireScope } from '../auth';
+import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
 import { customerBody } from '../../schemas/customers';
@@ -17,7 +18,7 @@ import { customerBody } from '../../schemas/customers';
 export function customersRouter(db: Db): Router {
   const router = Router();
 
-  router.put('/v1/customers/:customerId', requireScope('ingest'), async (req, res) => {
+  router.put('/v1/customers/:customerId', requireScope('ingest'), jsonBody, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const body = parse(customerBody, req.body ?? {});
     const { consents: consentInput, pushTokens: tokens, ...profile } = body;

@@ -37,7 +37,8 @@ function nextPage(next: unknown): string {
   return typeof next === 'string' && /^\/dashboard(\/[\w.~%-]+)*\/?(\?[\w.~%=&+-]*)?$/.test(next) ? next : '/dashboard';
 }
 
-export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl?: string }): Router {
+/** `failedSignIns`: the API's limit on failed authentications per address (api/limits/failed-auth.ts), shared with /v1. */
+export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl?: string; failedSignIns?: RequestHandler }): Router {
   const { db, verifier } = deps;
   const cookies = dashboardCookies(deps.publicUrl);
   const router = Router();
@@ -76,7 +77,8 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
     showLogin(req, res, 200, nextPage(req.query.next));
   });
 
-  router.post('/dashboard/login', form, async (req, res) => {
+  const limited: RequestHandler[] = deps.failedSignIns ? [deps.failedSignIns] : [];
+  router.post('/dashboard/login', ...limited, form, async (req, res) => {
     const parsed = dashboardLoginForm.safeParse(req.body ?? {});
     if (!parsed.success) return showLogin(req, res, 400, '/dashboard', problemOf(parsed.error).message);
     const { key, csrf, next } = parsed.data;

@@ -8,6 +8,7 @@ import type { Db } from '../../db/client';
 import { deleteSegment, getSegment, listSegments, upsertSegment, type SegmentRow } from '../../db/queries/segments';
 import { countMembers, memberProfilesPage } from '../../segments/members';
 import { requireScope } from '../auth';
+import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { membersQuery, segmentBody, segmentIdSchema } from '../../schemas/segments';
 
@@ -23,7 +24,7 @@ export function segmentsRouter(db: Db): Router {
     return segment;
   };
 
-  router.post('/v1/segments', requireScope('admin'), async (req, res) => {
+  router.post('/v1/segments', requireScope('admin'), jsonBody, async (req, res) => {
     const body = parse(segmentBody, req.body ?? {});
     const { segment, created } = await upsertSegment(db, body);
     res.status(created ? 201 : 200).json(answer(segment));

@@ -23,7 +23,7 @@ export interface ApiProcess {
 
 export async function apiProcess(env: { DATABASE_URL: string; TEMPORAL_ADDRESS: string; TEMPORAL_TASK_QUEUE: string } & Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
-  const key = `chaos-${randomBytes(12).toString('hex')}`;
+  const key = `chaos-${randomBytes(16).toString('hex')}`;
   const unsubscribeSecret = randomBytes(32).toString('hex');
   const handle: ApiProcess = {
     url: `http://127.0.0.1:${port}`,

@@ -39,7 +39,8 @@ export async function seedCustomer(
   }
 }
 
-export const TEST_API_KEY = 'test-key-0123456789';
+/** As long as CASCADE_API_KEYS wants a key to be (lib/config.ts). */
+export const TEST_API_KEY = 'test-key-0123456789abcdef0123456789abcdef';
 export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789abcdef';
 
 export async function startTestApi(
@@ -56,6 +57,8 @@ export async function startTestApi(
     unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
     publicUrl: opts.publicUrl,
     resendWebhookSecret: opts.resendWebhookSecret,
+    // The test speaks from loopback as a TLS-terminating proxy would (X-Forwarded-Proto: the dashboard's Secure cookie).
+    trustProxy: ['loopback'],
     ...(opts.router === false ? { router: false as const } : {}),
   });
   const url = `http://127.0.0.1:${api.port}`;
