@@ -103,6 +103,11 @@ export function apiKeysFrom(value: string | undefined): string[] {
   return (value ?? '').split(',').map((k) => k.trim()).filter(Boolean);
 }
 
+export const usage = `usage: npm run api
+  The API alone, on PORT (3000), from the compiled build (dist/api.js). It takes no arguments: it is
+  configured by the environment, and needs TEMPORAL_ADDRESS, DATABASE_URL, CASCADE_API_KEYS and
+  CASCADE_UNSUBSCRIBE_SECRET (README, Environment). npm start runs everything on one laptop instead.`;
+
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS) {
@@ -142,4 +147,4 @@ export async function main(): Promise<void> {
   );
 }
 
-if (isMainModule(import.meta.url)) runMain('api', main);
+if (isMainModule(import.meta.url)) runMain('api', main, usage);

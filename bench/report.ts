@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine } from '../lib/cli';
 import { readResultFiles, type ResultFile, type SectionResult } from './results';
 
 type Met = boolean | undefined;
@@ -236,7 +237,10 @@ export function writeBenchmarksMd(files: ResultFile[], path = 'BENCHMARKS.md'): 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const usage = `usage: npm run bench:report [-- --write]
+  Prints the ratio table of bench/results/*.json; --write also writes it into BENCHMARKS.md.`;
+  const { values } = parseCommandLine(usage, { options: { write: { type: 'boolean', default: false } } });
   const files = readResultFiles();
   console.log(`${runsDescribed(files)}\n\n${reportTable(files)}`);
-  if (process.argv.includes('--write')) writeBenchmarksMd(files);
+  if (values.write) writeBenchmarksMd(files);
 }
