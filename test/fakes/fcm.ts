@@ -16,8 +16,12 @@ export interface FakePush {
   token: string;
   notification?: { title?: string; body?: string };
   data?: Record<string, string>;
-  /** `android.collapse_key` and `apns.headers['apns-collapse-id']`: a later push with the same key replaces this one on the device. */
+  /**
+   * `android.collapse_key`, `android.notification.tag` and `apns.headers['apns-collapse-id']`: a later
+   * push with the same tag or collapse id replaces this one in the notification drawer.
+   */
   collapseKey?: string;
+  androidTag?: string;
   apnsCollapseId?: string;
   /** When FCM took it (ms since the epoch). */
   receivedAt: number;
@@ -93,7 +97,7 @@ export class FakeFcm {
         : fail(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.', 'QUOTA_EXCEEDED', headers);
     }
     let message:
-      | { token?: unknown; notification?: FakePush['notification']; data?: Record<string, unknown>; android?: { collapse_key?: string }; apns?: { headers?: Record<string, string> } }
+      | { token?: unknown; notification?: FakePush['notification']; data?: Record<string, unknown>; android?: { collapse_key?: string; notification?: { tag?: string } }; apns?: { headers?: Record<string, string> } }
       | undefined;
     try {
       message = (JSON.parse(raw) as { message?: typeof message }).message;
@@ -126,6 +130,7 @@ export class FakeFcm {
       notification: message.notification,
       data: message.data as Record<string, string>,
       collapseKey: message.android?.collapse_key,
+      androidTag: message.android?.notification?.tag,
       apnsCollapseId,
       receivedAt,
     });

@@ -251,15 +251,16 @@ async function sentOncePerCustomer(db: Db, list: ChaosCustomer[], channel: 'push
 
 /**
  * Push is at least once (FCM has no idempotency key): every push the ledger says went out reached
- * the customer's device, every copy names the message by its ledger id (collapse key on Android and
- * iOS, `data.messageId`), so deduped by that id the device shows each message exactly once; and a
+ * the customer's device, every copy names the message by its ledger id (Android's collapse key and
+ * notification tag, apns-collapse-id, `data.messageId`), so deduped by that id the device shows each
+ * message exactly once; and a
  * second copy only ever follows a crash. Returns the extra copies FCM took.
  */
 export async function expectEachPushAtLeastOnce(db: Db, fcm: FakeFcm, list: ChaosCustomer[], kills: number[]): Promise<number> {
   const sent = await sentOncePerCustomer(db, list, 'push');
   const tokens = new Set(list.map(pushToken));
   const pushes = fcm.sent.filter((p) => tokens.has(p.token));
-  for (const p of pushes) expect([p.apnsCollapseId, p.data?.messageId], p.name).toEqual([p.collapseKey, p.collapseKey]);
+  for (const p of pushes) expect([p.androidTag, p.apnsCollapseId, p.data?.messageId], p.name).toEqual([p.collapseKey, p.collapseKey, p.collapseKey]);
   const copies = copiesById(pushes, (p) => p.collapseKey ?? '(none)', (p) => p.receivedAt);
   expect([...copies.keys()].sort()).toEqual(sent.map((m) => String(m.id)).sort());
   for (const m of sent) expect(pushes.filter((p) => p.collapseKey === String(m.id)).map((p) => p.token), `message ${m.id}`).toEqual(expect.arrayContaining([m.recipient]));
