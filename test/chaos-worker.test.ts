@@ -149,7 +149,8 @@ function killRepeatedly(maxKills: number) {
 }
 
 describe('a worker killed again and again', () => {
-  it('loses no run, sends every email and SMS exactly once, every push and webhook at least once under a stable id', { timeout: 300_000 }, async () => {
+  it('loses no run, sends every email and SMS exactly once, every push and webhook at least once under a stable id', { timeout: 480_000 }, async () => {
+    // The waits below bound it (240 + 150 + 60 s) and say where it stuck; a quiet box takes about 2 minutes.
     const started = Date.now();
     const at = () => `${Math.round((Date.now() - started) / 1000)} s`;
     const customers = chaosCustomers('wk', CUSTOMERS);
