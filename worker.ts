@@ -73,6 +73,11 @@ export function shutdownGraceMs(timeoutMs: number): number {
   return Math.max(0, timeoutMs - 5_000);
 }
 
+export const usage = `usage: npm run worker
+  One Temporal worker (journeys and their activities) from the compiled build (dist/worker.js). It
+  takes no arguments: it is configured by the environment, and needs TEMPORAL_ADDRESS, DATABASE_URL
+  and CASCADE_UNSUBSCRIBE_SECRET; provider credentials pick the channels (README, Environment).`;
+
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
@@ -117,4 +122,4 @@ export async function drain(worker: Worker, running: Promise<void>): Promise<voi
   await running;
 }
 
-if (isMainModule(import.meta.url)) runMain('worker', main);
+if (isMainModule(import.meta.url)) runMain('worker', main, usage);

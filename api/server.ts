@@ -116,6 +116,11 @@ export async function startApi(opts: {
 /** The API process's database pool: the router's connections and ten for requests and background jobs. */
 export const API_DATABASE_CONNECTIONS = routerConnections(10);
 
+export const usage = `usage: npm run api
+  The API alone, on PORT (3000), from the compiled build (dist/api.js). It takes no arguments: it is
+  configured by the environment, and needs TEMPORAL_ADDRESS, DATABASE_URL, CASCADE_API_KEYS and
+  CASCADE_UNSUBSCRIBE_SECRET (README, Environment). npm start runs everything on one laptop instead.`;
+
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.CASCADE_API_KEYS.length) {
@@ -156,4 +161,4 @@ export async function main(): Promise<void> {
   );
 }
 
-if (isMainModule(import.meta.url)) runMain('api', main);
+if (isMainModule(import.meta.url)) runMain('api', main, usage);

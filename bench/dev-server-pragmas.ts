@@ -15,9 +15,17 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { parseCommandLine } from '../lib/cli';
 import { devServerTuningArgs } from '../lib/temporal';
 import { ensureTemporalBinaries } from '../servers/temporal-binaries';
 import { pool } from './measure';
+
+parseCommandLine(
+  `usage: [BENCH_OPS=2000 BENCH_CONCURRENCY=32 BENCH_ROUNDS=1 BENCH_ONLY=normal,off] npx tsx bench/dev-server-pragmas.ts
+  signalWithStart, start and signal rates of one client against the Temporal dev server under each
+  SQLite setting (the CLI's defaults, then WAL with synchronous full, normal, off). No arguments.`,
+  {},
+);
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);

@@ -8,10 +8,19 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseCommandLine, usageError } from '../lib/cli';
 
-const dash = process.argv.indexOf('--');
-const settleS = Number(process.argv[2] && process.argv[2] !== '--' ? process.argv[2] : 30);
-const command = dash >= 0 ? process.argv.slice(dash + 1) : ['npm', 'start'];
+const USAGE = `usage: npx tsx bench/idle-memory.ts [settle seconds] [-- command…]
+  Starts the command (npm start), waits for "Cascade is running.", lets it settle (30 s), then prints
+  each process of its tree with its Pss and VmRSS, and the sums. Linux only.`;
+const { tokens } = parseCommandLine(USAGE, { allowPositionals: true, tokens: true });
+const dash = tokens.find((t) => t.kind === 'option-terminator')?.index ?? Infinity;
+const words = (keep: (index: number) => boolean) => tokens.flatMap((t) => (t.kind === 'positional' && keep(t.index) ? [t.value] : []));
+const [settleText = '30', ...extra] = words((i) => i < dash);
+const settleS = Number(settleText);
+if (!(settleS >= 0) || extra.length) usageError(USAGE, `expected one number of seconds before --, got "${[settleText, ...extra].join(' ')}"`);
+const command = dash === Infinity ? ['npm', 'start'] : words((i) => i > dash);
+if (!command.length) usageError(USAGE, 'no command after --');
 
 interface Proc { pid: number; ppid: number; rssKiB: number; pssKiB: number; cmd: string }
 

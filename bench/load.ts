@@ -16,11 +16,18 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } fro
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { parseCommandLine, usageError } from '../lib/cli';
 import { percentile, pool } from './measure';
 
-const { values: args } = parseArgs({
+const USAGE = `usage: npm run load -- --url http://127.0.0.1:3000 --key <key> --rate <events/s> --minutes <n>
+    [--customers <n>] [--pids 1,2,3] [--database-url postgres://…] [--max-in-flight <n>]
+    [--drain-minutes <n>] [--out bench/results/load.json]
+  A steady open-loop load against a running Cascade (start its API with CASCADE_RATE_LIMIT=off or a
+  limit above the rate); per minute: sent, accepted, errors, latency, memory; at the end, every
+  accepted event stored and routed (exit 1 if not). --key defaults to .data/api-key.`;
+
+const { values: args } = parseCommandLine(USAGE, {
   options: {
     url: { type: 'string', default: 'http://127.0.0.1:3000' },
     key: { type: 'string' },
@@ -37,7 +44,7 @@ const { values: args } = parseArgs({
 
 const url = args.url!.replace(/\/+$/, '');
 const key = args.key ?? tryRead('.data/api-key');
-if (!key) throw new Error('--key is required (npm start keeps its key in .data/api-key)');
+if (!key) usageError(USAGE, '--key is required (npm start keeps its key in .data/api-key)');
 const rate = Number(args.rate);
 const minutes = Number(args.minutes);
 const total = Math.round(rate * minutes * 60);

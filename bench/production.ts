@@ -1,7 +1,7 @@
 /**
  * The production topology for the bench: topology/ (i11-topology) starts the Go-built Temporal
  * server on Postgres with N history shards, Cascade's API and W workers as separate processes; this
- * file adapts it to a BenchStack, and measures how ingest grows with shards (1, 4, 8) and with a
+ * file adapts it to a BenchStack, and measures how ingest changes with shards (1, 4, 8) and with a
  * second worker. The first start builds the server from the Go module proxy (minutes; cached after).
  */
 import { Client, Connection } from '@temporalio/client';

@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine } from '../lib/cli';
 import { readResultFiles, type ResultFile, type SectionResult } from './results';
 
 type Met = boolean | undefined;
@@ -178,10 +179,13 @@ function embeddedRows(s: Record<string, SectionResult>): Row[] {
   return rows;
 }
 
+/** Not a goal a 2-core box can meet: its shards share the same two cores (BENCHMARKS.md says why). */
+const SHARDS_GOAL = 'none on 2 cores; on more, rises with shards';
+
 function shardRows(s: Record<string, SectionResult>): Row[] {
   const shards = s.shards as any;
   if (!shards) return [];
-  if (shards.error) return [failed(shards, 'Ingest by history shards and workers', 'grows with shards and workers')!];
+  if (shards.error) return [failed(shards, 'Ingest by history shards and workers', SHARDS_GOAL)!];
   return Object.entries(shards)
     .filter(([, v]) => v && typeof v === 'object')
     .map(([shape, v]: [string, any]) => ({
@@ -189,7 +193,7 @@ function shardRows(s: Record<string, SectionResult>): Row[] {
       cascade: v.error ? `not measured: ${v.error}` : `${fmt(v.cascade?.sentPerSecond)} emails/s`,
       raw: v.error ? '–' : `${fmt(v.bareSignalWithStartPerSecond)} signalWithStart/s`,
       ratio: ratioWithSpread(v.ratio, v.ratioSpread),
-      goal: 'grows with shards and workers',
+      goal: SHARDS_GOAL,
       met: undefined,
     }));
 }
@@ -236,7 +240,10 @@ export function writeBenchmarksMd(files: ResultFile[], path = 'BENCHMARKS.md'): 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const usage = `usage: npm run bench:report [-- --write]
+  Prints the ratio table of bench/results/*.json; --write also writes it into BENCHMARKS.md.`;
+  const { values } = parseCommandLine(usage, { options: { write: { type: 'boolean', default: false } } });
   const files = readResultFiles();
   console.log(`${runsDescribed(files)}\n\n${reportTable(files)}`);
-  if (process.argv.includes('--write')) writeBenchmarksMd(files);
+  if (values.write) writeBenchmarksMd(files);
 }

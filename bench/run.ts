@@ -9,8 +9,8 @@
  *   npm run bench -- --topology embedded   # one topology
  *   BENCH_ONLY=ingest-fresh,latency npm run bench -- --topology embedded
  */
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { parseCommandLine } from '../lib/cli';
 import { benchAnalytics } from './analytics';
 import { benchAcceptance } from './acceptance';
 import { benchEnrolment } from './enrolment';
@@ -26,7 +26,14 @@ import { benchSegments } from './segments';
 import { startEmbeddedStack, type BenchStack } from './stack';
 import { benchWorkerRss } from './worker-rss';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, topology: { type: 'string' } } });
+const USAGE = `usage: npm run bench [-- --quick] [--topology embedded|production|embedded,production]
+  Measures Cascade beside the raw limits of the same Temporal server and Postgres; writes
+  bench/results/<topology>.json and the table in BENCHMARKS.md (which says how long a run takes).
+  --quick       the smoke run: embedded only, small counts
+  --topology    which topologies (default: both; embedded with --quick)
+  BENCH_ONLY=a,b picks sections; BENCH_* variables set the counts (bench/run.ts).`;
+
+const { values: args } = parseCommandLine(USAGE, { options: { quick: { type: 'boolean', default: false }, topology: { type: 'string' } } });
 const quick = args.quick!;
 const topologies = (args.topology ?? (quick ? 'embedded' : 'embedded,production')).split(',');
 const only = process.env.BENCH_ONLY?.split(',');

@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine } from './cli';
 import { logger } from './logger';
 import { bundled } from './paths';
 
@@ -13,8 +14,13 @@ export function isMainModule(url: string): boolean {
   return !bundled && !!process.argv[1] && resolve(process.argv[1]) === fileURLToPath(url);
 }
 
-/** A failed start is logged ("api failed"; secrets masked, like every log line) and ends the process with 1. */
-export function runMain(name: string, main: () => Promise<void>): void {
+/**
+ * Runs a process's `main` after its command line: these processes take no arguments, so `--help`
+ * prints `usage` (exit 0) and anything else is a usage error (exit 2) before anything starts. A failed
+ * start is logged ("api failed"; secrets masked, like every log line) and ends the process with 1.
+ */
+export function runMain(name: string, main: () => Promise<void>, usage: string): void {
+  parseCommandLine(usage, {});
   main().catch((err) => {
     logger.fatal({ err }, `${name} failed`);
     process.exit(1);

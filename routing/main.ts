@@ -12,6 +12,11 @@ import { isMainModule, runMain } from '../lib/main';
 import { gracefulShutdown } from '../lib/shutdown';
 import { routerConnections, startRouter } from './router';
 
+export const usage = `usage: npm run router
+  A router process of its own: routes stored events to Temporal (run the API with CASCADE_ROUTER=off
+  and as many of these as Temporal takes). It takes no arguments: it needs TEMPORAL_ADDRESS and
+  DATABASE_URL in the environment.`;
+
 export async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
@@ -32,4 +37,4 @@ export async function main(): Promise<void> {
   );
 }
 
-if (isMainModule(import.meta.url)) runMain('router', main);
+if (isMainModule(import.meta.url)) runMain('router', main, usage);

@@ -5,43 +5,33 @@
  * API trusts a key it already verified for up to 30 s, so a revoke here takes that long to bite on
  * /v1 (dashboard sessions signed in with the key end at once).
  */
-import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeStoredApiKey } from '../access/api-keys';
 import { scopeListSchema } from '../access/scopes';
 import { openDatabase } from '../db/client';
 import { databaseForCommand } from '../servers/embedded-postgres';
+import { parseCommandLine, usageError } from '../lib/cli';
 import { loadConfig } from '../lib/config';
 
 const USAGE = `usage:
   npm run api-key -- create --name <name> --scopes <ingest,read,admin>
   npm run api-key -- list
-  npm run api-key -- revoke <id>`;
+  npm run api-key -- revoke <id>
+On DATABASE_URL, or without it the Postgres of npm start under CASCADE_DATA_DIR (.data).`;
 
 const ACTOR = 'command:api-key';
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine(USAGE, {
     allowPositionals: true,
     options: { name: { type: 'string' }, scopes: { type: 'string' } },
   });
   const [command, id] = positionals;
-  if (command === 'create' && (!values.name?.trim() || !values.scopes)) {
-    process.stderr.write(`create needs --name and --scopes\n${USAGE}\n`);
-    return 2;
-  }
-  if (command === 'revoke' && !id) {
-    process.stderr.write(`revoke needs the key id\n${USAGE}\n`);
-    return 2;
-  }
-  if (command !== 'create' && command !== 'list' && command !== 'revoke') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  if (command !== 'create' && command !== 'list' && command !== 'revoke') usageError(USAGE, command ? `unknown command "${command}"` : 'which command?');
+  if (command === 'create' && (!values.name?.trim() || !values.scopes)) usageError(USAGE, 'create needs --name and --scopes');
+  if (command === 'revoke' && !id) usageError(USAGE, 'revoke needs the key id');
+  if (positionals.length > (command === 'revoke' ? 2 : 1)) usageError(USAGE, `unexpected argument "${positionals.at(-1)}"`);
   const scopes = command === 'create' ? scopeListSchema.safeParse(values.scopes!.split(',').map((s) => s.trim())) : undefined;
-  if (scopes && !scopes.success) {
-    process.stderr.write(`--scopes: ${scopes.error.issues[0]!.message} (ingest, read, admin)\n`);
-    return 2;
-  }
+  if (scopes && !scopes.success) usageError(USAGE, `--scopes: ${scopes.error.issues[0]!.message} (ingest, read, admin)`);
 
   const config = loadConfig();
   const server = await databaseForCommand(config);

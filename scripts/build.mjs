@@ -14,10 +14,11 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 /**
- * The processes, each `{ out, module, name }`: `module` exports `main()`, `name` is what its fatal
- * log line says failed (lib/main.ts). dist/<out>.js runs it. Add a process here.
+ * The processes, each `{ out, module, name }`: `module` exports `main()` and `usage` (what `--help`
+ * prints), `name` is what its fatal log line says failed (lib/main.ts). dist/<out>.js runs it. Add a process here.
  */
 export const ENTRIES = [
   { out: 'start', module: 'scripts/start.ts', name: 'Cascade' },
@@ -62,9 +63,9 @@ const mainEntries = {
         resolveDir: root,
         loader: 'js',
         contents: [
-          `import { main } from ${JSON.stringify(`./${entry.module}`)};`,
+          `import { main, usage } from ${JSON.stringify(`./${entry.module}`)};`,
           `import { runMain } from './lib/main.ts';`,
-          `runMain(${JSON.stringify(entry.name)}, main);`,
+          `runMain(${JSON.stringify(entry.name)}, main, usage);`,
         ].join('\n'),
       };
     });
@@ -136,6 +137,22 @@ export async function buildDist() {
   console.error(`built ${relative(process.cwd(), dist) || '.'}/ (${ENTRIES.map((e) => `${e.out}.js`).join(', ')}, workflow-bundle.js) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+const USAGE = `usage: npm run build [-- --if-stale]
+  Writes dist/: one bundle per process (start, api, worker, router) and the journeys' workflow bundle.
+  --if-stale  only when dist/ is missing or a source is newer than the last build`;
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (!process.argv.includes('--if-stale') || stale()) await buildDist();
+  // lib/cli.ts's rules (--help: exit 0; a mistake: exit 2), written out: this file runs before any TypeScript.
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { 'if-stale': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    process.stderr.write(`${err.message.replace(/\. To specify a positional argument.*$/s, '')}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (!values['if-stale'] || stale()) await buildDist();
 }

@@ -5,6 +5,16 @@
 import { doctorContextFromEnv } from '../doctor/context';
 import { exitCode, runDoctor } from '../doctor/run';
 import { formatTable } from '../doctor/table';
+import { parseCommandLine } from '../lib/cli';
+
+parseCommandLine(
+  `usage: npm run doctor
+  Checks this host's configuration against the real services (Postgres migrations, Temporal namespace,
+  search attributes and task queue, Resend and its DNS records, SMSC, FCM, the public URL) and prints
+  pass / warn / fail with what to do. Exit 1 when a check fails, 0 otherwise. It takes no arguments:
+  it reads the same environment as npm run api.`,
+  {},
+);
 
 let opened: ReturnType<typeof doctorContextFromEnv>;
 try {

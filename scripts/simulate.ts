@@ -2,7 +2,7 @@
  * `npm run simulate -- <journey> --customer <file.json> --events <file.json> [--key <key>]`
  *
  * Runs one journey on the Temporal time-skipping server against the real workflow code and the
- * real send pipeline, with an embedded Postgres (PGlite in a temp folder) and every channel on
+ * real send pipeline, with a throwaway Postgres from npm (servers/postgres.ts) and every channel on
  * the outbox, then prints the customer's timeline: when each message went (workflow time since
  * the trigger), its step, channel, template and result, the events fed in, and how the run ended.
  * Three weeks of journey take seconds.
@@ -16,7 +16,6 @@
 import './quiet-logs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -30,6 +29,7 @@ import { createRenderer } from '../activities/templates';
 import { openDatabase, type Db } from '../db/client';
 import { startPostgresServer } from '../servers/postgres';
 import { consents, customers, messages, orders, pushTokens } from '../db/schema';
+import { parseCommandLine, usageError } from '../lib/cli';
 import { loadConfig } from '../lib/config';
 import { workflowsPath } from '../worker';
 import { slimEvent, type JourneyEvent } from '../workflows/contract';
@@ -70,9 +70,18 @@ const eventsFile = z.array(
   }),
 );
 
+const USAGE = `usage: npm run simulate -- <journey> --customer <file.json> --events <file.json> [--key <key>]
+  Runs one journey on the Temporal time-skipping server (real workflow code, real send pipeline, a
+  throwaway Postgres, every channel on the outbox) and prints the customer's timeline.
+  <journey>              one of: ${allJourneys.map((j) => j.options.id).join(', ')}
+  --customer <file>      the body of PUT /v1/customers plus "id" (and "pastOrders": a count)
+  --events <file>        [{ "at": "0h", "type": "cart.updated", "properties": { … } }, …]; the
+                         trigger event at "0" starts the run, the others reach it at their offsets
+  --key <key>            the run's key, when the trigger event does not carry it
+  Examples are in examples/: npm run simulate -- abandoned-cart --customer examples/anna.json --events examples/abandoned-cart.events.json`;
+
 function fail(message: string): never {
-  console.error(`simulate: ${message}`);
-  process.exit(2);
+  usageError(USAGE, `simulate: ${message}`);
 }
 
 function readJson<T>(path: string | undefined, schema: z.ZodType<T>, what: string): T {
@@ -114,10 +123,11 @@ async function seed(db: Db, c: z.infer<typeof customerFile>, now: number): Promi
 }
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine(USAGE, {
     allowPositionals: true,
     options: { customer: { type: 'string' }, events: { type: 'string' }, key: { type: 'string' } },
   });
+  if (positionals.length > 1) fail(`one journey at a time (got ${positionals.join(', ')})`);
   const journeyId = positionals[0] ?? fail(`which journey? one of: ${allJourneys.map((j) => j.options.id).join(', ')}`);
   const journey = allJourneys.find((j) => j.options.id === journeyId) ?? fail(`no journey "${journeyId}"; there are: ${allJourneys.map((j) => j.options.id).join(', ')}`);
   const customer = readJson(values.customer, customerFile, 'customer');

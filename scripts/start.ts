@@ -28,7 +28,6 @@ import { importLimitsOf } from '../import/parse';
 
 const config = loadConfig();
 const dataDir = resolve(config.CASCADE_DATA_DIR);
-mkdirSync(dataDir, { recursive: true });
 
 /**
  * A laptop's share of runs held in memory. The SDK sizes its cache from the heap limit (about 2,300
@@ -59,7 +58,14 @@ function unsubscribeSecret(): string {
   return secret;
 }
 
+export const usage = `usage: npm start
+  Cascade in one process for a laptop: the API on PORT (3000), the worker and the router. Without
+  TEMPORAL_ADDRESS it runs the Temporal dev server (Web UI on :8233), without DATABASE_URL a Postgres
+  from npm, without provider credentials the outbox channel; state under CASCADE_DATA_DIR (.data).
+  It takes no arguments: everything is set by the environment (README, Environment).`;
+
 export async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
   installTemporalLogging({ metricsAddress: config.CASCADE_TEMPORAL_METRICS_ADDRESS });
   const release = claimDataDir(dataDir);
   process.on('exit', release);
@@ -147,4 +153,4 @@ export async function main(): Promise<void> {
   });
 }
 
-if (isMainModule(import.meta.url)) runMain('Cascade', main);
+if (isMainModule(import.meta.url)) runMain('Cascade', main, usage);

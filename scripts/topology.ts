@@ -4,21 +4,35 @@
  * each listens; Ctrl+C stops everything. Secrets stay in the printed cascade.env file (mode 0600).
  *   npm run topology -- --shards 4 --workers 2
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../lib/cli';
 import { startTopology } from '../topology/start';
 
-const { values } = parseArgs({
+const USAGE = `usage: npm run topology [-- --shards <n>] [--workers <n>] [--no-api]
+  The production topology on this machine: Postgres, the Temporal server built from source on it,
+  the API and the workers as processes of their own. Ctrl+C stops everything.
+  --shards <n>   history shards of the Temporal server (8)
+  --workers <n>  worker processes (1; 0 for none)
+  --no-api       no API process`;
+
+const { values } = parseCommandLine(USAGE, {
   options: {
     shards: { type: 'string' },
     workers: { type: 'string', default: '1' },
     'no-api': { type: 'boolean', default: false },
   },
 });
+const count = (flag: string, text: string, min: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) usageError(USAGE, `--${flag} wants a whole number of at least ${min}, got "${text}"`);
+  return n;
+};
+const historyShards = values.shards === undefined ? undefined : count('shards', values.shards, 1);
+const workers = count('workers', values.workers, 0);
 
 const started = Date.now();
 const topology = await startTopology({
-  historyShards: values.shards ? Number(values.shards) : undefined,
-  workers: Number(values.workers),
+  historyShards,
+  workers,
   api: !values['no-api'],
   log: (line) => console.log(`topology: ${line}`),
 });

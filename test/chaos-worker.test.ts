@@ -6,18 +6,29 @@
  * welcome email went out, orders (order-confirmation: an email; the order ends the welcome run).
  * After the last kill a worker is left to finish: every run completed, and each customer got
  * exactly two emails and one SMS, one ledger row each.
+ *
+ * Meanwhile 40 more customers have their birthday greeting, 20 by push (the fake FCM) and 20 by the
+ * webhook channel (a receiver that verifies signatures), neither of which has an idempotency key:
+ * each greeting arrives at least once, every copy carries the message's stable id (the ledger id
+ * as collapse key; `webhook-id`), deduped by it each customer has exactly one, and a second copy
+ * only ever follows a kill.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Database } from '../db/client';
+import { FakeFcm } from './fakes/fcm';
 import { startFakeResend, type FakeResend } from './fakes/resend';
 import { FakeSmsc } from './fakes/smsc';
+import { FakeWebhookReceiver } from './fakes/webhook';
 import { startTestApi } from './support/cascade';
 import {
   ENDS,
   JOURNEYS,
+  birthdayGreeting,
   chaosCustomers,
   expectEachMessageOnce,
+  expectEachPushAtLeastOnce,
+  expectEachWebhookAtLeastOnce,
   expectEveryEventRouted,
   expectRunsEnded,
   order,
@@ -25,6 +36,7 @@ import {
   postEvents,
   progress,
   runsStillGoing,
+  seedBirthdayCustomers,
   seedChaosCustomers,
   sentTo,
   signUpAndBooking,
@@ -35,20 +47,27 @@ import { devServerEnv, taskQueue } from './support/temporal';
 import { killAllWorkerProcesses, startWorkerProcess, type WorkerChild } from './support/worker-child';
 
 const CUSTOMERS = 200;
+/** Birthday greetings by push, and as many by webhook. */
+const GREETINGS = 20;
 const KILLS = 6;
 let env: TestWorkflowEnvironment;
 let database: Database & { url: string };
 let resend: FakeResend;
 let smsc: FakeSmsc;
+let fcm: FakeFcm;
+let wallet: FakeWebhookReceiver;
 let api: Awaited<ReturnType<typeof startTestApi>>;
 
 beforeAll(async () => {
-  [env, database, resend, smsc] = await Promise.all([
+  [env, database, resend, smsc, fcm, wallet] = await Promise.all([
     devServerEnv(),
     createTestDatabase(),
     // No rate limit: the storm here is of processes, not of 429s. A send takes a moment, so kills land mid-call.
     startFakeResend({ rateLimit: null, processingMs: 100 }),
     FakeSmsc.start({ login: 'cascade', psw: 'pw' }),
+    // Taken at once, answered later: a kill in between leaves a push or webhook delivered but unanswered.
+    FakeFcm.start({ processingMs: 150 }),
+    FakeWebhookReceiver.start({ processingMs: 150 }),
   ]);
   api = await startTestApi(database.db, env.client);
 });
@@ -57,6 +76,8 @@ afterAll(async () => {
   await api?.stop();
   await resend?.close();
   await smsc?.close();
+  await fcm?.close();
+  await wallet?.close();
   await env?.teardown();
   await database?.close();
 });
@@ -64,6 +85,8 @@ afterAll(async () => {
 function startWorker(): Promise<WorkerChild> {
   return startWorkerProcess({
     ...smsc.env(),
+    ...fcm.env(),
+    ...wallet.env(),
     RESEND_API_KEY: resend.apiKey,
     RESEND_FROM: 'Shop <news@shop.cascade.dev>',
     RESEND_BASE_URL: resend.url,
@@ -75,7 +98,7 @@ function startWorker(): Promise<WorkerChild> {
 }
 
 /** Provider calls answered so far: while the worker makes them, others are in flight. */
-const providerCalls = () => resend.requests.length + smsc.sendRequests.length;
+const providerCalls = () => resend.requests.length + smsc.sendRequests.length + fcm.requests.length + wallet.received.length;
 
 /**
  * Kills the worker at a random point of its work (after 1 to 20 more provider calls, or 3 s) and
@@ -84,6 +107,7 @@ const providerCalls = () => resend.requests.length + smsc.sendRequests.length;
 function killRepeatedly(maxKills: number) {
   let stopping = false;
   let kills = 0;
+  const killedAt: number[] = [];
   let current: WorkerChild | undefined;
   let failure: unknown;
   const done = (async () => {
@@ -93,6 +117,7 @@ function killRepeatedly(maxKills: number) {
       const deadline = Date.now() + 3_000;
       while (!stopping && Date.now() < deadline && providerCalls() < calls) await new Promise((r) => setTimeout(r, 20));
       if (stopping) break;
+      killedAt.push(Date.now());
       await current.kill();
       kills++;
       current = await startWorker();
@@ -107,6 +132,8 @@ function killRepeatedly(maxKills: number) {
     get kills() {
       return kills;
     },
+    /** When each kill began (ms since the epoch). */
+    killedAt,
     /** Throws what broke the loop (a worker that could not start), so waits on it fail at once. */
     check() {
       if (failure) throw failure;
@@ -122,31 +149,53 @@ function killRepeatedly(maxKills: number) {
 }
 
 describe('a worker killed again and again', () => {
-  it('loses no run and sends every message exactly once', { timeout: 300_000 }, async () => {
+  it('loses no run, sends every email and SMS exactly once, every push and webhook at least once under a stable id', { timeout: 480_000 }, async () => {
+    // The waits below bound it (240 + 150 + 60 s) and say where it stuck; a quiet box takes about 2 minutes.
     const started = Date.now();
     const at = () => `${Math.round((Date.now() - started) / 1000)} s`;
     const customers = chaosCustomers('wk', CUSTOMERS);
+    const byPush = chaosCustomers('wk-push', GREETINGS);
+    const byWebhook = chaosCustomers('wk-hook', GREETINGS);
     await seedChaosCustomers(database.db, customers);
+    await seedBirthdayCustomers(database.db, byPush, 'push');
+    await seedBirthdayCustomers(database.db, byWebhook, 'webhook');
+    const journeys = [...JOURNEYS, 'birthday'];
     const chaos = killRepeatedly(KILLS);
 
     const firstEvents = customers.flatMap((c) => signUpAndBooking(c, 3_000 + Math.random() * 15_000));
     await postEvents(api.call, firstEvents);
+    // Greetings in a few waves while the kills go on, so some are in flight when one lands.
+    const greetings = byPush.flatMap((c, i) => [birthdayGreeting(c), birthdayGreeting(byWebhook[i]!)]);
+    const greeted = (async () => {
+      for (let i = 0; i < greetings.length; i += 10) {
+        await postEvents(api.call, greetings.slice(i, i + 10));
+        await new Promise((r) => setTimeout(r, 1_500));
+      }
+    })();
     // An order before the welcome email would end the run before it sends; a shop's customers order later.
     const orders = orderAfterWelcome(database.db, api.call, customers);
     const allSent = async () => {
       for (const j of JOURNEYS) if ((await sentTo(database.db, j)).size < CUSTOMERS) return false;
-      return true;
+      return (await sentTo(database.db, 'birthday')).size === 2 * GREETINGS;
     };
-    await until(`${KILLS} kills`, () => chaos.check() && chaos.finished, 240_000, progress(database.db, JOURNEYS));
+    await until(`${KILLS} kills`, () => chaos.check() && chaos.finished, 240_000, progress(database.db, journeys));
     const chaosEnded = at();
     await chaos.stop();
-    await until('every message sent', allSent, 150_000, progress(database.db, JOURNEYS));
+    await greeted;
+    await until('every message sent', allSent, 150_000, progress(database.db, journeys));
     await orders.done;
-    await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress(database.db, JOURNEYS));
-    console.log(`chaos-worker: ${chaos.kills} kills in ${chaosEnded}, all runs ended at ${at()}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails, ${smsc.sendRequests.length} SMSC sends (${smsc.statusRequests.length} status checks) for ${smsc.messages.length} SMS`);
+    await until('every run ended', async () => (await runsStillGoing(database.db)) === 0, 60_000, progress(database.db, journeys));
 
-    await expectEveryEventRouted(database.db, [...firstEvents, ...customers.map(order)].map((e) => e.id));
+    await expectEveryEventRouted(database.db, [...firstEvents, ...customers.map(order), ...greetings].map((e) => e.id));
     await expectRunsEnded(database.db, env.client, customers, ENDS);
+    await expectRunsEnded(database.db, env.client, [...byPush, ...byWebhook], { birthday: 'completed' });
     await expectEachMessageOnce(database.db, resend, smsc, customers, { emails: 2, sms: 1 });
+    const extraPushes = await expectEachPushAtLeastOnce(database.db, fcm, byPush, chaos.killedAt);
+    const extraWebhooks = await expectEachWebhookAtLeastOnce(database.db, wallet, byWebhook, chaos.killedAt);
+    console.log(
+      `chaos-worker: ${chaos.kills} kills in ${chaosEnded}, all runs ended at ${at()}; ${resend.requests.length} Resend calls for ${resend.emails.length} emails, ` +
+        `${smsc.sendRequests.length} SMSC sends (${smsc.statusRequests.length} status checks) for ${smsc.messages.length} SMS; ` +
+        `${fcm.sent.length} pushes taken for ${GREETINGS} (${extraPushes} again after a kill), ${wallet.received.length} webhooks for ${GREETINGS} (${extraWebhooks} again)`,
+    );
   });
 });

@@ -6,7 +6,7 @@
  * the outbox as the welcome email, which needs the migrations, the templates and the prebuilt
  * workflow bundle to be found from dist/.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -115,6 +115,15 @@ describe('the built API and worker (node dist/*.js)', () => {
       const res = await fetch(`${api.url}/dashboard/assets/${asset}`);
       expect(res.status, asset).toBe(200);
       expect((await res.text()).length, asset).toBeGreaterThan(100);
+    }
+  });
+
+  it('answer --help with their usage (exit 0) and an unknown flag with a usage error (exit 2), as from source', () => {
+    for (const [bundle, usage] of [['start.js', 'usage: npm start'], ['api.js', 'usage: npm run api'], ['worker.js', 'usage: npm run worker'], ['router.js', 'usage: npm run router']]) {
+      const help = spawnSync(process.execPath, [join(root, 'dist', bundle!), '--help'], { cwd: root, encoding: 'utf8' });
+      expect({ bundle, status: help.status, stdout: help.stdout.split('\n')[0] }).toEqual({ bundle, status: 0, stdout: usage });
+      const bad = spawnSync(process.execPath, [join(root, 'dist', bundle!), '--frobnicate'], { cwd: root, encoding: 'utf8' });
+      expect({ bundle, status: bad.status, stderr: bad.stderr.split('\n')[0] }).toEqual({ bundle, status: 2, stderr: "Unknown option '--frobnicate'" });
     }
   });
 

@@ -53,12 +53,12 @@ describe('push through FCM HTTP v1', () => {
         token,
         notification: { title: 'Hello Anna', body: 'Your order A-1 is ready.' },
         data: { messageId: String(messageId) },
-        android: { collapse_key: String(messageId) },
+        android: { collapse_key: String(messageId), notification: { tag: String(messageId) } },
         apns: { headers: { 'apns-collapse-id': String(messageId) } },
       },
     });
-    // A repeated push of this message collapses into one on the device, on Android and iOS alike.
-    expect(fcm.sent.at(-1)).toMatchObject({ collapseKey: String(messageId), apnsCollapseId: String(messageId) });
+    // A repeated push of this message replaces the first on the device, on Android and iOS alike.
+    expect(fcm.sent.at(-1)).toMatchObject({ collapseKey: String(messageId), androidTag: String(messageId), apnsCollapseId: String(messageId) });
     const [row] = await database.db.select().from(messages).where(eq(messages.id, messageId));
     expect(row).toMatchObject({ status: 'sent', provider: 'fcm', providerMessageId: fcm.sent.at(-1)!.name });
   });

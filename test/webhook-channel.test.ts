@@ -1,6 +1,7 @@
 /**
  * The webhook channel inside the real send pipeline, on a real Postgres, posting to a real HTTP
- * receiver that checks the signature with the standardwebhooks library, as a wallet app would.
+ * receiver that checks the signature with the standardwebhooks library, as a wallet app would
+ * (test/fakes/webhook.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
@@ -8,46 +9,23 @@ import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsFromEnv } from '../activities/channels';
-import type { WebhookPayload } from '../activities/channels/webhook';
 import type { Database } from '../db/client';
 import { messages } from '../db/schema';
-import { listen, readBody, type FakeServer } from './fakes/fake-server';
+import { FakeWebhookReceiver } from './fakes/webhook';
 import { seedCustomer } from './support/cascade';
 import { createTestDatabase } from './support/database';
 import { attempt, sendRequest, sendWith } from './support/send-activity';
 
-interface Received {
-  headers: Record<string, string>;
-  raw: string;
-  verified: WebhookPayload | Error;
-}
-
-const secret = `whsec_${randomBytes(24).toString('base64')}`;
 let database: Database;
-let receiver: FakeServer;
-const received: Received[] = [];
-/** What the receiver answers next, in order; then 200. 'hang' never answers. */
-const answers: Array<number | 'hang'> = [];
+let receiver: FakeWebhookReceiver;
+let received: FakeWebhookReceiver['received'];
+let secret: string;
 let send: ReturnType<typeof sendWith>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  receiver = await listen(async (req, res) => {
-    const raw = await readBody(req);
-    const headers = req.headers as Record<string, string>;
-    let verified: WebhookPayload | Error;
-    try {
-      verified = new Webhook(secret).verify(raw, headers) as WebhookPayload;
-    } catch (err) {
-      verified = err as Error;
-    }
-    received.push({ headers, raw, verified });
-    const next = answers.shift() ?? 200;
-    if (next === 'hang') return;
-    res.writeHead(next).end();
-  });
-  const url = `${receiver.url}/cascade-hook`;
-  send = sendWith(database.db, { CASCADE_WEBHOOK_URL: url, CASCADE_WEBHOOK_SECRET: secret, CASCADE_WEBHOOK_TIMEOUT_MS: '1000' }, { webhookUrl: url });
+  [database, receiver] = await Promise.all([createTestDatabase(), FakeWebhookReceiver.start()]);
+  ({ received, secret } = receiver);
+  send = sendWith(database.db, { ...receiver.env(), CASCADE_WEBHOOK_TIMEOUT_MS: '1000' }, { webhookUrl: receiver.url });
   await seedCustomer(database.db, { id: 'h1', name: 'Anna' });
 });
 afterAll(async () => {
@@ -92,7 +70,7 @@ describe('webhook channel', () => {
 
   it('a 503 or a timeout is retried; every attempt carries the same webhook-id so the receiver can dedupe', async () => {
     const req = sendRequest('h1', 'webhook', { points: 5 });
-    answers.push(503, 'hang');
+    receiver.answerNext(503, 'hang');
     const before = received.length;
     const first = await failure(attempt(send, req, 1));
     expect(first.message).toMatch(/HTTP 503/);
@@ -107,7 +85,7 @@ describe('webhook channel', () => {
   });
 
   it('a 4xx fails for good, with the status in the ledger', async () => {
-    answers.push(422);
+    receiver.answerNext(422);
     const err = (await failure(attempt(send, sendRequest('h1', 'webhook', { points: 1 })))) as ApplicationFailure;
     expect(err.nonRetryable).toBe(true);
     expect(err.message).toBe('webhook: webhook target answered HTTP 422');

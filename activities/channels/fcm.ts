@@ -8,8 +8,11 @@
  * skips OAuth: meant for tests against the fake, since a real token expires within an hour.
  * FCM_BASE_URL (default https://fcm.googleapis.com), FCM_TIMEOUT_MS.
  *
- * FCM has no idempotency key: a send whose answer was lost is retried and may reach the device twice;
- * the collapse key (Android) and apns-collapse-id (iOS) make the second replace the first there.
+ * FCM has no idempotency key, so push is at least once: a send whose answer was lost (a crash, a
+ * timeout) is retried and may reach the device twice. Every copy names the message by its ledger id:
+ * as Android's collapse key (FCM keeps only the latest for an offline device) and notification tag,
+ * and as apns-collapse-id (a second copy replaces the first in the notification drawer), and as
+ * data.messageId, for an app that handles the message itself to dedupe.
  */
 import { eq } from 'drizzle-orm';
 import { GoogleAuth } from 'google-auth-library';
@@ -76,7 +79,7 @@ export class FcmChannel implements ChannelAdapter {
     } catch (err) {
       throw new TransientSendError(`could not get an FCM access token: ${(err as Error).message}`);
     }
-    // The ledger id as collapse key: a push FCM takes twice (a retry after a lost answer) replaces
+    // The ledger id as the dedupe id: a push FCM takes twice (a retry after a lost answer) replaces
     // the first on the device instead of showing twice. APNs caps apns-collapse-id at 64 bytes.
     const collapseKey = String(message.messageId);
     const body = {
@@ -84,7 +87,7 @@ export class FcmChannel implements ChannelAdapter {
         token: message.to,
         notification: { title: message.subject ?? '', body: message.body },
         data: { messageId: collapseKey },
-        android: { collapse_key: collapseKey },
+        android: { collapse_key: collapseKey, notification: { tag: collapseKey } },
         apns: { headers: { 'apns-collapse-id': collapseKey } },
       },
     };

@@ -4,7 +4,9 @@
  * Google's shape `{ error: { code, message, status, details: [{ '@type': …FcmError, errorCode }] } }`;
  * UNREGISTERED / invalid-token INVALID_ARGUMENT for chosen tokens; 503 UNAVAILABLE or 429
  * QUOTA_EXCEEDED with Retry-After on demand; 401 UNAUTHENTICATED (no FcmError) for a bad token.
- * `sent` holds every accepted message: what the devices really got.
+ * `sent` holds every accepted message: what the devices really got. With `processingMs`, a push is
+ * accepted (in `sent`) at once and answered that much later, so a sender killed meanwhile never
+ * learns that it went: FCM has no idempotency key, and the retry reaches the device again.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, readBody, type FakeServer } from './fake-server';
@@ -14,9 +16,22 @@ export interface FakePush {
   token: string;
   notification?: { title?: string; body?: string };
   data?: Record<string, string>;
-  /** `android.collapse_key` and `apns.headers['apns-collapse-id']`: a later push with the same key replaces this one on the device. */
+  /**
+   * `android.collapse_key`, `android.notification.tag` and `apns.headers['apns-collapse-id']`: a later
+   * push with the same tag or collapse id replaces this one in the notification drawer.
+   */
   collapseKey?: string;
+  androidTag?: string;
   apnsCollapseId?: string;
+  /** When FCM took it (ms since the epoch). */
+  receivedAt: number;
+}
+
+export interface FakeFcmOptions {
+  projectId?: string;
+  accessToken?: string;
+  /** How long an accepted push waits for its answer. */
+  processingMs?: number;
 }
 
 const FCM_ERROR = 'type.googleapis.com/google.firebase.fcm.v1.FcmError';
@@ -33,10 +48,11 @@ export class FakeFcm {
   private constructor(
     readonly projectId: string,
     readonly accessToken: string,
+    private readonly processingMs: number,
   ) {}
 
-  static async start(projectId = 'cascade-test', accessToken = 'ya29.fake-token'): Promise<FakeFcm> {
-    const fake = new FakeFcm(projectId, accessToken);
+  static async start(opts: FakeFcmOptions = {}): Promise<FakeFcm> {
+    const fake = new FakeFcm(opts.projectId ?? 'cascade-test', opts.accessToken ?? 'ya29.fake-token', opts.processingMs ?? 0);
     fake.http = await listen((req, res) => void fake.handle(req, res));
     return fake;
   }
@@ -59,6 +75,7 @@ export class FakeFcm {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     const raw = await readBody(req);
     this.requests.push({ authorization: req.headers.authorization, body: raw });
     const fail = (code: number, status: string, message: string, errorCode?: string, headers: Record<string, string> = {}, extra: object[] = []) => {
@@ -80,7 +97,7 @@ export class FakeFcm {
         : fail(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.', 'QUOTA_EXCEEDED', headers);
     }
     let message:
-      | { token?: unknown; notification?: FakePush['notification']; data?: Record<string, unknown>; android?: { collapse_key?: string }; apns?: { headers?: Record<string, string> } }
+      | { token?: unknown; notification?: FakePush['notification']; data?: Record<string, unknown>; android?: { collapse_key?: string; notification?: { tag?: string } }; apns?: { headers?: Record<string, string> } }
       | undefined;
     try {
       message = (JSON.parse(raw) as { message?: typeof message }).message;
@@ -113,8 +130,11 @@ export class FakeFcm {
       notification: message.notification,
       data: message.data as Record<string, string>,
       collapseKey: message.android?.collapse_key,
+      androidTag: message.android?.notification?.tag,
       apnsCollapseId,
+      receivedAt,
     });
+    if (this.processingMs) await new Promise((r) => setTimeout(r, this.processingMs));
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify({ name }));
   }

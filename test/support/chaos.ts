@@ -1,15 +1,19 @@
 /**
  * What the chaos tests (test/chaos-*.test.ts) share: customers reachable through the fake Resend and
- * SMSC, their events sent as a product system would (POST /v1/events/batch), and the checks a user
- * makes afterwards: every run ended, every expected message reached the provider exactly once.
+ * SMSC (and, for the birthday greeting, through the fake FCM or a webhook receiver), their events sent
+ * as a product system would (POST /v1/events/batch), and the checks a user makes afterwards: every
+ * run ended, every email and SMS reached the provider exactly once, every push and webhook at least
+ * once, each copy carrying the message's stable id, and a second copy only after a crash.
  */
 import { Client } from '@temporalio/client';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { Db } from '../../db/client';
-import { events, journeyRuns, messages, type RunState } from '../../db/schema';
+import { events, journeyRuns, messages, pushTokens, type RunState } from '../../db/schema';
+import type { FakeFcm } from '../fakes/fcm';
 import type { FakeResend } from '../fakes/resend';
 import type { FakeSmsc } from '../fakes/smsc';
+import type { FakeWebhookReceiver } from '../fakes/webhook';
 import { seedCustomer } from './cascade';
 
 /** The journeys each chaos customer goes through, and how their runs end (the order ends the welcome chain). */
@@ -177,4 +181,107 @@ export async function expectEachMessageOnce(db: Db, resend: FakeResend, smsc: Fa
   }
   expect(resend.emails).toHaveLength(list.length * expected.emails);
   expect(smsc.messages).toHaveLength(list.length * expected.sms);
+}
+
+/**
+ * A birthday that is today where it is about 14:00 now (a whole-hour zone, Etc/GMT±n): the birthday
+ * journey greets at once (10:00 has passed, 21:00 quiet hours are far), whatever the hour in UTC.
+ */
+export function birthdayToday(now = Date.now()): { timeZone: string; birthday: string; year: number } {
+  let offset = 14 - new Date(now).getUTCHours();
+  if (offset > 14) offset -= 24;
+  // IANA's Etc zones have the sign reversed: Etc/GMT-3 is UTC+3.
+  const timeZone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+  const [year, month, day] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now).split('-');
+  return { timeZone, birthday: `1990-${month}-${day}`, year: Number(year) };
+}
+
+/** Customers whose birthday is today (above), reachable by push only (a device token) or by the webhook channel only. */
+export async function seedBirthdayCustomers(db: Db, list: ChaosCustomer[], channel: 'push' | 'webhook'): Promise<void> {
+  const { timeZone, birthday } = birthdayToday();
+  for (const c of list) {
+    await seedCustomer(db, { id: c.id, email: null, phone: null, name: 'Chaos', timeZone, birthday, consent: [channel] });
+    if (channel === 'push') await db.insert(pushTokens).values({ token: pushToken(c), customerId: c.id });
+  }
+}
+
+export const pushToken = (c: ChaosCustomer) => `fcm-token-${c.id}`;
+
+/** The birthday journey's trigger: one greeting, on the first channel that reaches the customer. */
+export function birthdayGreeting(c: ChaosCustomer): ChaosEvent {
+  return { id: `birthday-${c.id}`, customerId: c.id, type: 'birthday.upcoming', properties: { year: birthdayToday().year } };
+}
+
+/**
+ * Copies of messages that a provider without idempotency took more than once (by dedupe id, the
+ * arrival of each copy): each copy after the first must follow a kill of the worker that came after
+ * the copy before it (a new delivery attempt), never two copies from one attempt. A request written
+ * just before a kill may be read by a busy test process a little after it, hence two seconds of
+ * slack; a retry comes later still, from a worker started after the kill. Returns the extra copies.
+ */
+export function expectCopiesOnlyAfterKills(copies: Map<string, number[]>, kills: number[]): number {
+  const unexplained: string[] = [];
+  let extra = 0;
+  for (const [id, at] of copies) {
+    const sorted = [...at].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) {
+      extra++;
+      if (!kills.some((k) => k > sorted[i - 1]! - 2_000 && k < sorted[i]!)) unexplained.push(`${id}: copies at ${sorted.map((t) => new Date(t).toISOString()).join(', ')}`);
+    }
+  }
+  expect(unexplained, `kills at ${kills.map((k) => new Date(k).toISOString()).join(', ')}`).toEqual([]);
+  return extra;
+}
+
+const copiesById = <T>(items: T[], id: (item: T) => string, at: (item: T) => number): Map<string, number[]> => {
+  const map = new Map<string, number[]>();
+  for (const item of items) map.set(id(item), [...(map.get(id(item)) ?? []), at(item)]);
+  return map;
+};
+
+/** One ledger row `sent` on `channel` per customer, from the birthday journey, and nothing else sent to them. */
+async function sentOncePerCustomer(db: Db, list: ChaosCustomer[], channel: 'push' | 'webhook') {
+  const ledger = await db.select().from(messages).where(inArray(messages.customerId, list.map((c) => c.id)));
+  const sent = ledger.filter((m) => m.status === 'sent');
+  expect(sent.filter((m) => m.channel !== channel || m.journey !== 'birthday').map((m) => `${m.customerId} ${m.journey}/${m.step} ${m.channel}`)).toEqual([]);
+  expect(ledger.filter((m) => m.channel === channel && m.status !== 'sent').map((m) => `${m.customerId}: ${m.status} ${m.error}`)).toEqual([]);
+  expect(sent.map((m) => m.customerId).sort()).toEqual(list.map((c) => c.id).sort());
+  return sent;
+}
+
+/**
+ * Push is at least once (FCM has no idempotency key): every push the ledger says went out reached
+ * the customer's device, every copy names the message by its ledger id (Android's collapse key and
+ * notification tag, apns-collapse-id, `data.messageId`), so deduped by that id the device shows each
+ * message exactly once; and a
+ * second copy only ever follows a crash. Returns the extra copies FCM took.
+ */
+export async function expectEachPushAtLeastOnce(db: Db, fcm: FakeFcm, list: ChaosCustomer[], kills: number[]): Promise<number> {
+  const sent = await sentOncePerCustomer(db, list, 'push');
+  const tokens = new Set(list.map(pushToken));
+  const pushes = fcm.sent.filter((p) => tokens.has(p.token));
+  for (const p of pushes) expect([p.androidTag, p.apnsCollapseId, p.data?.messageId], p.name).toEqual([p.collapseKey, p.collapseKey, p.collapseKey]);
+  const copies = copiesById(pushes, (p) => p.collapseKey ?? '(none)', (p) => p.receivedAt);
+  expect([...copies.keys()].sort()).toEqual(sent.map((m) => String(m.id)).sort());
+  for (const m of sent) expect(pushes.filter((p) => p.collapseKey === String(m.id)).map((p) => p.token), `message ${m.id}`).toEqual(expect.arrayContaining([m.recipient]));
+  expect(new Set(pushes.map((p) => `${p.collapseKey} ${p.token}`)).size).toBe(sent.length);
+  return expectCopiesOnlyAfterKills(copies, kills);
+}
+
+/**
+ * The webhook channel is at least once: every message the ledger says went out reached the receiver,
+ * signed; every copy carries the send's idempotency key as `webhook-id` and the ledger id in its
+ * body, so deduped by `webhook-id` the receiver has each message exactly once; and a second copy
+ * only ever follows a crash. Returns the extra copies the receiver took.
+ */
+export async function expectEachWebhookAtLeastOnce(db: Db, receiver: FakeWebhookReceiver, list: ChaosCustomer[], kills: number[]): Promise<number> {
+  const sent = await sentOncePerCustomer(db, list, 'webhook');
+  const ids = new Set(list.map((c) => c.id));
+  const received = receiver.received.filter((r) => r.verified instanceof Error || ids.has(r.verified.customerId));
+  expect(received.filter((r) => r.verified instanceof Error).map((r) => (r.verified as Error).message)).toEqual([]);
+  const deduplicated = receiver.deduplicated();
+  expect(sent.map((m) => deduplicated.get(m.idempotencyKey))).toEqual(sent.map((m) => expect.objectContaining({ messageId: m.id, idempotencyKey: m.idempotencyKey, customerId: m.customerId })));
+  const copies = copiesById(received, (r) => r.headers['webhook-id']!, (r) => r.receivedAt);
+  expect([...copies.keys()].sort()).toEqual(sent.map((m) => m.idempotencyKey).sort());
+  return expectCopiesOnlyAfterKills(copies, kills);
 }
