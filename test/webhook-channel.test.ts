@@ -26,8 +26,10 @@ const secret = `whsec_${randomBytes(24).toString('base64')}`;
 let database: Database;
 let receiver: FakeServer;
 const received: Received[] = [];
-/** What the receiver answers next, in order; then 200. 'hang' never answers. */
-const answers: Array<number | 'hang'> = [];
+/** What the receiver answers next, in order; then 200. 'hang' never answers; 'endless' answers 200 with a body that never ends. */
+const answers: Array<number | 'hang' | 'endless'> = [];
+/** The endless answers: bytes written, and whether the connection was closed on them. */
+const endless: Array<{ bytes: number; closed: boolean }> = [];
 let send: ReturnType<typeof sendWith>;
 
 beforeAll(async () => {
@@ -44,6 +46,19 @@ beforeAll(async () => {
     received.push({ headers, raw, verified });
     const next = answers.shift() ?? 200;
     if (next === 'hang') return;
+    if (next === 'endless') {
+      const answer = { bytes: 0, closed: false };
+      endless.push(answer);
+      res.once('close', () => (answer.closed = true));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, ' ');
+      const pump = () => {
+        while (!answer.closed && res.write(chunk)) answer.bytes += chunk.length;
+        if (!answer.closed) res.once('drain', pump);
+      };
+      pump();
+      return;
+    }
     res.writeHead(next).end();
   });
   const url = `${receiver.url}/cascade-hook`;
@@ -104,6 +119,16 @@ describe('webhook channel', () => {
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((a) => a.headers['webhook-id']))).toEqual(new Set([req.idempotencyKey]));
     expect(attempts.every((a) => !(a.verified instanceof Error))).toBe(true);
+  });
+
+  it('reads a few KiB of the answer at most: a 200 whose body never ends is a send, and the connection is dropped', async () => {
+    answers.push('endless');
+    expect(await attempt(send, sendRequest('h1', 'webhook', { points: 7 }))).toMatchObject({ status: 'sent' });
+    const answer = endless.at(-1)!;
+    for (const until = Date.now() + 2000; !answer.closed && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    expect(answer.closed).toBe(true);
+    // What the target got out before we hung up: socket buffers, not the megabytes it would have sent.
+    expect(answer.bytes).toBeLessThan(16 * 1024 ** 2);
   });
 
   it('a 4xx fails for good, with the status in the ledger', async () => {
