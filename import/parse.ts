@@ -105,7 +105,7 @@ async function* linesOf(input: Readable, max: number): AsyncGenerator<string | n
   let size = 0;
   let tooLong = false;
   const take = (): string | null => {
-    const text = tooLong ? null : Buffer.concat(parts, size).toString('utf8');
+    const text = tooLong ? null : (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8');
     parts = [];
     size = 0;
     tooLong = false;
