@@ -26,7 +26,7 @@ export interface PageStrings {
   unsubscribed: (what: string, channel: string) => string;
   allTopics: string;
   manage: string;
-  /** Why off boxes cannot be ticked: the link is old (or undated) and can only withdraw. */
+  /** Why off boxes cannot be ticked: the link is over 30 days old (or from before links carried a date) and can only withdraw. */
   oldLink: string;
   /** ...or the customer marked a message as spam. */
   complained: string;
@@ -52,7 +52,7 @@ const ru: PageStrings = {
   unsubscribed: (what, channel) => `Больше не пришлём: ${what} (${channel}).`,
   allTopics: 'все рекламные сообщения',
   manage: 'Настроить рассылки',
-  oldLink: 'Эта ссылка старше 30 дней: по ней можно только отписаться. Чтобы подписаться снова, откройте ссылку из свежего сообщения.',
+  oldLink: 'Эта ссылка из давнего сообщения: по ней можно только отписаться. Чтобы подписаться снова, откройте ссылку из сообщения за последние 30 дней.',
   complained: 'Вы отметили наше сообщение как спам, поэтому подписаться снова здесь нельзя. Напишите нам, если это ошибка.',
 };
 
@@ -76,7 +76,7 @@ const en: PageStrings = {
   unsubscribed: (what, channel) => `You will not get ${what} by ${channel} any more.`,
   allTopics: 'marketing messages',
   manage: 'Manage your subscriptions',
-  oldLink: 'This link is more than 30 days old: it can only unsubscribe. To subscribe again, use the link in a recent message.',
+  oldLink: 'This link is from an older message: it can only unsubscribe. To subscribe again, use the link in a message from the last 30 days.',
   complained: 'You marked one of our messages as spam, so subscribing again is not possible here. Contact us if that was a mistake.',
 };
 

@@ -262,7 +262,7 @@ describe('the preference form', () => {
     ] as const) {
       const { html, csrf } = await formOf(old);
       // The page offers no way to tick what is off, and says why.
-      expect(html, name).toContain('Эта ссылка старше 30 дней: по ней можно только отписаться.');
+      expect(html, name).toContain('Эта ссылка из давнего сообщения: по ней можно только отписаться.');
       expect(html, name).toMatch(/<input type="checkbox" id="email\.promotions" aria-label="[^"]+" disabled>/);
       expect(boxes(html), name).not.toContain('email.promotions');
       // A hand-made post ticking it anyway is recorded and refused.
