@@ -90,4 +90,4 @@ export function stringsFor(locale: string | null | undefined): PageStrings {
 }
 
 /** A topic's name for people; a topic nobody translated yet shows its id rather than nothing. */
-export const topicName = (s: PageStrings, topic: string) => s.topics[topic] ?? topic;
+export const topicName = (s: PageStrings, topic: string) => (Object.hasOwn(s.topics, topic) ? s.topics[topic]! : topic);
