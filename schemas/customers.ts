@@ -55,7 +55,7 @@ const latestToday = (now: Date) => new Date(now.getTime() + 14 * 3_600_000).toIS
 export const birthDateSchema = calendarDate()
   .superRefine((date, ctx) => {
     const today = latestToday(new Date());
-    if (date > today) return void ctx.addIssue({ code: 'custom', message: `a date of birth cannot be in the future (today is ${today})` });
+    if (date > today) return void ctx.addIssue({ code: 'custom', message: 'a date of birth cannot be in the future' });
     const earliest = `${Number(today.slice(0, 4)) - MAX_AGE_YEARS}${today.slice(4)}`;
     if (date < earliest) ctx.addIssue({ code: 'custom', message: `a date of birth more than ${MAX_AGE_YEARS} years back (before ${earliest}) is not plausible` });
   })
