@@ -79,7 +79,7 @@ export function createSend(deps: SendDeps) {
         return { row: row!, earlier: false };
       }
       const { customer } = verdict;
-      const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic);
+      const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic, requestedAt);
       const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer.locale, timeZone: customer.timeZone });
       const content = { subject: rendered.subject, body: rendered.body, smsSegments: rendered.sms?.segments ?? null };
       // An SMS that would cost more parts than its template (or CASCADE_SMS_MAX_SEGMENTS) allows is
@@ -106,7 +106,7 @@ export function createSend(deps: SendDeps) {
         subject: row.subject,
         body: row.body ?? '',
         transactional: row.transactional,
-        unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic),
+        unsubscribeUrl: row.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic, row.requestedAt),
         template: row.template,
         attemptedBefore,
       }));

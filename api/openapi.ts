@@ -240,7 +240,7 @@ export const apiRoutes: ApiRoute[] = [
     key: 'ingest',
     body: { schema: customerImportBody, type: 'application/x-ndjson', alsoTypes: ['text/csv'], description: 'One customer a line' },
     ok: { 200: { description: 'Rows stored, and each rejected row with its line and field', schema: customerImportAnswer } },
-    errors: [400, 401, 403, 413, 415],
+    errors: [400, 401, 403, 409, 413, 415],
   },
   {
     method: 'post',
@@ -249,7 +249,7 @@ export const apiRoutes: ApiRoute[] = [
     key: 'ingest',
     body: { schema: orderImportBody, type: 'application/x-ndjson', alsoTypes: ['text/csv'], description: 'One order a line' },
     ok: { 200: { description: 'Rows stored, and each rejected row with its line and field', schema: orderImportAnswer } },
-    errors: [400, 401, 403, 413, 415],
+    errors: [400, 401, 403, 409, 413, 415],
   },
   {
     method: 'get',

@@ -7,7 +7,9 @@
  * consent that may be older than the customer's unsubscribe: it may withdraw, and it may grant a
  * channel nobody withdrew, but it never undoes an unsubscribe or a complaint. A re-subscription
  * (`PUT /v1/customers/:id/consents`) is the customer asking again: it says when they consented, and
- * undoes an unsubscribe or complaint only when that moment is newer than the withdrawal.
+ * undoes an unsubscribe or complaint only when that moment is newer than the withdrawal. A signed
+ * link (the preference center) is a re-subscription now, but may grant only what link-grants.ts
+ * allows: a recent link, and never over a complaint.
  *
  * Consent is per channel and topic. The `*` row is the channel's word for every topic (all consent
  * meant before topics); a topic's own row overrides it for that topic, either way. Withdrawing `*`
@@ -22,6 +24,7 @@ import { anyOf, textArray } from '../db/arrays';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { personalAddress } from './address';
+import { linkGrantRefusal } from './link-grants';
 import { liftedByConsent, suppress, suppressionOf, type Suppression } from './suppressions';
 
 type Customer = typeof customers.$inferSelect;
@@ -37,9 +40,15 @@ export interface ConsentContext {
   actor: string;
   /** When the customer gave or withdrew consent. */
   consentedAt: Date;
-  mode: 'profile-sync' | 're-subscribe';
+  /**
+   * `link`: a re-subscription through a signed link (the preference center), which may grant only
+   * what contactability/link-grants.ts allows.
+   */
+  mode: 'profile-sync' | 're-subscribe' | 'link';
   /** The topic the changes are about; `*` (the default) is every topic of the channel. */
   topic?: string;
+  /** Link mode: when the link was minted; null for a link from before links carried it. */
+  linkIssuedAt?: Date | null;
 }
 
 export interface ConsentOutcome {
@@ -108,6 +117,13 @@ export async function applyConsentChanges(tx: Tx, customer: Customer, changes: C
     if (!granted) {
       decisions.push({ customerId: customer.id, channel, granted, ...ALLOWED }); // stopping is always allowed
       continue;
+    }
+    if (ctx.mode === 'link') {
+      const refusal = await linkGrantRefusal(tx, customer, channel, ctx.linkIssuedAt ?? null, ctx.consentedAt);
+      if (refusal) {
+        decisions.push({ customerId: customer.id, channel, granted, ...ALLOWED, applied: false, note: refusal.note });
+        continue;
+      }
     }
     const address = personalAddress(channel, customer);
     const suppression = address ? await suppressionOf(tx, channel, address) : undefined;

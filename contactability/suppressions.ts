@@ -15,7 +15,7 @@ export type SuppressionReason = Suppression['reason'];
  */
 export const liftedByConsent = (reason: SuppressionReason): boolean => reason === 'unsubscribe' || reason === 'complaint';
 
-export async function suppressionOf(tx: Tx, channel: Channel, address: string): Promise<Suppression | undefined> {
+export async function suppressionOf(tx: Tx | Db, channel: Channel, address: string): Promise<Suppression | undefined> {
   const [row] = await tx
     .select({ reason: suppressions.reason, createdAt: suppressions.createdAt })
     .from(suppressions)

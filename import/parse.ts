@@ -4,9 +4,10 @@
  * holds the whole body: lines are parsed one by one, and the reader waits while the caller writes
  * (async iteration is the back-pressure). Each row carries its line number; a line that is not a
  * row (malformed JSON, a wrong number of CSV columns, a broken quote) comes out as a rejected row
- * instead, and the rest of the file still comes.
+ * instead, and the rest of the file still comes. No row is held past `maxRecordBytes`: a longer
+ * NDJSON line is dropped as it arrives and rejected; a longer CSV record (an unclosed quote takes in
+ * the rest of the file, so where it ends cannot be known) stops the import with a 413.
  */
-import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { HttpError } from '../lib/http-error';
@@ -21,7 +22,12 @@ export interface ImportLimits {
   maxRows: number;
   /** Bytes one request may carry. */
   maxBytes: number;
+  /** Bytes one NDJSON line or CSV record may carry (default MAX_RECORD_BYTES). */
+  maxRecordBytes?: number;
 }
+
+/** A row is a customer or an order: 1 MiB is far past any real one, and bounds what a row costs in memory. */
+export const MAX_RECORD_BYTES = 1024 ** 2;
 
 /** The limits the environment sets (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
 export const importLimitsOf = (config: Pick<Config, 'CASCADE_IMPORT_MAX_ROWS' | 'CASCADE_IMPORT_MAX_BYTES'>): ImportLimits => ({
@@ -59,7 +65,8 @@ export async function* rowsOf(body: Readable, format: ImportFormat, limits: Impo
   );
   body.on('error', (err) => counted.destroy(err));
   let rows = 0;
-  const source = format === 'ndjson' ? ndjsonRows(counted) : csvRows(counted, readCell);
+  const maxRecord = limits.maxRecordBytes ?? MAX_RECORD_BYTES;
+  const source = format === 'ndjson' ? ndjsonRows(counted, maxRecord) : csvRows(counted, readCell, maxRecord);
   for await (const row of source) {
     if (++rows > limits.maxRows) {
       throw new HttpError(413, 'too_many_rows', `An import may carry at most ${limits.maxRows} rows; split the file (rows before the limit are stored, and re-importing them changes nothing)`);
@@ -68,10 +75,14 @@ export async function* rowsOf(body: Readable, format: ImportFormat, limits: Impo
   }
 }
 
-async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow> {
+async function* ndjsonRows(input: Readable, maxRecord: number): AsyncGenerator<RawRow> {
   let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const text of linesOf(input, maxRecord)) {
     line++;
+    if (text === null) {
+      yield { line, problem: { error: `a line may carry at most ${maxRecord} bytes; this one is longer and was skipped` } };
+      continue;
+    }
     if (!text.trim()) continue;
     let value: unknown;
     try {
@@ -85,21 +96,69 @@ async function* ndjsonRows(input: Readable): AsyncGenerator<RawRow> {
   }
 }
 
-async function* csvRows(input: Readable, readCell: CellReader): AsyncGenerator<RawRow> {
+/**
+ * The lines of a byte stream (LF or CRLF), each decoded as UTF-8. A line past `max` bytes comes
+ * out as null: its bytes are dropped as they arrive, so a file of one endless line costs a chunk.
+ */
+async function* linesOf(input: Readable, max: number): AsyncGenerator<string | null> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong = false;
+  const take = (): string | null => {
+    const text = tooLong ? null : (parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)).toString('utf8');
+    parts = [];
+    size = 0;
+    tooLong = false;
+    return text !== null && text.endsWith('\r') ? text.slice(0, -1) : text;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (;;) {
+      const newline = chunk.indexOf(10, from);
+      const to = newline === -1 ? chunk.length : newline;
+      if (!tooLong && size + (to - from) > max) {
+        tooLong = true;
+        parts = [];
+        size = 0;
+      } else if (!tooLong && to > from) {
+        parts.push(chunk.subarray(from, to));
+        size += to - from;
+      }
+      if (newline === -1) break;
+      yield take();
+      from = newline + 1;
+    }
+  }
+  if (size || tooLong) yield take();
+}
+
+async function* csvRows(input: Readable, readCell: CellReader, maxRecord: number): AsyncGenerator<RawRow> {
   const skipped: RawRow[] = [];
   let lastSkippedLine = 0;
+  // Where the last record ended: a record too long to hold starts after it.
+  let lastLine = 0;
   const parser = input.pipe(
     parseCsv({
       columns: checkedHeader,
       bom: true,
       info: true,
       skip_empty_lines: true,
+      max_record_size: maxRecord,
+      on_record: (record: unknown, context: { lines: number }) => {
+        lastLine = context.lines;
+        return record;
+      },
       // A bad record is reported and skipped; the parser goes on with the next line.
       skip_records_with_error: true,
       on_skip: (err: CsvError | undefined) => {
+        // Thrown here, it stops the parser: after a record this long, where the next one starts is unknown.
+        if (err?.code === 'CSV_MAX_RECORD_SIZE') {
+          throw new HttpError(413, 'record_too_large', `line ${lastLine + 1}: a CSV record may carry at most ${maxRecord} bytes (an unclosed quote takes in the rest of the file); fix it and send the rows from there again`);
+        }
         // A broken quote can also leave the file's end unclosed: one problem per line, the first.
         if (err && lastSkippedLine !== Number(err.lines)) {
           lastSkippedLine = Number(err.lines);
+          lastLine = lastSkippedLine;
           skipped.push({ line: lastSkippedLine, problem: { error: err.message } });
         }
         return undefined;

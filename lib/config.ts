@@ -144,12 +144,13 @@ const schema = z.object({
   /** ...and at least this many of its sends finished (a single failure is not a trend). */
   CASCADE_ALERT_MIN_MESSAGES: z.coerce.number().int().positive().default(10),
   /**
-   * Rows and bytes one POST /v1/import/* may carry. Bodies are streamed, so these bound time, not
-   * memory: Node gives a request 5 minutes (requestTimeout) to arrive whole, and 2M rows at the
-   * 15-20k rows/s measured on 2 cores fit; split a larger file.
+   * Rows and bytes one POST /v1/import/* may carry. Bodies are streamed and no row is held past
+   * 1 MiB, so these bound time, not memory: Node gives a request 5 minutes (requestTimeout) to
+   * arrive whole; 100 MiB is about 500k customer rows, half a minute at the 15-20k rows/s measured
+   * on 2 cores. Split a larger file.
    */
   CASCADE_IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
-  CASCADE_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(1024 ** 3),
+  CASCADE_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 ** 2),
 }).superRefine((env, ctx) => {
   // Gmail's and Yahoo's bulk-sender rules want one-click unsubscribe over https; a localhost or
   // http link in real mail fails them, so a real provider needs a real public URL.

@@ -82,7 +82,8 @@ export async function mergeCustomers(db: Db, opts: { survivorId: string; duplica
     }
     const attributes = { ...survivor.attributes };
     for (const [key, value] of Object.entries(duplicate.attributes)) {
-      if (!(key in attributes)) {
+      // Own keys: an attribute named `constructor` is not on every object.
+      if (!Object.hasOwn(attributes, key)) {
         attributes[key] = value;
         moves.attributes.push(key);
       }

@@ -5,6 +5,7 @@
  */
 import { privatePageHeaders } from '../lib/private-page';
 import type { Response } from 'express';
+import type { LinkGrantRefusal } from '../contactability/link-grants';
 import { choiceKey, type Choice } from './choices';
 import { topicName, type PageStrings } from './strings';
 
@@ -26,7 +27,7 @@ table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.5rem;bord
 th{text-align:center;font-weight:600}th:first-child,td:first-child{text-align:left}td{text-align:center}
 input[type=checkbox]{width:1.2rem;height:1.2rem}label.all{display:block;margin:1rem 0}
 button{font-size:1rem;padding:.5rem 1.5rem}.notice{background:#eef7ee;border:1px solid #9c9;padding:.5rem .75rem}
-small{color:#666}
+small{color:#666}.note{background:#f6f6f6;border:1px solid #ccc;padding:.5rem .75rem}
 </style>
 </head><body><h1>${escapeHtml(title)}</h1>
 ${body}
@@ -34,12 +35,22 @@ ${body}
     );
 }
 
-export function preferenceForm(s: PageStrings, opts: { shop: string; action: string; formToken: string; choices: Choice[]; saved: boolean }): string {
+/**
+ * The form. Where the link may not grant (`grantRefusal`), a box that is off is shown disabled and
+ * not as shown, so the form can only withdraw, and a note says why.
+ */
+export function preferenceForm(
+  s: PageStrings,
+  opts: { shop: string; action: string; formToken: string; choices: Choice[]; grantRefusal: LinkGrantRefusal['reason'] | null; saved: boolean },
+): string {
   const channels = [...new Set(opts.choices.map((c) => c.channel))];
   const topics = [...new Set(opts.choices.map((c) => c.topic))];
-  const box = (c: Choice) =>
-    `<input type="hidden" name="shown" value="${choiceKey(c)}"><input type="checkbox" name="on" value="${choiceKey(c)}" id="${choiceKey(c)}"` +
-    ` aria-label="${escapeHtml(`${topicName(s, c.topic)}: ${s.channels[c.channel]}`)}"${c.granted ? ' checked' : ''}>`;
+  const box = (c: Choice) => {
+    const label = ` aria-label="${escapeHtml(`${topicName(s, c.topic)}: ${s.channels[c.channel]}`)}"`;
+    if (!c.granted && opts.grantRefusal) return `<input type="checkbox" id="${choiceKey(c)}"${label} disabled>`;
+    return `<input type="hidden" name="shown" value="${choiceKey(c)}"><input type="checkbox" name="on" value="${choiceKey(c)}" id="${choiceKey(c)}"${label}${c.granted ? ' checked' : ''}>`;
+  };
+  const why = opts.grantRefusal === 'complaint' ? s.complained : opts.grantRefusal ? s.oldLink : null;
   const rows = topics
     .map((topic) => {
       const cells = channels.map((channel) => opts.choices.find((c) => c.channel === channel && c.topic === topic)!);
@@ -48,7 +59,7 @@ export function preferenceForm(s: PageStrings, opts: { shop: string; action: str
     .join('\n');
   return `${opts.saved ? `<p class="notice" role="status">${escapeHtml(s.saved)}</p>` : ''}
 <p>${escapeHtml(s.intro(opts.shop))}</p>
-<form method="post" action="${escapeHtml(opts.action)}">
+${why && opts.choices.some((c) => !c.granted) ? `<p class="note">${escapeHtml(why)}</p>\n` : ''}<form method="post" action="${escapeHtml(opts.action)}">
 <input type="hidden" name="csrf" value="${escapeHtml(opts.formToken)}">
 <table><thead><tr><th>${escapeHtml(s.topicColumn)}</th>${channels.map((c) => `<th>${escapeHtml(s.channels[c])}</th>`).join('')}</tr></thead>
 <tbody>

@@ -26,6 +26,10 @@ export interface PageStrings {
   unsubscribed: (what: string, channel: string) => string;
   allTopics: string;
   manage: string;
+  /** Why off boxes cannot be ticked: the link is over 30 days old (or from before links carried a date) and can only withdraw. */
+  oldLink: string;
+  /** ...or the customer marked a message as spam. */
+  complained: string;
 }
 
 const ru: PageStrings = {
@@ -35,7 +39,7 @@ const ru: PageStrings = {
   channels: { email: 'Эл. почта', sms: 'SMS', push: 'Push', webhook: 'Приложение' },
   topics: { promotions: 'Акции и скидки', reminders: 'Напоминания', news: 'Новости и поздравления' },
   topicColumn: 'Что присылать',
-  everything: 'Отписаться от всего',
+  everything: 'Отписаться от всех рассылок по этому каналу',
   save: 'Сохранить',
   saved: 'Готово, настройки сохранены.',
   alwaysSent: 'Сообщения о заказах и записи на сервис приходят всегда.',
@@ -48,6 +52,8 @@ const ru: PageStrings = {
   unsubscribed: (what, channel) => `Больше не пришлём: ${what} (${channel}).`,
   allTopics: 'все рекламные сообщения',
   manage: 'Настроить рассылки',
+  oldLink: 'Эта ссылка из давнего сообщения: по ней можно только отписаться. Чтобы подписаться снова, откройте ссылку из сообщения за последние 30 дней.',
+  complained: 'Вы отметили наше сообщение как спам, поэтому подписаться снова здесь нельзя. Напишите нам, если это ошибка.',
 };
 
 const en: PageStrings = {
@@ -57,7 +63,7 @@ const en: PageStrings = {
   channels: { email: 'Email', sms: 'SMS', push: 'Push', webhook: 'Wallet app' },
   topics: { promotions: 'Promotions and offers', reminders: 'Reminders', news: 'News and greetings' },
   topicColumn: 'What we send',
-  everything: 'Unsubscribe from everything',
+  everything: 'Unsubscribe from everything on this channel',
   save: 'Save',
   saved: 'Done, your choices are saved.',
   alwaysSent: 'Order and service messages always reach you.',
@@ -70,6 +76,8 @@ const en: PageStrings = {
   unsubscribed: (what, channel) => `You will not get ${what} by ${channel} any more.`,
   allTopics: 'marketing messages',
   manage: 'Manage your subscriptions',
+  oldLink: 'This link is from an older message: it can only unsubscribe. To subscribe again, use the link in a message from the last 30 days.',
+  complained: 'You marked one of our messages as spam, so subscribing again is not possible here. Contact us if that was a mistake.',
 };
 
 const LANGUAGES: Record<string, PageStrings> = { ru, en };
@@ -82,4 +90,4 @@ export function stringsFor(locale: string | null | undefined): PageStrings {
 }
 
 /** A topic's name for people; a topic nobody translated yet shows its id rather than nothing. */
-export const topicName = (s: PageStrings, topic: string) => s.topics[topic] ?? topic;
+export const topicName = (s: PageStrings, topic: string) => (Object.hasOwn(s.topics, topic) ? s.topics[topic]! : topic);

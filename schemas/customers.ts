@@ -46,6 +46,21 @@ const locale = text()
   })
   .meta({ description: 'BCP 47, e.g. ru-RU; stored canonical. Picks the template language (ru-RU, then ru, then CASCADE_DEFAULT_LOCALE); null: the default' });
 
+/** Nobody on record lived past 122: a date of birth further back, or to come, is a typo or a placeholder (2999-01-01). */
+export const MAX_AGE_YEARS = 120;
+/** Today where it is latest (UTC+14), so a baby born today anywhere is not refused. */
+const latestToday = (now: Date) => new Date(now.getTime() + 14 * 3_600_000).toISOString().slice(0, 10);
+
+/** A date of birth: YYYY-MM-DD, not in the future, at most MAX_AGE_YEARS back. The import checks rows with this schema too. */
+export const birthDateSchema = calendarDate()
+  .superRefine((date, ctx) => {
+    const today = latestToday(new Date());
+    if (date > today) return void ctx.addIssue({ code: 'custom', message: 'a date of birth cannot be in the future' });
+    const earliest = `${Number(today.slice(0, 4)) - MAX_AGE_YEARS}${today.slice(4)}`;
+    if (date < earliest) ctx.addIssue({ code: 'custom', message: `a date of birth more than ${MAX_AGE_YEARS} years back (before ${earliest}) is not plausible` });
+  })
+  .meta({ description: `YYYY-MM-DD; not in the future, at most ${MAX_AGE_YEARS} years back` });
+
 export const emailSchema = z.email().max(320).transform((e) => e.toLowerCase());
 
 export const MAX_ATTRIBUTES_BYTES = 64 * 1024;
@@ -58,7 +73,7 @@ export const customerBody = z
     city: text().trim().max(200).nullable(),
     locale: locale.nullable(),
     timeZone: timeZoneSchema,
-    birthday: calendarDate().nullable(),
+    birthday: birthDateSchema.nullable(),
     attributes: jsonObject({ maxBytes: MAX_ATTRIBUTES_BYTES, maxDepth: 16 }),
     consents: z
       .object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), webhook: z.boolean() })

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { channels } from '../workflows/contract';
-import { ATTRIBUTES_PREFIX, limitProblem, PREDICATE_LIMITS, PROFILE_FIELDS, type Predicate, type ProfileField } from '../workflows/predicate';
+import { ATTRIBUTES_PREFIX, isProfileField, limitProblem, PREDICATE_LIMITS, PROFILE_FIELDS, type Predicate } from '../workflows/predicate';
 import { calendarDate, duration, instant, text } from './common';
 
 const { maxText, maxIn, maxNodes, maxWhereKeys } = PREDICATE_LIMITS;
@@ -116,8 +116,8 @@ function attributeProblems(node: Node, ctx: Ctx): void {
     }
     return;
   }
-  const kind = PROFILE_FIELDS[name as ProfileField];
-  if (!kind) return refuse('attribute', `one of ${Object.keys(PROFILE_FIELDS).join(', ')}, or ${ATTRIBUTES_PREFIX}<name>`);
+  if (!isProfileField(name)) return refuse('attribute', `one of ${Object.keys(PROFILE_FIELDS).join(', ')}, or ${ATTRIBUTES_PREFIX}<name>`);
+  const kind = PROFILE_FIELDS[name];
   for (const op of ['eq', 'in', 'gte', 'lte'] as const) {
     if (node[op] === undefined) continue;
     if (kind === 'text') {

@@ -12,6 +12,7 @@ import { reachableForMarketingSql } from '../contactability/eligibility';
 import { customers, events, orders } from '../db/schema';
 import {
   ATTRIBUTES_PREFIX,
+  isProfileField,
   limitProblem,
   PROFILE_FIELDS,
   type AttributePredicate,
@@ -128,9 +129,9 @@ function birthdayLeaf(within: string, now: Date): SQL {
 
 function attribute(p: AttributePredicate): SQL {
   if (p.attribute.startsWith(ATTRIBUTES_PREFIX)) return customAttribute(p.attribute.slice(ATTRIBUTES_PREFIX.length).split('.'), p);
-  const field = p.attribute as ProfileField;
+  const field = p.attribute;
+  if (!isProfileField(field)) throw new Error(`unknown profile field ${p.attribute}`);
   const column = COLUMNS[field];
-  if (!column) throw new Error(`unknown profile field ${p.attribute}`);
   const kind = PROFILE_FIELDS[field];
   const cast = kind === 'date' ? sql`::date` : kind === 'instant' ? sql`::timestamptz` : sql`::text`;
   const parts: SQL[] = [];

@@ -144,7 +144,8 @@ const NEAR_MISSES: Record<string, unknown[]> = {
   phone: ['12', 'call me', '+7 (000) 000-00-00'],
   timeZone: ['Mars/Olympus', 'UTC+25', ''],
   locale: ['ru_RU', 'русский', 'x', '', 'en-'],
-  birthday: ['2024-02-30', '0000-01-01', '1990-13-01', '01.02.1990', '1899-12-31'],
+  // Implausible dates of birth too: to come (2999-01-01, next week) or more than 120 years back.
+  birthday: ['2024-02-30', '0000-01-01', '1990-13-01', '01.02.1990', '1899-12-31', '2999-01-01', new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10), '1901-01-01'],
   consentedAt: ['yesterday', '2024-01-01', '0000-01-01T00:00:00Z', '2024-01-01T00:00:00', '9999-12-31T23:59:59Z'],
   occurredAt: ['now', '2024-13-45T00:00:00Z', '0000-01-01T00:00:00Z', '2024-01-01 10:00'],
   customerId: ['', 'anna bob', 'anna/../bob', 'x'.repeat(201)],

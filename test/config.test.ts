@@ -33,6 +33,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CASCADE_DEFAULT_LOCALE: 'ru_RU' })).toThrow(/CASCADE_DEFAULT_LOCALE/);
     expect(() => loadConfig({ CASCADE_SMS_MAX_SEGMENTS: '0' })).toThrow(/CASCADE_SMS_MAX_SEGMENTS/);
   });
+
+  it('lets one import carry at most 100 MiB unless CASCADE_IMPORT_MAX_BYTES says otherwise', () => {
+    expect(loadConfig({}).CASCADE_IMPORT_MAX_BYTES).toBe(100 * 1024 * 1024);
+    expect(loadConfig({ CASCADE_IMPORT_MAX_BYTES: '1048576' }).CASCADE_IMPORT_MAX_BYTES).toBe(1024 * 1024);
+  });
 });
 
 describe('access settings', () => {

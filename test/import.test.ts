@@ -40,6 +40,9 @@ const lines = (...rows: Array<string | object>) => rows.map((r) => (typeof r ===
 const customer = async (id: string) => (await db().select().from(customers).where(eq(customers.id, id)))[0];
 const consentRows = (id: string) => db().select({ channel: consents.channel, topic: consents.topic, granted: consents.granted }).from(consents).where(eq(consents.customerId, id)).orderBy(consents.channel);
 
+/** A request body sent as it is generated: neither side ever holds it whole. */
+const streamed = (chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>) => Readable.toWeb(Readable.from(chunks)) as ReadableStream;
+
 const customersFile = lines(
   { id: 'imp-anna', email: 'Anna@Example.com', phone: '+7 912 345-67-89', name: 'Anna', timeZone: 'Europe/Moscow', consents: { email: true, sms: true }, attributes: { tier: 'gold' }, pushTokens: ['token-anna-0001'] },
   { id: 'imp-bad-email', email: 'not-an-email' },
@@ -122,6 +125,28 @@ describe('POST /v1/import/customers (NDJSON)', () => {
     expect(await consentRows('imp-gone')).toEqual([{ channel: 'email', topic: '*', granted: false }]);
     const refused = await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'imp-gone'));
     expect(refused.filter((c) => c.source === 'import').map((c) => [c.granted, c.applied])).toEqual([[true, false]]);
+  });
+
+  it('refuses an implausible date of birth on birthday, by the same rule as PUT /v1/customers/:id', async () => {
+    const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const { body } = await post(
+      '/v1/import/customers',
+      NDJSON,
+      lines({ id: 'imp-born-2999', birthday: '2999-01-01' }, { id: 'imp-born-soon', birthday: nextWeek }, { id: 'imp-born-1901', birthday: '1901-01-01' }, { id: 'imp-born-1950', birthday: '1950-06-15' }),
+    );
+    expect(body).toMatchObject({ accepted: 1, rejectedTotal: 3 });
+    expect(body.rejected.map((r: Answer) => [r.line, r.field])).toEqual([
+      [1, 'birthday'],
+      [2, 'birthday'],
+      [3, 'birthday'],
+    ]);
+    expect(body.rejected[0].error).toMatch(/^birthday: a date of birth cannot be in the future/);
+    expect(body.rejected[2].error).toMatch(/^birthday: a date of birth more than 120 years back/);
+    const put = await fetch(`${api.url}/v1/customers/imp-born-2999`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: '{"birthday":"2999-01-01"}' });
+    expect(put.status).toBe(400);
+    expect(await put.json()).toMatchObject({ error: { field: 'birthday' } });
+    expect(await customer('imp-born-2999')).toBeUndefined();
+    expect(await customer('imp-born-1950')).toMatchObject({ birthday: '1950-06-15' });
   });
 
   it('takes only NDJSON or CSV (415 naming content-type)', async () => {
@@ -272,5 +297,90 @@ describe('limits', () => {
     const { status } = await post('/v1/import/customers', NDJSON, file, `http://127.0.0.1:${small.port}`);
     expect(status).toBe(413);
     expect(await customer('big-1')).toBeUndefined();
+  });
+});
+
+describe('data that could exhaust memory', () => {
+  let roomy: ApiHandle;
+  beforeAll(async () => {
+    // A byte limit above the file, so only the limit on one line stands between it and memory.
+    roomy = await startApi({ db: db(), client: env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, importLimits: { maxRows: 100, maxBytes: 512 * 1024 ** 2 } });
+  });
+  afterAll(async () => {
+    await roomy?.stop();
+  });
+
+  it('a 200 MB line is rejected with its line number without being held; the rows around it are stored and the API still answers', async () => {
+    const MiB = Buffer.alloc(1024 ** 2, 'x');
+    const body = streamed(
+      (function* () {
+        yield lines({ id: 'mem-before' }) + '{"id":"mem-huge","name":"';
+        for (let i = 0; i < 200; i++) yield MiB; // the same megabyte 200 times: the test itself holds 1 MiB
+        yield '"}\n' + lines({ id: 'mem-after' });
+      })(),
+    );
+    const base = `http://127.0.0.1:${roomy.port}`;
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    let answer: Awaited<ReturnType<typeof post>>;
+    try {
+      answer = await post('/v1/import/customers', NDJSON, body, base);
+    } finally {
+      clearInterval(sampler);
+    }
+    peak = Math.max(peak, process.memoryUsage().rss);
+    // Holding the line would cost 200 MB at least (twice that to parse it); streaming it costs chunks.
+    expect((peak - before) / 1024 ** 2).toBeLessThan(80);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ accepted: 2, rejectedTotal: 1 });
+    expect(answer.body.rejected).toEqual([{ line: 2, error: expect.stringMatching(/at most 1048576 bytes/) }]);
+    expect(await customer('mem-before')).toBeDefined();
+    expect(await customer('mem-after')).toBeDefined();
+    expect(await customer('mem-huge')).toBeUndefined();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('a CSV quote left open stops the import at 1 MiB with a 413 naming the line where the record starts; rows before it are stored', async () => {
+    const body = streamed(
+      (function* () {
+        yield 'id,name\ncsv-open-1,Anna\ncsv-open-2,"never closed\n';
+        for (let i = 0; i < 3; i++) yield `${'z'.repeat(1024 ** 2 - 1)}\n`;
+        yield 'csv-open-3,Boris\n';
+      })(),
+    );
+    const { status, body: answer } = await post('/v1/import/customers', CSV, body);
+    expect(status).toBe(413);
+    expect(answer.error).toMatchObject({ code: 'record_too_large', message: expect.stringMatching(/^line 3: a CSV record may carry at most 1048576 bytes.*Stored before the limit: 1 rows/) });
+    expect(await customer('csv-open-1')).toBeDefined();
+    expect(await customer('csv-open-2')).toBeUndefined();
+  });
+
+  it('one import at a time per key: a second one while the first runs gets 409, and goes through once the first is answered', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const first = post(
+      '/v1/import/customers',
+      NDJSON,
+      streamed(
+        (async function* () {
+          yield lines({ id: 'one-1' });
+          await released;
+          yield lines({ id: 'one-2' });
+        })(),
+      ),
+    );
+    const second = () => post('/v1/import/orders', NDJSON, lines({ id: 'one-o', customerId: 'imp-anna', total: 1, source: 'online', placedAt: '2025-03-01T10:00:00Z' }));
+    // The first request is under way once its headers arrive; until then a second is not concurrent.
+    let refused = await second();
+    for (const until = Date.now() + 5000; refused.status !== 409 && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      refused = await second();
+    }
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'import_in_progress', message: expect.stringMatching(/Another import with this API key is still running/) });
+    release();
+    expect(await first).toMatchObject({ status: 200, body: { accepted: 2 } });
+    expect((await second()).status).toBe(200);
   });
 });

@@ -25,7 +25,8 @@ useTestApi(() => ({ database, env }), (a) => (api = a));
 
 const db = () => database.db;
 const read = (res: Response) => res.json() as Promise<Record<string, any>>;
-const link = (customerId: string, channel: Channel, topic?: string) => createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId, channel, topic });
+const link = (customerId: string, channel: Channel, topic?: string, issuedAt?: Date | null) => createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId, channel, topic, issuedAt });
+const DAY = 86_400_000;
 const putConsents = (id: string, body: unknown) => api.call(`/v1/customers/${id}/consents`, { method: 'PUT', body: JSON.stringify(body) });
 
 /** A marketing message under a topic through the real send pipeline (outbox channels). */
@@ -172,22 +173,22 @@ describe('the preference form', () => {
     expect(await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'pf1'))).toEqual([]);
   });
 
-  it('"unsubscribe from everything" stops every marketing topic on every channel shown, and only marketing', async () => {
+  it('"unsubscribe from everything" stops every marketing topic of the link\'s channel, and only marketing', async () => {
     await seedCustomer(db(), { id: 'pf4', phone: '+79161230044', consent: ['email', 'sms'] });
     const token = link('pf4', 'email', 'promotions');
     const { html, csrf } = await formOf(token);
     const res = await post(token, [['csrf', csrf!], ...boxes(html).map((b): [string, string] => ['shown', b]), ['everything', '1']]);
     expect(res.status).toBe(303);
-    for (const channel of ['email', 'sms'] as const) {
-      for (const topic of ['promotions', 'reminders', 'news']) {
-        expect(await marketing('pf4', channel, topic), `${channel} ${topic}`).toMatchObject({ status: 'skipped' });
-      }
+    for (const topic of ['promotions', 'reminders', 'news']) {
+      expect(await marketing('pf4', 'email', topic), `email ${topic}`).toMatchObject({ status: 'skipped' });
     }
-    // The channels themselves are off ('*'), not just today's topics: a topic added later stays off too.
+    // The link came by email: SMS is not its to stop.
+    expect(await marketing('pf4', 'sms', 'promotions')).toMatchObject({ status: 'sent' });
+    // The channel itself is off ('*'), not just today's topics: a topic added later stays off too.
     const stars = (await rowsOf('pf4')).filter((r) => r.topic === '*');
     expect(stars.map(({ channel, granted }) => ({ channel, granted }))).toEqual([
       { channel: 'email', granted: false },
-      { channel: 'sms', granted: false },
+      { channel: 'sms', granted: true },
     ]);
     const changes = await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'pf4'));
     expect(changes.length).toBeGreaterThan(0);
@@ -205,7 +206,8 @@ describe('the preference form', () => {
     const { html, csrf } = await formOf(token);
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Choose what Шинный двор may send you');
-    expect(boxes(html).sort()).toEqual(['email.news', 'email.promotions', 'email.reminders', 'sms.news', 'sms.promotions', 'sms.reminders']);
+    // The link's own channel only, though the customer has SMS consent too.
+    expect(boxes(html).sort()).toEqual(['email.news', 'email.promotions', 'email.reminders']);
     const on = boxes(html).filter((b) => b !== 'email.promotions');
     const res = await post(token, [['csrf', csrf!], ...boxes(html).map((b): [string, string] => ['shown', b]), ...on.map((b): [string, string] => ['on', b])]);
     expect(res.status).toBe(303);
@@ -232,5 +234,78 @@ describe('the preference form', () => {
     await db().insert(consents).values({ customerId: 'pf3', channel: 'push', topic: '*', granted: false, source: 'preference-center' });
     const sync = await api.call('/v1/customers/pf3', { method: 'PUT', body: JSON.stringify({ consents: { push: true } }) });
     expect((await read(sync)).consentsRefused).toEqual([{ channel: 'push', note: expect.stringMatching(/preference-center/) }]);
+  });
+
+  it('the form covers the link\'s own channel only: SMS boxes posted through an email link change nothing', async () => {
+    await seedCustomer(db(), { id: 'pf5', phone: '+79161230055', consent: ['email', 'sms'] });
+    const token = link('pf5', 'email', 'promotions');
+    const { html, csrf } = await formOf(token);
+    expect(html).not.toContain('sms.');
+    const emailBoxes = boxes(html).map((b): [string, string] => ['shown', b]);
+    const smsBoxes: Array<[string, string]> = ['sms.promotions', 'sms.news', 'sms.reminders'].map((b) => ['shown', b]);
+    // Every box shown, none ticked: each a withdrawal, but only the email ones are this link's.
+    expect((await post(token, [['csrf', csrf!], ...emailBoxes, ...smsBoxes])).status).toBe(303);
+    expect(await marketing('pf5', 'email', 'promotions')).toMatchObject({ status: 'skipped' });
+    expect(await marketing('pf5', 'sms', 'promotions')).toMatchObject({ status: 'sent' });
+    const changes = await db().select().from(consentChanges).where(eq(consentChanges.customerId, 'pf5'));
+    expect(new Set(changes.map((c) => c.channel))).toEqual(new Set(['email']));
+  });
+
+  it('a link minted more than 30 days ago, or before links carried a date, withdraws but cannot grant; a recent one grants', async () => {
+    await seedCustomer(db(), { id: 'pf6', email: 'pf6@shop.example', consent: ['email'] });
+    await fetch(`${api.url}/unsubscribe?token=${link('pf6', 'email', 'promotions')}`, { method: 'POST' });
+    expect(await marketing('pf6', 'email', 'promotions')).toMatchObject({ status: 'skipped', reason: 'no_consent' });
+
+    for (const [name, old] of [
+      ['31 days old', link('pf6', 'email', 'news', new Date(Date.now() - 31 * DAY))],
+      ['undated', link('pf6', 'email', 'news', null)],
+    ] as const) {
+      const { html, csrf } = await formOf(old);
+      // The page offers no way to tick what is off, and says why.
+      expect(html, name).toContain('Эта ссылка из давнего сообщения: по ней можно только отписаться.');
+      expect(html, name).toMatch(/<input type="checkbox" id="email\.promotions" aria-label="[^"]+" disabled>/);
+      expect(boxes(html), name).not.toContain('email.promotions');
+      // A hand-made post ticking it anyway is recorded and refused.
+      const res = await post(old, [['csrf', csrf!], ['shown', 'email.promotions'], ['on', 'email.promotions']]);
+      expect(res.status, name).toBe(303);
+      expect(await marketing('pf6', 'email', 'promotions'), name).toMatchObject({ status: 'skipped', reason: 'no_consent' });
+    }
+    const refused = await db().select().from(consentChanges).where(and(eq(consentChanges.customerId, 'pf6'), eq(consentChanges.source, 'preference-center'))).orderBy(consentChanges.id);
+    expect(refused.map((c) => [c.topic, c.granted, c.applied, c.note])).toEqual([
+      ['promotions', true, false, expect.stringMatching(/^refused: the link was minted on .*, more than 30 days ago; an old link can withdraw, not grant$/)],
+      ['promotions', true, false, expect.stringMatching(/^refused: the link carries no date/)],
+    ]);
+
+    // Withdrawing stays one click with an old link: news off.
+    const old = link('pf6', 'email', 'news', new Date(Date.now() - 400 * DAY));
+    const { csrf } = await formOf(old);
+    expect((await post(old, [['csrf', csrf!], ['shown', 'email.news'], ['shown', 'email.reminders'], ['on', 'email.reminders']])).status).toBe(303);
+    expect(await marketing('pf6', 'email', 'news')).toMatchObject({ status: 'skipped', reason: 'no_consent' });
+    expect(await marketing('pf6', 'email', 'reminders')).toMatchObject({ status: 'sent' });
+
+    // A link from a message of last week may grant.
+    const recent = link('pf6', 'email', 'news', new Date(Date.now() - 7 * DAY));
+    const fresh = await formOf(recent);
+    expect(fresh.html).not.toContain('disabled');
+    expect((await post(recent, [['csrf', fresh.csrf!], ['shown', 'email.promotions'], ['on', 'email.promotions']])).status).toBe(303);
+    expect(await marketing('pf6', 'email', 'promotions')).toMatchObject({ status: 'sent' });
+  });
+
+  it('granting through a link never lifts a spam complaint; withdrawing still works', async () => {
+    await seedCustomer(db(), { id: 'pf7', email: 'pf7@shop.example', consent: ['email'] });
+    await db().insert(consents).values({ customerId: 'pf7', channel: 'email', topic: 'promotions', granted: false, source: 'preference-center' });
+    await db().insert(suppressions).values({ channel: 'email', address: 'pf7@shop.example', reason: 'complaint' });
+    const token = link('pf7', 'email', 'news');
+    const { html, csrf } = await formOf(token);
+    expect(html).toContain('Вы отметили наше сообщение как спам');
+    expect(boxes(html)).not.toContain('email.promotions');
+    expect((await post(token, [['csrf', csrf!], ['shown', 'email.promotions'], ['on', 'email.promotions'], ['shown', 'email.news']])).status).toBe(303);
+    expect(await db().select({ reason: suppressions.reason }).from(suppressions).where(eq(suppressions.address, 'pf7@shop.example'))).toEqual([{ reason: 'complaint' }]);
+    expect((await rowsOf('pf7')).filter((r) => r.topic !== '*')).toEqual([
+      { channel: 'email', topic: 'news', granted: false, source: 'preference-center' },
+      { channel: 'email', topic: 'promotions', granted: false, source: 'preference-center' },
+    ]);
+    const history = await (await api.call('/v1/customers/pf7/consents/history')).json() as { changes: Array<Record<string, unknown>> };
+    expect(JSON.stringify(history)).toMatch(/a link never lifts a complaint/);
   });
 });

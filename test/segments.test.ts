@@ -322,6 +322,11 @@ describe('/v1/segments', () => {
       [{ attribute: 'city', eq: 'Moscow', consent: 'sms' }, 'where'],
       [{ all: [{}] }, 'where.all.0'],
       [{ attribute: 'shoeSize', eq: 42 }, 'where.attribute'],
+      // Names every object has through its prototype are no profile field.
+      [{ attribute: 'constructor', exists: true }, 'where.attribute'],
+      [{ attribute: 'toString', exists: false }, 'where.attribute'],
+      [{ attribute: '__proto__', exists: true }, 'where.attribute'],
+      [{ attribute: 'hasOwnProperty', eq: 'x' }, 'where.attribute'],
       [{ attribute: 'city', gte: 'A' }, 'where.gte'],
       [{ attribute: 'city', eq: 'Moscow', in: ['Kazan'] }, 'where.in'],
       [{ attribute: 'birthday', gte: '1990-13-01' }, 'where.gte'],

@@ -43,6 +43,8 @@ afterAll(async () => {
 
 const db = () => database.db;
 const token = (customerId: string, channel: 'email' | 'sms' = 'email') => createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId, channel });
+/** A link as minted before links named a topic or carried a time. */
+const oldToken = (customerId: string) => createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId, channel: 'email', issuedAt: null });
 
 async function consentOf(customerId: string, channel = 'email', topic = '*') {
   const [row] = await db()
@@ -110,17 +112,17 @@ describe('unsubscribe', () => {
 
   it('GET shows the preference center and changes nothing; a link minted before topics unsubscribes every topic, idempotently', async () => {
     await seedCustomer(db(), { id: 'u2', email: 'u2@shop.example' });
-    const page = await fetch(`${api.url}/unsubscribe?token=${token('u2')}`);
+    const page = await fetch(`${api.url}/unsubscribe?token=${oldToken('u2')}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
     expect(html).toContain('<form method="post"');
-    expect(html).toContain(`action="/preferences?token=${token('u2')}"`);
+    expect(html).toContain(`action="/preferences?token=${oldToken('u2')}"`);
     expect(html).toContain('name="on" value="email.promotions"');
     expect(await consentOf('u2')).toMatchObject({ granted: true });
 
     for (let i = 0; i < 2; i++) {
-      const done = await fetch(`${api.url}/unsubscribe?token=${token('u2')}`, {
+      const done = await fetch(`${api.url}/unsubscribe?token=${oldToken('u2')}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'List-Unsubscribe=One-Click',
@@ -163,18 +165,30 @@ describe('unsubscribe', () => {
     expect(await suppressionsOf('u3@shop.example')).toEqual([]);
   });
 
-  it('tokens name one customer, one channel and the topic; tokens from before topics mean every topic', () => {
-    const t = token('c-42', 'sms');
-    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, t)).toEqual({ customerId: 'c-42', channel: 'sms', topic: null });
-    const topical = createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'c:42', channel: 'sms', topic: 'promotions' });
-    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, topical)).toEqual({ customerId: 'c:42', channel: 'sms', topic: 'promotions' });
-    expect(unsubscribeLinks('https://c.example', TEST_UNSUBSCRIBE_SECRET)('c:42', 'sms', 'promotions')).toBe(`https://c.example/unsubscribe?token=${topical}`);
-    // A channel-wide MAC does not pass for a topic payload, nor the other way round.
-    const [, wideMac] = t.split('.');
+  it('tokens name one customer, one channel, the topic and when they were minted; older forms still verify', () => {
+    const at = new Date('2026-11-02T10:20:30.456Z');
+    const minted = new Date('2026-11-02T10:20:30.000Z');
+    const t = createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'c-42', channel: 'sms', issuedAt: at });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, t)).toEqual({ customerId: 'c-42', channel: 'sms', topic: null, issuedAt: minted });
+    const topical = createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'c:42', channel: 'sms', topic: 'promotions', issuedAt: at });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, topical)).toEqual({ customerId: 'c:42', channel: 'sms', topic: 'promotions', issuedAt: minted });
+    // The link a message carries is minted at the message's time: every retry of the send carries the same one.
+    expect(unsubscribeLinks('https://c.example', TEST_UNSUBSCRIBE_SECRET)('c:42', 'sms', 'promotions', at)).toBe(`https://c.example/unsubscribe?token=${topical}`);
+    // The time is signed: a link made to look newer does not verify.
+    const [, datedMac] = topical.split('.');
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, `${Buffer.from(`d:${minted.getTime() / 1000 + 86_400 * 60}:sms:promotions:c:42`).toString('base64url')}.${datedMac}`)).toBeNull();
+    // Links minted before they carried a time (with or without a topic) still verify, undated.
+    const undated = createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'c-42', channel: 'sms', issuedAt: null });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, undated)).toEqual({ customerId: 'c-42', channel: 'sms', topic: null, issuedAt: null });
+    const undatedTopical = createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'c-42', channel: 'sms', topic: 'news', issuedAt: null });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, undatedTopical)).toEqual({ customerId: 'c-42', channel: 'sms', topic: 'news', issuedAt: null });
+    // One form's MAC does not pass for another's payload.
+    const [, wideMac] = undated.split('.');
     expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, `${Buffer.from('t:sms:promotions:c-42').toString('base64url')}.${wideMac}`)).toBeNull();
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, `${Buffer.from(`d:${minted.getTime() / 1000}:sms:*:c-42`).toString('base64url')}.${wideMac}`)).toBeNull();
     expect(verifyUnsubscribeToken('some-other-secret-0123456789abcdef', t)).toBeNull();
     expect(unsubscribeLinks('https://c.example/', TEST_UNSUBSCRIBE_SECRET)('a:b@c', 'email')).toMatch(/^https:\/\/c\.example\/unsubscribe\?token=[\w-]+\.[\w-]{43}$/);
-    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, token('a:b@c'))).toEqual({ customerId: 'a:b@c', channel: 'email', topic: null });
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, token('a:b@c'))).toMatchObject({ customerId: 'a:b@c', channel: 'email', topic: null });
   });
 });
 

@@ -84,6 +84,16 @@ describe('webhook channel', () => {
     expect(attempts.every((a) => !(a.verified instanceof Error))).toBe(true);
   });
 
+  it('reads a few KiB of the answer at most: a 200 whose body never ends is a send, and the connection is dropped', async () => {
+    receiver.answerNext('endless');
+    expect(await attempt(send, sendRequest('h1', 'webhook', { points: 7 }))).toMatchObject({ status: 'sent' });
+    const answer = receiver.endless.at(-1)!;
+    for (const until = Date.now() + 2000; !answer.closed && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    expect(answer.closed).toBe(true);
+    // What the target got out before we hung up: socket buffers, not the megabytes it would have sent.
+    expect(answer.bytes).toBeLessThan(16 * 1024 ** 2);
+  });
+
   it('a 4xx fails for good, with the status in the ledger', async () => {
     receiver.answerNext(422);
     const err = (await failure(attempt(send, sendRequest('h1', 'webhook', { points: 1 })))) as ApplicationFailure;

@@ -34,6 +34,9 @@ export const PROFILE_FIELDS = {
 } as const;
 export type ProfileField = keyof typeof PROFILE_FIELDS;
 
+/** Own keys only: `constructor`, `__proto__` or `toString` reach PROFILE_FIELDS through its prototype, and are no field. */
+export const isProfileField = (name: string): name is ProfileField => Object.hasOwn(PROFILE_FIELDS, name);
+
 /** Custom attributes are named `attributes.<key>` or `attributes.<key>.<nested key>`. */
 export const ATTRIBUTES_PREFIX = 'attributes.';
 

@@ -11,6 +11,9 @@ import { Webhook } from 'standardwebhooks';
 import { retryAfterMs } from './retry';
 import { PermanentSendError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
 
+/** What we read of the target's answer: only its status counts, and a target may answer without end. */
+export const MAX_ANSWER_BYTES = 4 * 1024;
+
 export interface WebhookConfig {
   secret: string;
   timeoutMs: number;
@@ -67,7 +70,7 @@ export class WebhookChannel implements ChannelAdapter {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
-      await res.arrayBuffer();
+      await readAtMost(res, MAX_ANSWER_BYTES);
     } catch (err) {
       throw new TransientSendError(`webhook target did not answer (${(err as Error).name})`);
     }
@@ -77,5 +80,21 @@ export class WebhookChannel implements ChannelAdapter {
       throw new TransientSendError(what, retryAfterMs(res.headers.get('retry-after')));
     }
     throw new PermanentSendError(what);
+  }
+}
+
+/** Reads the body until it ends or more than `max` bytes came (a chunk past it at most), then drops the rest unread. */
+async function readAtMost(res: Response, max: number): Promise<void> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  try {
+    for (let read = 0; read <= max; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      read += value.byteLength;
+    }
+  } finally {
+    // Cancelling closes the connection instead of reading the rest.
+    await reader.cancel().catch(() => undefined);
   }
 }

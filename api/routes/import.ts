@@ -2,7 +2,7 @@
  * POST /v1/import/customers and /v1/import/orders: NDJSON or CSV bodies read as a stream (import/),
  * never held whole. Mounted before the JSON-only gate and the JSON parser: the body is the file.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Db } from '../../db/client';
 import { importCustomers, customerCell } from '../../import/customers';
 import { importOrders, IMPORTED_ORDERS_START_NOTHING } from '../../import/orders';
@@ -22,12 +22,26 @@ export function importRouter(db: Db, limits: ImportLimits = importLimitsOf(loadC
     next();
   });
 
-  router.post('/v1/import/customers', requireScope('ingest'), async (req, res) => {
+  // One import at a time per key (in this process): each holds connections and a core for minutes,
+  // so a script that starts a file again before the first is done would only slow both down.
+  const running = new Set<string>();
+  const oneAtATime: RequestHandler = (_req, res, next) => {
+    const key = actorOf(res);
+    if (running.has(key)) {
+      throw new HttpError(409, 'import_in_progress', 'Another import with this API key is still running; wait for its answer, then send the next file');
+    }
+    running.add(key);
+    // 'close' comes once the answer is sent or the client went away: either way the import is over.
+    res.once('close', () => running.delete(key));
+    next();
+  };
+
+  router.post('/v1/import/customers', requireScope('ingest'), oneAtATime, async (req, res) => {
     const report = await importCustomers(db, rowsOf(req, formatFor(req, limits), limits, customerCell), { actor: actorOf(res) });
     res.json({ ...counted(report), consentsRefused: report.notes });
   });
 
-  router.post('/v1/import/orders', requireScope('ingest'), async (req, res) => {
+  router.post('/v1/import/orders', requireScope('ingest'), oneAtATime, async (req, res) => {
     const report = await importOrders(db, rowsOf(req, formatFor(req, limits), limits));
     res.json({ ...counted(report), journeys: IMPORTED_ORDERS_START_NOTHING });
   });

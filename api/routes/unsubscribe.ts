@@ -4,8 +4,9 @@
  * RFC 8058 one-click from the mail client (`List-Unsubscribe=One-Click`): it withdraws the message's
  * topic on that channel at once (a link minted before topics: every topic). The page's form posts
  * to POST /preferences?token=, which wants the page's form token (CSRF; preferences/form-token.ts).
- * The token names the customer, channel and topic and is signed (lib/unsubscribe-token.ts); nothing
- * else is trusted. What a change means is contactability's rule (contactability/consents.ts).
+ * The token names the customer, channel, topic and when it was minted, and is signed
+ * (lib/unsubscribe-token.ts); nothing else is trusted. What a change means, and what a link may
+ * grant, are contactability's rules (contactability/consents.ts, link-grants.ts).
  */
 import express, { Router, type Response } from 'express';
 import { unsubscribe } from '../../contactability/consents';
@@ -36,7 +37,7 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
     const token = tokenOf(req.query.token);
     const subject = subjectOf(token, res);
     if (!subject) return;
-    const found = await choicesOf(db, subject.customerId, subject.channel);
+    const found = await choicesOf(db, subject);
     const s = stringsFor(found?.customer.locale);
     if (!found?.choices.length) return sendPage(res, 200, s, s.title, `<p>${escapeHtml(s.nothingToChoose)}</p>`);
     const body = preferenceForm(s, {
@@ -44,6 +45,7 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
       action: `/preferences?token=${encodeURIComponent(token)}`,
       formToken: formToken(secret!, token),
       choices: found.choices,
+      grantRefusal: found.grantRefusal,
       saved: req.query.saved === '1',
     });
     sendPage(res, 200, s, s.title, body);
@@ -55,7 +57,7 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
     if (!subject) return;
     await unsubscribe(db, subject);
     logger.info({ customerId: subject.customerId, channel: subject.channel, topic: subject.topic ?? '*' }, 'customer unsubscribed');
-    const found = await choicesOf(db, subject.customerId, subject.channel);
+    const found = await choicesOf(db, subject);
     const s = stringsFor(found?.customer.locale);
     const what = subject.topic ? topicName(s, subject.topic) : s.allTopics;
     sendPage(
@@ -75,12 +77,12 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
     if (!subject) return;
     const form = preferencesForm.safeParse(req.body ?? {});
     if (!form.success || !formTokenValid(secret!, token, form.data.csrf)) {
-      const found = await choicesOf(db, subject.customerId, subject.channel);
+      const found = await choicesOf(db, subject);
       const s = stringsFor(found?.customer.locale);
       logger.warn({ customerId: subject.customerId }, 'preference form refused: form token missing or not this page\'s');
       return sendPage(res, 403, s, s.forbiddenTitle, `<p>${escapeHtml(s.forbidden)}</p>`);
     }
-    await saveChoices(db, subject.customerId, subject.channel, { shown: listOf(form.data.shown), on: listOf(form.data.on), everything: form.data.everything === '1' });
+    await saveChoices(db, subject, { shown: listOf(form.data.shown), on: listOf(form.data.on), everything: form.data.everything === '1' });
     logger.info({ customerId: subject.customerId, everything: form.data.everything === '1' }, 'preferences saved');
     // Post/redirect/get: a reload shows the page again instead of sending the form twice.
     res.redirect(303, `/unsubscribe?token=${encodeURIComponent(token)}&saved=1`);

@@ -2,7 +2,8 @@
  * A webhook receiver on 127.0.0.1, as a wallet app would run one for Cascade's webhook channel
  * (activities/channels/webhook.ts): it checks each POST's Standard Webhooks signature with the
  * standardwebhooks library and keeps what arrived. `received` holds every request, verified or not;
- * `answerNext` queues answers (a status, or 'hang': no answer ever), then 200. With `processingMs`
+ * `answerNext` queues answers (a status; 'hang': no answer ever; 'endless': 200 with a body that
+ * never ends, its bytes and whether the sender closed on it kept in `endless`), then 200. With `processingMs`
  * a message is taken (in `received`) at once and answered that much later, so a sender killed
  * meanwhile sends it again: the receiver dedupes by `webhook-id`.
  */
@@ -21,10 +22,13 @@ export interface ReceivedWebhook {
   receivedAt: number;
 }
 
+export type WebhookAnswer = number | 'hang' | 'endless';
+
 export class FakeWebhookReceiver {
   readonly secret = `whsec_${randomBytes(24).toString('base64')}`;
   readonly received: ReceivedWebhook[] = [];
-  private readonly answers: Array<number | 'hang'> = [];
+  readonly endless: Array<{ bytes: number; closed: boolean }> = [];
+  private readonly answers: Array<WebhookAnswer> = [];
   private http!: FakeServer;
 
   private constructor(private readonly processingMs: number) {}
@@ -44,7 +48,7 @@ export class FakeWebhookReceiver {
     return { CASCADE_WEBHOOK_URL: this.url, CASCADE_WEBHOOK_SECRET: this.secret };
   }
 
-  answerNext(...answers: Array<number | 'hang'>): void {
+  answerNext(...answers: WebhookAnswer[]): void {
     this.answers.push(...answers);
   }
 
@@ -72,7 +76,21 @@ export class FakeWebhookReceiver {
     this.received.push({ headers, raw, verified, receivedAt });
     const next = this.answers.shift() ?? 200;
     if (next === 'hang') return;
+    if (next === 'endless') return this.answerEndlessly(res);
     if (this.processingMs) await new Promise((r) => setTimeout(r, this.processingMs));
     res.writeHead(next).end();
+  }
+
+  private answerEndlessly(res: ServerResponse): void {
+    const answer = { bytes: 0, closed: false };
+    this.endless.push(answer);
+    res.once('close', () => (answer.closed = true));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    const pump = () => {
+      while (!answer.closed && res.write(chunk)) answer.bytes += chunk.length;
+      if (!answer.closed) res.once('drain', pump);
+    };
+    pump();
   }
 }
