@@ -7,7 +7,8 @@ import type { Channel } from '../workflows/contract';
 import { birthday } from '../workflows/journeys/birthday';
 import { seedCustomer, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';
-import { DAY, event, expectAt, ledger, recordHistory, startJourney, zoneWhereItIs } from './support/journeys';
+import { DAY, event, expectAt, ledger, startJourney, zoneWhereItIs } from './support/journeys';
+import { recordHistory } from './support/histories';
 import { startWorker, timeSkippingEnv } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
