@@ -31,15 +31,16 @@ const expected: Record<string, string[]> = {
     '+0h offer-email email reactivation-offer sent',
     '+0h offer-push push reactivation-offer sent',
     '+2d 00h offer-sms sms reactivation-offer sent (2 segments)',
-    '+7d 00h ended: completed',
+    '+9d 00h ended: completed',
   ],
   'reactivation-opened.events.json': [
     '+0h event customer.pre_churn',
     '+0h offer-email email reactivation-offer sent',
     '+0h offer-push push reactivation-offer sent',
-    '+20h event message.opened {"step":"offer-email"}',
+    '+20h event message.opened {"step":"offer-email","messageId":1,"channel":"email","journey":"reactivation","template":"reactivation-offer"}',
     '+4d 00h event order.placed {"orderId":"S-88","source":"offline"}',
-    '+4d 00h ended: reacted: message.opened',
+    // The opened offer ended the body; the order inside the goal window is its conversion.
+    '+4d 00h ended: completed: converted',
   ],
   'welcome.events.json': [
     '+0h event customer.signed_up',
