@@ -4,7 +4,7 @@
  * instead of 3000/7233/8233, with nothing of the suite's environment but what is passed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, inject } from 'vitest';
 import { root } from '../../lib/paths';
@@ -69,8 +69,13 @@ export function pidFileProcesses(dir: string): number[] {
     .filter((pid): pid is number => pid !== undefined && isAlive(pid));
 }
 
-/** Every process whose command line names the data folder (Postgres's -D, the dev server's database file…). */
+/**
+ * Every process whose command line names the data folder or its Postgres cluster (the dev server's
+ * database file, Postgres's -D; as root the cluster lives elsewhere and `postgres/` links to it).
+ */
 export function processesNaming(dir: string): Array<{ pid: number; command: string }> {
+  const cluster = join(dir, 'postgres');
+  const marks = [dir, ...(existsSync(cluster) ? [realpathSync(cluster)] : [])];
   const found: Array<{ pid: number; command: string }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -80,7 +85,7 @@ export function processesNaming(dir: string): Array<{ pid: number; command: stri
     } catch {
       continue;
     }
-    if (command.includes(dir) && Number(entry) !== process.pid) found.push({ pid: Number(entry), command });
+    if (marks.some((m) => command.includes(m)) && Number(entry) !== process.pid) found.push({ pid: Number(entry), command });
   }
   return found;
 }
