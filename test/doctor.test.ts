@@ -250,7 +250,7 @@ describe('npm run doctor against Postgres and Temporal that are not right', () =
   it('Postgres and Temporal down: both fail with "could not check", exit code 1', async () => {
     const [pgPort, temporalPort] = [await freePort(), await freePort()];
     const checks = await doctorCli({ DATABASE_URL: `postgres://cascade:secret-pw@127.0.0.1:${pgPort}/cascade`, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
-    expect(byName(checks, 'postgres')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^could not check: Postgres did not answer \(ECONNREFUSED\)|^could not check: no answer within/) });
+    expect(byName(checks, 'postgres')).toMatchObject({ status: 'fail', detail: 'could not check: Postgres did not answer (ECONNREFUSED)' });
     expect(byName(checks, 'temporal')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^could not check/) });
     expect(checks.map((c) => c.name)).not.toContain('temporal.task-queue');
     expect(exitCode(checks)).toBe(1);
