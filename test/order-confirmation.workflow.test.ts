@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messages, suppressions } from '../db/schema';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';
+import { channelsFromEnv } from '../activities/channels';
+import { resendChannel } from '../activities/channels/resend';
 import { startFakeResend } from './fakes/resend';
 import { seedCustomer, testDeps, useCascade } from './support/cascade';
-import { resendChannels } from './support/email';
 import { event, expectAt, ledger, runRow, startJourney, triggerInput } from './support/journeys';
 import { startWorker } from './support/temporal';
 import { recordHistory } from './support/histories';
@@ -57,13 +58,14 @@ describe('order confirmation (transactional)', () => {
     expect((await ledger(database.db, 'oc3')).map((m) => [m.status, m.skipReason])).toEqual([['skipped', 'suppressed']]);
   });
 
-  it('a confirmation Resend never takes is failed in the ledger, and the run still ends', async () => {
+  it('a confirmation Resend refuses for good is failed in the ledger, and the run still ends', async () => {
     const resend = await startFakeResend({ rateLimit: null });
-    // Email through the real Resend adapter, on a queue of its own; the file's worker keeps the outbox.
-    const worker = await startWorker(env, testDeps(database.db, { channels: resendChannels(resend) }), 'cascade-test-resend');
+    // Email through the real Resend adapter with a sender Resend refuses (422 invalid_from_address:
+    // permanent, no retry), on a queue of its own; the file's worker keeps the outbox.
+    const channels = { ...channelsFromEnv({}), email: resendChannel({ apiKey: resend.apiKey, from: 'not a sender', baseUrl: resend.url }) };
+    const worker = await startWorker(env, testDeps(database.db, { channels }), 'cascade-test-resend');
     try {
       await seedCustomer(database.db, { id: 'oc4', email: 'delivered+oc4@resend.dev' });
-      resend.failNext(10_000, 500); // down for longer than the send may retry
       const trigger = order('D-1');
       const handle = await env.client.workflow.start(orderConfirmation, {
         workflowId: `order-confirmation/oc4/${trigger.id}`,
@@ -71,7 +73,7 @@ describe('order confirmation (transactional)', () => {
         args: [triggerInput('oc4', trigger)],
       });
       expect(await handle.result()).toBe('completed');
-      expect((await ledger(database.db, 'oc4')).map((m) => [m.template, m.status, m.error?.includes('internal_server_error')])).toEqual([['order-confirmation', 'failed', true]]);
+      expect((await ledger(database.db, 'oc4')).map((m) => [m.template, m.status, m.error?.includes('invalid_from_address')])).toEqual([['order-confirmation', 'failed', true]]);
       expect(resend.emails).toHaveLength(0);
       await recordHistory(handle, 'order-confirmation-failed-send');
     } finally {
