@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- <journey> --customer <file.json> --events <file.json> [--key <key>]`
+ * `npm run simulate -- <journey> --customer <file.json> --events <file.json> [--key <key>] [--start <instant>]`
  *
  * Runs one journey on the Temporal time-skipping server against the real workflow code and the
  * real send pipeline, with a throwaway Postgres from npm (servers/postgres.ts) and every channel on
@@ -12,6 +12,9 @@
  *   The first event of the journey's trigger type at "0" starts the run; the others are sent to it
  *   at their offsets ("36h", "2d", "90 minutes"). A message.opened/clicked naming a `step` gets
  *   the messageId of that step's message filled in, as the provider webhook would.
+ * --start:       when the trigger happens (ISO 8601 with an offset, e.g. 2027-03-01T22:30:00+03:00),
+ *   to see quiet hours and local times at a chosen hour; default now. Not in the past: the test
+ *   server's clock only moves forward.
  */
 import './quiet-logs';
 import { readFileSync } from 'node:fs';
@@ -70,7 +73,7 @@ const eventsFile = z.array(
   }),
 );
 
-const USAGE = `usage: npm run simulate -- <journey> --customer <file.json> --events <file.json> [--key <key>]
+const USAGE = `usage: npm run simulate -- <journey> --customer <file.json> --events <file.json> [--key <key>] [--start <instant>]
   Runs one journey on the Temporal time-skipping server (real workflow code, real send pipeline, a
   throwaway Postgres, every channel on the outbox) and prints the customer's timeline.
   <journey>              one of: ${allJourneys.map((j) => j.options.id).join(', ')}
@@ -78,6 +81,7 @@ const USAGE = `usage: npm run simulate -- <journey> --customer <file.json> --eve
   --events <file>        [{ "at": "0h", "type": "cart.updated", "properties": { … } }, …]; the
                          trigger event at "0" starts the run, the others reach it at their offsets
   --key <key>            the run's key, when the trigger event does not carry it
+  --start <instant>      when the trigger happens (ISO 8601 with an offset, in the future), else now
   Examples are in examples/: npm run simulate -- abandoned-cart --customer examples/anna.json --events examples/abandoned-cart.events.json`;
 
 function fail(message: string): never {
@@ -125,9 +129,14 @@ async function seed(db: Db, c: z.infer<typeof customerFile>, now: number): Promi
 async function main(): Promise<void> {
   const { positionals, values } = parseCommandLine(USAGE, {
     allowPositionals: true,
-    options: { customer: { type: 'string' }, events: { type: 'string' }, key: { type: 'string' } },
+    options: { customer: { type: 'string' }, events: { type: 'string' }, key: { type: 'string' }, start: { type: 'string' } },
   });
   if (positionals.length > 1) fail(`one journey at a time (got ${positionals.join(', ')})`);
+  const startAt = values.start === undefined ? undefined : Date.parse(values.start);
+  if (startAt !== undefined && (Number.isNaN(startAt) || !/(Z|[+-]\d\d:\d\d)$/.test(values.start!))) {
+    fail(`--start: expected an ISO 8601 instant with an offset, like 2027-03-01T22:30:00+03:00; got ${values.start}`);
+  }
+  if (startAt !== undefined && startAt < Date.now()) fail(`--start: ${values.start} is in the past (the test server's clock only moves forward)`);
   const journeyId = positionals[0] ?? fail(`which journey? one of: ${allJourneys.map((j) => j.options.id).join(', ')}`);
   const journey = allJourneys.find((j) => j.options.id === journeyId) ?? fail(`no journey "${journeyId}"; there are: ${allJourneys.map((j) => j.options.id).join(', ')}`);
   const customer = readJson(values.customer, customerFile, 'customer');
@@ -149,6 +158,7 @@ async function main(): Promise<void> {
   const bins = ensureTemporalBinaries();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: bins.testServer.path } } });
   try {
+    if (startAt !== undefined) await env.sleep(startAt - (await env.currentTimeMs()));
     const t0 = await env.currentTimeMs();
     await seed(database.db, customer, t0);
     const worker = await Worker.create({

@@ -17,7 +17,8 @@ import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { campaignProgressQuery, campaignWorkflowId } from '../workflows/campaign-contract';
 import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
-import { eventually, recordHistory } from './support/journeys';
+import { eventually } from './support/journeys';
+import { recordHistory } from './support/histories';
 import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -113,6 +114,7 @@ describe('campaigns', () => {
     });
     expect(sent.map((m) => m.customerId).sort()).toEqual(members);
     expect(sent[0]!.workflowId).toMatch(/^quarterly-bonus\/basic-\d\d\/basic-1$/);
+    await recordHistory(env.client.workflow.getHandle(sent[0]!.workflowId), 'quarterly-bonus-campaign-started');
 
     const list = await api.call('/v1/campaigns');
     expect(((await list.json()) as { campaigns: CampaignView[] }).campaigns.map((c) => c.id)).toContain('basic-1');
@@ -270,6 +272,7 @@ describe('campaigns', () => {
     });
     expect(runs.filter((r) => r.holdout).map((r) => r.customerId).sort()).toEqual(held);
     expect(runs.filter((r) => r.holdout).every((r) => r.endReason === 'completed: held out')).toBe(true);
+    await recordHistory(env.client.workflow.getHandle(runs.find((r) => r.holdout)!.workflowId), 'quarterly-bonus-held-out');
     const sentTo = new Set((await database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'))).map((m) => m.customerId));
     expect(held.filter((id) => sentTo.has(id))).toEqual([]);
     expect(members.filter((id) => !held.includes(id)).every((id) => sentTo.has(id))).toBe(true);

@@ -5,49 +5,22 @@
  * built `dist/start.js` with its own Postgres from npm and its own Temporal dev server, as a user
  * runs it; only the ports are free ones instead of 3000/7233/8233.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { root } from '../lib/paths';
-import { freePort } from '../servers/free-port';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDataDir } from '../servers/embedded-postgres';
-import { isAlive, readPid } from '../servers/pid-files';
 import { eventually } from './support/journeys';
+import { buildIfStale, npmStartPorts, pidFileProcesses, startNpmStart, stopWith, type NpmStartPorts, type RunningNpmStart } from './support/npm-start';
 
 const KEY = `crash-${randomBytes(16).toString('hex')}`;
 let dir: string;
-let ports: { api: number; temporal: number; ui: number };
-let cascade: { child: ChildProcess; output: () => string } | undefined;
+let ports: NpmStartPorts;
+let cascade: RunningNpmStart | undefined;
 
-async function startCascade(): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'start.js')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_CLI_PATH: inject('temporalCli'),
-      CASCADE_DATA_DIR: dir,
-      PORT: String(ports.api),
-      CASCADE_DEV_SERVER_PORT: String(ports.temporal),
-      CASCADE_DEV_SERVER_UI_PORT: String(ports.ui),
-      CASCADE_API_KEYS: KEY,
-      CASCADE_RATE_LIMIT: 'off',
-      CASCADE_WORKER_METRICS_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    // A process group of its own, as a shell gives `npm start`: the second kill takes the group.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await eventually(async () => (out.includes('Cascade is running') || child.exitCode !== null ? true : undefined), 90_000);
-  expect(out, 'npm start did not come up').toContain('Cascade is running');
-  return { child, output: () => out };
-}
+const startCascade = () => startNpmStart(dir, ports, { CASCADE_API_KEYS: KEY });
 
 const call = (path: string, init: RequestInit = {}) =>
   fetch(`http://127.0.0.1:${ports.api}${path}`, { ...init, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' } });
@@ -85,16 +58,12 @@ async function signUpsCutBy(prefix: string, n: number, kill: () => void): Promis
   return answered;
 }
 
-function leftovers(): number[] {
-  return [join(dir, 'temporal-dev-server.pid'), join(dir, 'postgres', 'postmaster.pid'), join(dir, 'cascade.pid')]
-    .map((f) => readPid(f))
-    .filter((pid): pid is number => pid !== undefined && isAlive(pid));
-}
+const leftovers = () => pidFileProcesses(dir);
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--if-stale'], { cwd: root, stdio: 'inherit' });
+  buildIfStale();
   dir = mkdtempSync(join(tmpdir(), 'cascade-crash-'));
-  ports = { api: await freePort(), temporal: await freePort({ below: 30_000 }), ui: await freePort({ below: 30_000 }) };
+  ports = await npmStartPorts();
   cascade = await startCascade();
 }, 180_000);
 
@@ -133,10 +102,7 @@ describe('npm start after a kill -9', () => {
   });
 
   it('stops on Ctrl+C leaving no process and no pid file behind', async () => {
-    const { child } = cascade!;
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    process.kill(child.pid!, 'SIGINT');
-    expect(await exited).toBe(0);
+    expect(await stopWith(cascade!.child, 'SIGINT')).toBe(0);
     expect(leftovers()).toEqual([]);
     expect(existsSync(join(dir, 'cascade.pid'))).toBe(false);
     expect(existsSync(join(dir, 'temporal-dev-server.pid'))).toBe(false);

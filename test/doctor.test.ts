@@ -2,22 +2,28 @@
  * The doctor against real parts: a real Postgres (migrated), a real Temporal dev server with a
  * worker polling, the Cascade API behind a TLS proxy (its public URL), the provider fakes over HTTP
  * reached through the real adapters, and a real DNS server on 127.0.0.1 (dns2) answering node's
- * resolver. Each case breaks one thing the way it breaks in production and reads what the doctor says.
+ * resolver. FCM's service account mints its token at a fake Google OAuth endpoint (its key file's
+ * `token_uri`), which checks the signed JWT as Google does. Each case breaks one thing the way it
+ * breaks in production and reads what the doctor says.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Check, DoctorContext } from '../doctor/check';
-import { doctorContextForApi } from '../doctor/context';
+import { doctorContextForApi, doctorContextFromEnv } from '../doctor/context';
+import { freePort } from '../servers/free-port';
 import { exitCode, runDoctor } from '../doctor/run';
 import { formatTable } from '../doctor/table';
 import { FakeDns } from './fakes/dns';
 import { FakeFcm } from './fakes/fcm';
+import { FakeGoogleOAuth } from './fakes/google-oauth';
 import { startFakeResend, type FakeResend } from './fakes/resend';
 import { FakeSmsc } from './fakes/smsc';
 import { startTestApi, useCascade } from './support/cascade';
+import { createTestDatabase } from './support/database';
 import { taskQueue } from './support/temporal';
 
 const DOMAIN = 'shop.example';
@@ -30,6 +36,8 @@ useCascade('dev-server', (c) => (cascade = c));
 let resend: FakeResend;
 let smsc: FakeSmsc;
 let fcm: FakeFcm;
+let oauth: FakeGoogleOAuth;
+let fcmEnv: Record<string, string>;
 let dns: FakeDns;
 let api: Awaited<ReturnType<typeof startTestApi>>;
 let proxy: Server;
@@ -65,7 +73,7 @@ function env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
     RESEND_FROM: `Shop <news@${DOMAIN}>`,
     RESEND_BASE_URL: resend.url,
     ...smsc.env(),
-    ...fcm.env(),
+    ...fcmEnv,
     CASCADE_DNS_SERVERS: dns.address,
     CASCADE_PUBLIC_URL: publicUrl,
     ...overrides,
@@ -83,7 +91,8 @@ const byName = (checks: Check[], name: string): Check => {
 };
 
 beforeAll(async () => {
-  [resend, smsc, fcm, dns] = await Promise.all([startFakeResend({ rateLimit: null }), FakeSmsc.start(), FakeFcm.start(), FakeDns.start()]);
+  [resend, smsc, fcm, dns, oauth] = await Promise.all([startFakeResend({ rateLimit: null }), FakeSmsc.start(), FakeFcm.start(), FakeDns.start(), FakeGoogleOAuth.start()]);
+  fcmEnv = fcm.serviceAccountEnv(oauth);
   resend.addDomain(DOMAIN, { dkimKey: DKIM_KEY });
   resend.addDomain('other.example');
   api = await startTestApi(cascade.database.db, cascade.env.client);
@@ -98,7 +107,7 @@ afterEach(() => {
 afterAll(async () => {
   await new Promise((resolve) => proxy?.close(resolve));
   await api?.stop();
-  await Promise.all([resend?.close(), smsc?.close(), fcm?.close(), dns?.close()]);
+  await Promise.all([resend?.close(), smsc?.close(), fcm?.close(), dns?.close(), oauth?.close()]);
 });
 
 describe('npm run doctor / GET /v1/doctor', () => {
@@ -118,6 +127,9 @@ describe('npm run doctor / GET /v1/doctor', () => {
       { name: `resend._domainkey.${DOMAIN}`, type: 'TXT' },
       { name: `_dmarc.${DOMAIN}`, type: 'TXT' },
     ]));
+    // The FCM token came from the key file's token_uri, for FCM's scope, signed by the account's key.
+    expect(byName(checks, 'fcm').detail).toContain('the service account got an OAuth token');
+    expect(oauth.issued).toContainEqual(expect.objectContaining({ email: 'cascade@cascade-test.iam.gserviceaccount.com', scope: 'https://www.googleapis.com/auth/firebase.messaging' }));
     // Two Resend requests (list, then the domain) shared by the resend and DNS checks.
     expect(resend.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /domains', `GET /domains/${resend.domains[0]!.id}`]);
   });
@@ -207,5 +219,71 @@ describe('npm run doctor / GET /v1/doctor', () => {
     // Not configured is a warning saying what to set, not a failure.
     expect(byName(body.checks, 'resend')).toMatchObject({ status: 'warn', fix: expect.stringContaining('RESEND_API_KEY') });
     expect(byName(body.checks, 'public-url')).toMatchObject({ status: 'warn', detail: expect.stringContaining('not https') });
+  });
+
+  it("a service account key Google does not know (revoked, or another account's) fails fcm with invalid_grant; the key is never shown", async () => {
+    const known = JSON.parse(fcmEnv.FCM_SERVICE_ACCOUNT_JSON!) as { client_email: string };
+    const revoked = oauth.serviceAccount('cascade-test', { known: false, email: known.client_email });
+    const checks = await runDoctor(context(env({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(revoked) })));
+    expect(byName(checks, 'fcm')).toMatchObject({ status: 'fail', detail: 'the service account could not get an OAuth token (invalid_grant: Invalid JWT Signature.)' });
+    expect(exitCode(checks)).toBe(1);
+    expect(JSON.stringify(checks)).not.toContain(revoked.private_key.split('\n')[1]!);
+    expect(oauth.refusals.at(-1)).toEqual({ error: 'invalid_grant', description: 'Invalid JWT Signature.' });
+
+    const broken = await runDoctor(context(env({ FCM_SERVICE_ACCOUNT_JSON: '{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIsecret' })));
+    expect(byName(broken, 'fcm')).toMatchObject({ status: 'fail', detail: 'FCM_SERVICE_ACCOUNT_JSON is not valid JSON' });
+    expect(JSON.stringify(broken)).not.toContain('MIIsecret');
+  });
+});
+
+describe('npm run doctor against Postgres and Temporal that are not right', () => {
+  /** The CLI's own context (doctorContextFromEnv), from an environment as a shell gives it. */
+  async function doctorCli(e: Record<string, string>): Promise<Check[]> {
+    const { ctx, close } = doctorContextFromEnv({ CASCADE_DATA_DIR: '/nonexistent-cascade-data', ...e }, 4000);
+    try {
+      return await runDoctor(ctx);
+    } finally {
+      await close();
+    }
+  }
+
+  it('Postgres and Temporal down: both fail with "could not check", exit code 1', async () => {
+    const [pgPort, temporalPort] = [await freePort(), await freePort()];
+    const checks = await doctorCli({ DATABASE_URL: `postgres://cascade:secret-pw@127.0.0.1:${pgPort}/cascade`, TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}` });
+    expect(byName(checks, 'postgres')).toMatchObject({ status: 'fail', detail: 'could not check: Postgres did not answer (ECONNREFUSED)' });
+    expect(byName(checks, 'temporal')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^could not check/) });
+    expect(checks.map((c) => c.name)).not.toContain('temporal.task-queue');
+    expect(exitCode(checks)).toBe(1);
+    expect(JSON.stringify(checks)).not.toContain('secret-pw');
+  });
+
+  it('a migration not applied fails postgres, naming how many', async () => {
+    const database = await createTestDatabase();
+    try {
+      const all = await doctorCli({ DATABASE_URL: database.url });
+      expect(byName(all, 'postgres')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^all \d+ migrations applied$/) });
+      const files = Number(/all (\d+) migrations/.exec(byName(all, 'postgres').detail)![1]);
+      // The newest migration's row gone: the state of a database last migrated by the previous version.
+      await database.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)`);
+      const checks = await doctorCli({ DATABASE_URL: database.url });
+      expect(byName(checks, 'postgres')).toMatchObject({ status: 'fail', detail: `1 of ${files} migrations not applied`, fix: expect.stringContaining('migrate at start-up') });
+      expect(exitCode(checks)).toBe(1);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('no worker polling the task queue is a warn that says what to start (journeys wait, nothing is lost)', async () => {
+    const checks = await doctorCli({ TEMPORAL_ADDRESS: cascade.env.address, TEMPORAL_TASK_QUEUE: 'nobody-polls-this' });
+    expect(byName(checks, 'temporal.namespace').status).toBe('pass');
+    expect(byName(checks, 'temporal.search-attributes').status).toBe('pass');
+    expect(byName(checks, 'temporal.task-queue')).toMatchObject({
+      status: 'warn',
+      detail: 'no workflow or activity worker polls task queue "nobody-polls-this": journeys wait until one does',
+      fix: expect.stringContaining('npm run worker'),
+    });
+    // The suite's own worker polls its queue: the same check passes there.
+    const polled = await doctorCli({ TEMPORAL_ADDRESS: cascade.env.address, TEMPORAL_TASK_QUEUE: taskQueue });
+    expect(byName(polled, 'temporal.task-queue')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/has [1-9]\d* workflow and [1-9]\d* activity pollers/) });
   });
 });

@@ -99,8 +99,11 @@ describe('quiet hours (21:00-09:00 local) for marketing SMS and push', () => {
   it('sends a marketing SMS at noon at once', async () => {
     const now = await env.currentTimeMs();
     await seedCustomer(database.db, { id: 'qh4', phone: '+79120000004', timeZone: zoneWhereItIs(12, now) });
-    await run(sendProbe, 'qh4', { channels: ['sms'] });
-    expectAt((await ledger(database.db, 'qh4'))[0]!.requestedAt, now, 30_000);
+    const [sms] = results((await run(sendProbe, 'qh4', { channels: ['sms'] })).reason) as SendResult[];
+    expect(sms).toMatchObject({ status: 'sent', channel: 'sms' });
+    const rows = await ledger(database.db, 'qh4');
+    expect(rows.map((m) => [m.channel, m.status])).toEqual([['sms', 'sent']]);
+    expectAt(rows[0]!.requestedAt, now, 30_000);
   });
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messages, pushTokens, suppressions } from '../db/schema';
 import { FakeFcm } from './fakes/fcm';
+import { FakeGoogleOAuth } from './fakes/google-oauth';
 import { seedCustomer } from './support/cascade';
 import { createTestDatabase } from './support/database';
 import { attempt, sendRequest, sendWith } from './support/send-activity';
@@ -41,6 +42,21 @@ async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
 const tokensOf = (customerId: string) => database.db.select().from(pushTokens).where(eq(pushTokens.customerId, customerId));
 
 describe('push through FCM HTTP v1', () => {
+  it("with a service account key: mints a token at the key's token_uri, keeps it, and sends with it", async () => {
+    const oauth = await FakeGoogleOAuth.start();
+    try {
+      const viaAccount = sendWith(database.db, fcm.serviceAccountEnv(oauth));
+      await customerWithToken('p-sa');
+      for (const orderId of ['SA-1', 'SA-2']) {
+        expect(await attempt(viaAccount, sendRequest('p-sa', 'push', { orderId }))).toMatchObject({ status: 'sent', channel: 'push' });
+      }
+      expect(oauth.issued).toEqual([expect.objectContaining({ scope: 'https://www.googleapis.com/auth/firebase.messaging' })]);
+      expect(fcm.requests.slice(-2).map((r) => r.authorization)).toEqual([`Bearer ${oauth.issued[0]!.token}`, `Bearer ${oauth.issued[0]!.token}`]);
+    } finally {
+      await oauth.close();
+    }
+  });
+
   it('sends the documented body with a Bearer token and records FCM\'s message name', async () => {
     const token = await customerWithToken('p-ok');
     const result = await attempt(send, sendRequest('p-ok', 'push', { orderId: 'A-1' }));

@@ -4,7 +4,8 @@ import type { Database } from '../db/client';
 import { eventSignal } from '../workflows/contract';
 import { firstOrderNudge } from '../workflows/journeys/first-order-nudge';
 import { seedCustomer, useCascade } from './support/cascade';
-import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, startJourney } from './support/journeys';
+import { DAY, HOUR, event, expectAt, ledger, runRow, startJourney } from './support/journeys';
+import { recordHistory } from './support/histories';
 
 let env: TestWorkflowEnvironment;
 let database: Database;

@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { messages, suppressions } from '../db/schema';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';
-import { seedCustomer, useCascade } from './support/cascade';
-import { event, expectAt, ledger, recordHistory, runRow, startJourney } from './support/journeys';
+import { channelsFromEnv } from '../activities/channels';
+import { resendChannel } from '../activities/channels/resend';
+import { startFakeResend } from './fakes/resend';
+import { seedCustomer, testDeps, useCascade } from './support/cascade';
+import { event, expectAt, ledger, runRow, startJourney, triggerInput } from './support/journeys';
+import { startWorker } from './support/temporal';
+import { recordHistory } from './support/histories';
 
 let env: TestWorkflowEnvironment;
 let database: Database;
@@ -51,5 +56,29 @@ describe('order confirmation (transactional)', () => {
     await database.db.insert(suppressions).values({ channel: 'email', address: 'bounced@example.com', reason: 'hard_bounce' });
     await (await startJourney(env, orderConfirmation, 'oc3', order('C-1'))).result();
     expect((await ledger(database.db, 'oc3')).map((m) => [m.status, m.skipReason])).toEqual([['skipped', 'suppressed']]);
+  });
+
+  it('a confirmation Resend refuses for good is failed in the ledger, and the run still ends', async () => {
+    const resend = await startFakeResend({ rateLimit: null });
+    // Email through the real Resend adapter with a sender Resend refuses (422 invalid_from_address:
+    // permanent, no retry), on a queue of its own; the file's worker keeps the outbox.
+    const channels = { ...channelsFromEnv({}), email: resendChannel({ apiKey: resend.apiKey, from: 'not a sender', baseUrl: resend.url }) };
+    const worker = await startWorker(env, testDeps(database.db, { channels }), 'cascade-test-resend');
+    try {
+      await seedCustomer(database.db, { id: 'oc4', email: 'delivered+oc4@resend.dev' });
+      const trigger = order('D-1');
+      const handle = await env.client.workflow.start(orderConfirmation, {
+        workflowId: `order-confirmation/oc4/${trigger.id}`,
+        taskQueue: 'cascade-test-resend',
+        args: [triggerInput('oc4', trigger)],
+      });
+      expect(await handle.result()).toBe('completed');
+      expect((await ledger(database.db, 'oc4')).map((m) => [m.template, m.status, m.error?.includes('invalid_from_address')])).toEqual([['order-confirmation', 'failed', true]]);
+      expect(resend.emails).toHaveLength(0);
+      await recordHistory(handle, 'order-confirmation-failed-send');
+    } finally {
+      await worker.stop();
+      await resend.close();
+    }
   });
 });

@@ -9,7 +9,8 @@ import type { Database } from '../db/client';
 import { eventSignal } from '../workflows/contract';
 import { quarterlyBonus } from '../workflows/journeys/quarterly-bonus';
 import { seedCustomer, useCascade } from './support/cascade';
-import { DAY, event, expectAt, ledger, recordHistory, runRow, triggerInput } from './support/journeys';
+import { DAY, event, expectAt, ledger, runRow, triggerInput } from './support/journeys';
+import { recordHistory } from './support/histories';
 import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;

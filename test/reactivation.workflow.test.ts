@@ -6,7 +6,8 @@ import { eventSignal } from '../workflows/contract';
 import type { Channel } from '../workflows/contract';
 import { reactivation } from '../workflows/journeys/reactivation';
 import { seedCustomer, useCascade } from './support/cascade';
-import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, startJourney, zoneWhereItIs } from './support/journeys';
+import { DAY, HOUR, event, expectAt, ledger, runRow, startJourney, zoneWhereItIs } from './support/journeys';
+import { recordHistory } from './support/histories';
 
 let env: TestWorkflowEnvironment;
 let database: Database;

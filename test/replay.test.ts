@@ -1,30 +1,26 @@
 /**
- * Determinism guard: the histories the journey tests recorded (test/histories/*.json, refreshed
- * with `CASCADE_RECORD_HISTORIES=1 npx vitest run test/*.workflow.test.ts test/journeys.integration.test.ts`)
- * are replayed against the current workflow code. A change that would break runs in flight (a
- * reordered send, a new sleep before an old one) fails here; guard such changes with `patched()`.
+ * Determinism guard, in two halves (README, "Testing"):
+ * - replay: every recorded history (test/histories/, `npm run histories:record`) is replayed against
+ *   the current workflow code. A change that would break runs in flight (a reordered send, a new
+ *   sleep before an old one) fails here; guard it with `patched()`.
+ * - coverage: each journey and the campaign workflow must have a history recorded from its code as
+ *   it is now (the code hash in the file). Replay can only check a change against the code that was
+ *   recorded; without this, a change that is never recorded lets the next change break the runs it
+ *   started unseen.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { allJourneys } from '../workflows/registry';
-import { historyCodec } from './support/journeys';
+import { codeHash, readHistories } from './support/histories';
 import { workflowBundle } from './support/temporal';
 
-const dir = join(import.meta.dirname, 'histories');
-const fixtures = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .map((file) => {
-    const history = historyCodec.decode(readFileSync(join(dir, file), 'utf8'));
-    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    return { file, workflowId: file.replace(/\.json$/, ''), type: started?.workflowType?.name ?? '?', history };
-  });
+const fixtures = readHistories();
+const workflowTypes = [...allJourneys.map((j) => j.name), 'campaign'];
 
 describe('replay of recorded journey histories', () => {
   it('has a recorded history for every journey and for the campaign workflow', () => {
-    const recorded = new Set(fixtures.map((f) => f.type));
-    expect([...allJourneys.map((j) => j.name), 'campaign'].filter((t) => !recorded.has(t))).toEqual([]);
+    const recorded = new Set(fixtures.map((f) => f.workflowType));
+    expect(workflowTypes.filter((t) => !recorded.has(t))).toEqual([]);
   });
 
   it('replays every history against the current workflow code without a determinism error', async () => {
@@ -36,5 +32,23 @@ describe('replay of recorded journey histories', () => {
     }
     expect(failures).toEqual([]);
     expect(replayed).toBe(fixtures.length);
+  });
+
+  it("has a history of each workflow's code as it is now", () => {
+    const stale = workflowTypes.flatMap((type) => {
+      const now = codeHash(type);
+      const recorded = [...new Set(fixtures.filter((f) => f.workflowType === type && f.codeHash).map((f) => f.codeHash))];
+      return recorded.includes(now) ? [] : [`${type}: code ${now}; histories recorded of ${recorded.join(', ') || 'no hashed code'}`];
+    });
+    expect(
+      stale,
+      'These workflows changed since their histories were recorded. Run `npm run histories:record` to add histories of ' +
+        'the new code (older ones stay: runs of that code may be in flight). If the replay test fails on an old ' +
+        'history, the change breaks runs in flight: put it behind patched().',
+    ).toEqual([]);
+  });
+
+  it('names each hashed file after its scenario and code hash', () => {
+    for (const f of fixtures.filter((x) => x.codeHash)) expect(f.file).toMatch(new RegExp(`\\.${f.codeHash}\\.json$`));
   });
 });

@@ -5,7 +5,8 @@ import { suppressions } from '../db/schema';
 import { eventSignal } from '../workflows/contract';
 import { serviceReminder } from '../workflows/journeys/service-reminder';
 import { seedCustomer, useCascade } from './support/cascade';
-import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, triggerInput, zoneWhereItIs } from './support/journeys';
+import { DAY, HOUR, event, expectAt, ledger, runRow, triggerInput, zoneWhereItIs } from './support/journeys';
+import { recordHistory } from './support/histories';
 import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;

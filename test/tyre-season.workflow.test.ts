@@ -9,7 +9,8 @@ import type { Database } from '../db/client';
 import { messageEvents, messages } from '../db/schema';
 import { tyreSeason } from '../workflows/journeys/tyre-season';
 import { seedCustomer, useCascade } from './support/cascade';
-import { DAY, HOUR, event, expectAt, ledger, recordHistory, runRow, triggerInput, zoneWhereItIs } from './support/journeys';
+import { DAY, HOUR, event, expectAt, ledger, runRow, triggerInput, zoneWhereItIs } from './support/journeys';
+import { recordHistory } from './support/histories';
 import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;

@@ -6,7 +6,7 @@ import { journeyRuns, messages } from '../db/schema';
 import { welcome } from '../workflows/journeys/welcome';
 import { eventSignal } from '../workflows/contract';
 import { seedCustomer, useCascade } from './support/cascade';
-import { recordHistory } from './support/journeys';
+import { recordHistory } from './support/histories';
 import { taskQueue } from './support/temporal';
 
 let env: TestWorkflowEnvironment;

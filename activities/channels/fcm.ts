@@ -3,9 +3,10 @@
  * a token FCM says is dead is deleted from push_tokens, and the send is a skip, not a failure.
  *
  * Settings: FCM_PROJECT_ID (or the service account's project_id), and for the OAuth token either
- * FCM_SERVICE_ACCOUNT_JSON (the key file's JSON, or a path to it; google-auth-library mints and
- * refreshes tokens with scope firebase.messaging) or FCM_ACCESS_TOKEN, a ready bearer token that
- * skips OAuth: meant for tests against the fake, since a real token expires within an hour.
+ * FCM_SERVICE_ACCOUNT_JSON (the key file's JSON, or a path to it; tokens with scope
+ * firebase.messaging are minted at the key's `token_uri`, google-oauth.ts) or FCM_ACCESS_TOKEN, a
+ * ready bearer token that skips OAuth: meant for tests against the fake, since a real token expires
+ * within an hour.
  * FCM_BASE_URL (default https://fcm.googleapis.com), FCM_TIMEOUT_MS.
  *
  * FCM has no idempotency key, so push is at least once: a send whose answer was lost (a crash, a
@@ -15,10 +16,10 @@
  * data.messageId, for an app that handles the message itself to dedupe.
  */
 import { eq } from 'drizzle-orm';
-import { GoogleAuth } from 'google-auth-library';
 import type { Db } from '../../db/client';
 import { pushTokens } from '../../db/schema';
 import { logger } from '../../lib/logger';
+import { parseServiceAccount, serviceAccountTokens } from './google-oauth';
 import { retryAfterMs } from './retry';
 import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
 
@@ -38,21 +39,12 @@ export function fcmConfigFromEnv(env: NodeJS.ProcessEnv): FcmConfig | undefined 
     if (!env.FCM_PROJECT_ID) throw new Error('FCM_ACCESS_TOKEN is set but FCM_PROJECT_ID is not');
     return { ...base, projectId: env.FCM_PROJECT_ID, accessToken: async () => staticToken };
   }
-  const account = env.FCM_SERVICE_ACCOUNT_JSON?.trim();
-  if (!account) return undefined;
-  const credentials = account.startsWith('{') ? (JSON.parse(account) as { project_id?: string }) : undefined;
-  const projectId = env.FCM_PROJECT_ID ?? credentials?.project_id;
+  const setting = env.FCM_SERVICE_ACCOUNT_JSON?.trim();
+  if (!setting) return undefined;
+  const account = parseServiceAccount(setting, 'FCM_SERVICE_ACCOUNT_JSON');
+  const projectId = env.FCM_PROJECT_ID ?? account.project_id;
   if (!projectId) throw new Error('FCM_SERVICE_ACCOUNT_JSON has no project_id; set FCM_PROJECT_ID');
-  const auth = new GoogleAuth({ scopes: [SCOPE], ...(credentials ? { credentials } : { keyFilename: account }) });
-  return {
-    ...base,
-    projectId,
-    accessToken: async () => {
-      const token = await auth.getAccessToken();
-      if (!token) throw new Error('google-auth-library returned no access token');
-      return token;
-    },
-  };
+  return { ...base, projectId, accessToken: serviceAccountTokens(account, SCOPE, base.timeoutMs) };
 }
 
 interface FcmErrorBody {

@@ -1,6 +1,6 @@
 /**
- * FCM: the service account mints an OAuth token (google-auth-library, as the channel does). Nothing
- * is sent: FCM has no free call that would prove more.
+ * FCM: the service account mints an OAuth token at its key's `token_uri`, as the channel does
+ * (activities/channels/google-oauth.ts). Nothing is sent: FCM has no free call that would prove more.
  */
 import { fcmConfigFromEnv, type FcmConfig } from '../../activities/channels/fcm';
 import { fail, pass, warn, type CheckFn } from '../check';
@@ -12,9 +12,8 @@ export const fcmCheck: CheckFn = async (ctx) => {
   try {
     config = fcmConfigFromEnv(ctx.env);
   } catch (err) {
-    // A JSON.parse message quotes the input, which holds the private key: never repeat it.
-    const detail = err instanceof SyntaxError ? 'FCM_SERVICE_ACCOUNT_JSON is not valid JSON' : (err as Error).message;
-    return [fail(NAME, detail, 'set FCM_SERVICE_ACCOUNT_JSON to the service account key file (its JSON or its path) from Firebase › Project settings › Service accounts')];
+    // The adapter's messages never quote the key file.
+    return [fail(NAME, (err as Error).message, 'set FCM_SERVICE_ACCOUNT_JSON to the service account key file (its JSON or its path) from Firebase › Project settings › Service accounts')];
   }
   if (!config) return [warn(NAME, 'FCM is not configured: push goes to the outbox', 'set FCM_SERVICE_ACCOUNT_JSON (and FCM_PROJECT_ID if the account is of another project) to send real push')];
   if (ctx.env.FCM_ACCESS_TOKEN) {
@@ -28,7 +27,7 @@ export const fcmCheck: CheckFn = async (ctx) => {
   return [pass(NAME, `project ${config.projectId}; the service account got an OAuth token`)];
 };
 
-/** google-auth-library's messages say what Google refused (invalid_grant…) or that the key does not parse; short, no secrets. */
+/** What the token endpoint refused (invalid_grant…), or that the key does not sign; short, no secrets. */
 function reason(err: unknown): string {
   const message = (err as Error)?.message ?? String(err);
   return message.split('\n')[0]!.slice(0, 160);

@@ -23,7 +23,7 @@ export const postgresCheck: CheckFn = async (ctx) => {
     }
     applied = [...(await ctx.db.execute<{ hash: string; created_at: string | number }>(sql`select hash, created_at from drizzle.__drizzle_migrations`))];
   } catch (err) {
-    return [fail(NAME, `could not check: Postgres did not answer (${(err as { code?: string }).code ?? (err as Error).name})`, 'see that DATABASE_URL points at a running Postgres this host may reach')];
+    return [fail(NAME, `could not check: Postgres did not answer (${errorCode(err)})`, 'see that DATABASE_URL points at a running Postgres this host may reach')];
   }
   const files = readMigrationFiles({ migrationsFolder });
   const last = Math.max(0, ...applied.map((r) => Number(r.created_at)));
@@ -38,3 +38,9 @@ export const postgresCheck: CheckFn = async (ctx) => {
   }
   return [pass(NAME, `all ${files.length} migrations applied`)];
 };
+
+/** The driver's code (ECONNREFUSED, 28P01…): drizzle wraps the driver's error, which is then its `cause`. */
+function errorCode(err: unknown): string {
+  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code ?? e.name ?? 'error';
+}

@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, readBody, type FakeServer } from './fake-server';
+import type { FakeGoogleOAuth } from './google-oauth';
 
 export interface FakePush {
   name: string;
@@ -41,6 +42,8 @@ export class FakeFcm {
   readonly requests: Array<{ authorization?: string; body: string }> = [];
   readonly unregistered = new Set<string>();
   readonly invalid = new Set<string>();
+  /** With it, a token that endpoint issued for the firebase.messaging scope is accepted too, as FCM accepts Google's. */
+  private oauth: FakeGoogleOAuth | undefined;
   private outages: Array<{ status: 503 | 429; retryAfterS?: number }> = [];
   private http!: FakeServer;
   private counter = 0;
@@ -65,6 +68,18 @@ export class FakeFcm {
     return { FCM_BASE_URL: this.url, FCM_PROJECT_ID: this.projectId, FCM_ACCESS_TOKEN: this.accessToken };
   }
 
+  /** A service account key whose `token_uri` is the fake OAuth endpoint, instead of FCM_ACCESS_TOKEN. */
+  serviceAccountEnv(oauth: FakeGoogleOAuth): Record<string, string> {
+    this.oauth = oauth;
+    return { FCM_BASE_URL: this.url, FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(oauth.serviceAccount(this.projectId)) };
+  }
+
+  private authorized(header: string | undefined): boolean {
+    if (header === `Bearer ${this.accessToken}`) return true;
+    const token = header?.replace(/^Bearer /, '');
+    return this.oauth?.issued.some((i) => i.token === token && i.scope.split(' ').includes('https://www.googleapis.com/auth/firebase.messaging')) ?? false;
+  }
+
   close(): Promise<void> {
     return this.http.close();
   }
@@ -86,7 +101,7 @@ export class FakeFcm {
     if (req.method !== 'POST' || req.url !== `/v1/projects/${this.projectId}/messages:send`) {
       return fail(404, 'NOT_FOUND', 'Requested entity was not found.');
     }
-    if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
+    if (!this.authorized(req.headers.authorization)) {
       return fail(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
     }
     const outage = this.outages.shift();

@@ -1,12 +1,8 @@
 /**
  * Helpers for journey tests: the trigger input the API would build, the customer's ledger in
- * workflow time, a time zone where it is a given hour now, and history recording for the replay test.
+ * workflow time, and a time zone where it is a given hour now.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import proto from '@temporalio/proto';
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { journeyRuns, messages } from '../../db/schema';
@@ -71,27 +67,6 @@ export function zoneWhereItIs(hour: number, nowMs: number): string {
   if (offset > 14) offset -= 24;
   // Etc/GMT signs are inverted: Etc/GMT-3 is UTC+3.
   return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
-const History = proto.temporal.api.history.v1.History;
-/**
- * Histories are stored as protobufjs objects in JSON (longs and enums as strings, bytes base64).
- * Not the SDK's historyToJSON: with this install's two nested protobufjs copies it throws
- * "type must be a Type".
- */
-export const historyCodec = {
-  encode: (history: proto.temporal.api.history.v1.IHistory) =>
-    JSON.stringify(History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String }), null, 1),
-  decode: (json: string) => History.fromObject(JSON.parse(json)),
-};
-
-/** With CASCADE_RECORD_HISTORIES=1 the journey tests save their runs for test/replay.test.ts. */
-export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.CASCADE_RECORD_HISTORIES !== '1') return;
-  const history = await handle.fetchHistory();
-  const dir = join(process.cwd(), 'test', 'histories');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), historyCodec.encode(history) + '\n');
 }
 
 /** Polls until `probe` answers something other than undefined (real time, for dev-server tests). */
