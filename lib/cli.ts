@@ -1,6 +1,6 @@
 /**
  * The command line of every command Cascade ships (npm start, api, worker, router, simulate, doctor,
- * api-key, topology, the bench scripts): node:util parseArgs, plus what a person typing the command
+ * api-key, topology, histories:record, the bench scripts): node:util parseArgs, plus what a person typing the command
  * expects of it. `--help` (or `-h`) prints the usage on stdout and exits 0; an unknown flag, a
  * missing value or a stray argument prints what was wrong and the usage on stderr and exits 2
  * (the shell's "usage error"), never a stack trace.

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseCommandLine } from '../lib/cli';
 import { root } from '../lib/paths';
 import { historiesDir } from '../test/support/histories';
 
@@ -16,7 +17,10 @@ const testDir = join(root, 'test');
 const recorders = readdirSync(testDir)
   .filter((f) => f.endsWith('.test.ts') && readFileSync(join(testDir, f), 'utf8').includes('recordHistory('))
   .map((f) => join('test', f));
-const asked = process.argv.slice(2);
+const USAGE = `usage: npm run histories:record [-- test/<file>.test.ts …]
+  Records the replay histories (test/histories/) from every test file that calls recordHistory, or
+  from the files named; a history whose file exists is kept as it is.`;
+const asked = parseCommandLine(USAGE, { allowPositionals: true, options: {} }).positionals;
 const files = asked.length ? asked : recorders;
 const before = new Set(readdirSync(historiesDir));
 

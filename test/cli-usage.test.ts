@@ -19,6 +19,7 @@ const COMMANDS: Array<[script: string, usage: string]> = [
   ['scripts/doctor.ts', 'usage: npm run doctor'],
   ['scripts/api-key.ts', 'usage:\n  npm run api-key -- create'],
   ['scripts/topology.ts', 'usage: npm run topology'],
+  ['scripts/record-histories.ts', 'usage: npm run histories:record'],
   ['servers/temporal-binaries.ts', 'usage: npm run temporal:binaries'],
   ['bench/run.ts', 'usage: npm run bench'],
   ['bench/report.ts', 'usage: npm run bench:report'],
