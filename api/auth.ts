@@ -21,7 +21,7 @@ export function authenticate(verifier: KeyVerifier): RequestHandler {
 }
 
 /**
- * Put on every `/v1` route, before its handler: `router.get('/v1/x', requireScope('read'), …)`.
+ * Put on every `/v1` route, before its handler (`mount` in api/declared-route.ts does, from the route's declared scope).
  * Not `router.use(requireScope(…))` in a router mounted without a path: that would run for every
  * request passing through the router, including other routers' routes.
  */

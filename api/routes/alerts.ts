@@ -3,13 +3,25 @@ import { and, desc, gte } from 'drizzle-orm';
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { alerts } from '../../db/schema';
-import { requireScope } from '../auth';
 import { parse } from '../../lib/http-error';
-import { alertsQuery } from '../../schemas/alerts';
+import { alertsQuery, alertsAnswer } from '../../schemas/alerts';
+import { mount, type ApiRoute } from '../declared-route';
+
+export const alertRoutes = {
+  list: {
+    method: 'get',
+    path: '/v1/alerts',
+    summary: 'Alerts raised, newest first',
+    key: 'read',
+    query: alertsQuery,
+    ok: { 200: { description: 'The alerts', schema: alertsAnswer } },
+    errors: [400, 401, 403],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function alertsRouter(db: Db): Router {
   const router = Router();
-  router.get('/v1/alerts', requireScope('read'), async (req, res) => {
+  mount(router, alertRoutes.list, async (req, res) => {
     const { since, limit } = parse(alertsQuery, req.query);
     const rows = await db
       .select()

@@ -9,10 +9,61 @@ import { resultsByDay } from '../../analytics/series';
 import type { Db } from '../../db/client';
 import { getCampaign } from '../../db/queries/campaigns';
 import { HttpError, parse } from '../../lib/http-error';
-import { journeyRefSchema, resultsQuery, seriesQuery } from '../../schemas/analytics';
+import { journeyRefSchema, resultsQuery, seriesQuery, emailHealthAnswer, resultsAnswer, seriesAnswer } from '../../schemas/analytics';
 import { campaignRefSchema } from '../../schemas/campaigns';
 import { journeyById } from '../../workflows/registry';
-import { requireScope } from '../auth';
+import { mount, type ApiRoute } from '../declared-route';
+
+export const analyticsRoutes = {
+  journey: {
+    method: 'get',
+    path: '/v1/analytics/journeys/{journey}',
+    summary: "A journey's results: sent, delivered, opened, clicked, bounced, complained, unsubscribed, converted, revenue and rates, per step and channel",
+    key: 'read',
+    params: { journey: journeyRefSchema },
+    query: resultsQuery,
+    ok: { 200: { description: 'The results', schema: resultsAnswer } },
+    errors: [400, 401, 404],
+  },
+  journeySeries: {
+    method: 'get',
+    path: '/v1/analytics/journeys/{journey}/series',
+    summary: "A journey's results per day of the messages",
+    key: 'read',
+    params: { journey: journeyRefSchema },
+    query: seriesQuery,
+    ok: { 200: { description: 'The days', schema: seriesAnswer } },
+    errors: [400, 401, 404],
+  },
+  campaign: {
+    method: 'get',
+    path: '/v1/analytics/campaigns/{id}',
+    summary: "A campaign's results: the messages of its runs, counted as a journey's",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    query: resultsQuery,
+    ok: { 200: { description: 'The results', schema: resultsAnswer } },
+    errors: [400, 401, 404],
+  },
+  campaignSeries: {
+    method: 'get',
+    path: '/v1/analytics/campaigns/{id}/series',
+    summary: "A campaign's results per day of the messages",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    query: seriesQuery,
+    ok: { 200: { description: 'The days', schema: seriesAnswer } },
+    errors: [400, 401, 404],
+  },
+  emailHealth: {
+    method: 'get',
+    path: '/v1/analytics/email-health',
+    summary: 'Email health: inactive share of marketing sends (30 days), bounce and complaint rates (7 and 30 days), and a warning with what to do',
+    key: 'read',
+    ok: { 200: { description: 'The health', schema: emailHealthAnswer } },
+    errors: [401],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function analyticsRouter(db: Db): Router {
   const router = Router();
@@ -29,25 +80,25 @@ export function analyticsRouter(db: Db): Router {
     return { journey: campaign.journey, campaignId: campaign.id };
   };
 
-  router.get('/v1/analytics/journeys/:journey', requireScope('read'), async (req, res) => {
+  mount(router, analyticsRoutes.journey, async (req, res) => {
     const scope = journeyScope(req.params.journey);
     res.json(await journeyResults(db, { ...scope, ...parse(resultsQuery, req.query) } satisfies ResultsQuery));
   });
-  router.get('/v1/analytics/journeys/:journey/series', requireScope('read'), async (req, res) => {
+  mount(router, analyticsRoutes.journeySeries, async (req, res) => {
     const scope = journeyScope(req.params.journey);
     const q = parse(seriesQuery, req.query);
     res.json({ ...scope, timeZone: q.timeZone ?? 'UTC', days: await resultsByDay(db, { ...scope, ...q }) });
   });
-  router.get('/v1/analytics/campaigns/:id', requireScope('read'), async (req, res) => {
+  mount(router, analyticsRoutes.campaign, async (req, res) => {
     const scope = await campaignScope(req.params.id);
     res.json(await journeyResults(db, { ...scope, ...parse(resultsQuery, req.query) }));
   });
-  router.get('/v1/analytics/campaigns/:id/series', requireScope('read'), async (req, res) => {
+  mount(router, analyticsRoutes.campaignSeries, async (req, res) => {
     const scope = await campaignScope(req.params.id);
     const q = parse(seriesQuery, req.query);
     res.json({ ...scope, timeZone: q.timeZone ?? 'UTC', days: await resultsByDay(db, { ...scope, ...q }) });
   });
-  router.get('/v1/analytics/email-health', requireScope('read'), async (_req, res) => {
+  mount(router, analyticsRoutes.emailHealth, async (_req, res) => {
     res.json(await emailHealth(db));
   });
   return router;

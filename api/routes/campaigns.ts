@@ -7,15 +7,71 @@ import { Router } from 'express';
 import { getCampaign, listCampaigns, saveCampaign, type Campaign } from '../../db/queries/campaigns';
 import { getSegment } from '../../db/queries/segments';
 import { launchCampaign, scheduleCampaign, steerCampaign, type CampaignAction, type CampaignDeps } from '../../campaigns/start';
-import { requireScope } from '../auth';
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
-import { campaignBody, campaignRefSchema } from '../../schemas/campaigns';
+import { campaignBody, campaignRefSchema, campaignAnswer, campaignList } from '../../schemas/campaigns';
+import { mount, type ApiRoute } from '../declared-route';
 
 function answer(c: Campaign) {
   const { segmentId, ...rest } = c;
   return { ...rest, segment: segmentId };
 }
+
+export const campaignRoutes = {
+  put: {
+    method: 'post',
+    path: '/v1/campaigns',
+    summary: 'Create (201) or replace (200) a campaign: its journey for every member of a segment, once or on a schedule; a wider rollout pages again, nobody twice',
+    key: 'admin',
+    body: { schema: campaignBody },
+    ok: { 201: { description: 'Created and started (or scheduled)', schema: campaignAnswer }, 200: { description: 'Replaced', schema: campaignAnswer } },
+    errors: [400, 401, 403, 413],
+  },
+  list: {
+    method: 'get',
+    path: '/v1/campaigns',
+    summary: 'Every campaign with its progress',
+    key: 'read',
+    ok: { 200: { description: 'The campaigns', schema: campaignList } },
+    errors: [401, 403],
+  },
+  get: {
+    method: 'get',
+    path: '/v1/campaigns/{id}',
+    summary: "A campaign: status, total, enrolled, skipped",
+    key: 'read',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404],
+  },
+  pause: {
+    method: 'post',
+    path: '/v1/campaigns/{id}/pause',
+    summary: 'Pause enrolment (and the schedule of a recurring campaign)',
+    key: 'admin',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404, 409],
+  },
+  resume: {
+    method: 'post',
+    path: '/v1/campaigns/{id}/resume',
+    summary: 'Resume a paused campaign',
+    key: 'admin',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404, 409],
+  },
+  cancel: {
+    method: 'post',
+    path: '/v1/campaigns/{id}/cancel',
+    summary: 'Cancel: nobody more is enrolled; runs already started go on',
+    key: 'admin',
+    params: { id: campaignRefSchema },
+    ok: { 200: { description: 'The campaign', schema: campaignAnswer } },
+    errors: [400, 401, 403, 404, 409],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function campaignsRouter(deps: CampaignDeps): Router {
   const router = Router();
@@ -28,7 +84,7 @@ export function campaignsRouter(deps: CampaignDeps): Router {
     return c;
   };
 
-  router.post('/v1/campaigns', requireScope('admin'), jsonBody, async (req, res) => {
+  mount(router, campaignRoutes.put, jsonBody, async (req, res) => {
     const body = parse(campaignBody, req.body ?? {});
     if (!(await getSegment(db, body.segment))) throw new HttpError(400, 'invalid_request', `segment: no segment ${body.segment}`, 'segment');
     const spec = {
@@ -59,16 +115,16 @@ export function campaignsRouter(deps: CampaignDeps): Router {
     res.status(saved.created ? 201 : 200).json(answer((await getCampaign(db, body.id)) ?? saved.campaign));
   });
 
-  router.get('/v1/campaigns', requireScope('read'), async (_req, res) => {
+  mount(router, campaignRoutes.list, async (_req, res) => {
     res.json({ campaigns: (await listCampaigns(db)).map(answer) });
   });
 
-  router.get('/v1/campaigns/:id', requireScope('read'), async (req, res) => {
+  mount(router, campaignRoutes.get, async (req, res) => {
     res.json(answer(await find(req.params.id)));
   });
 
-  for (const action of ['pause', 'resume', 'cancel'] as CampaignAction[]) {
-    router.post(`/v1/campaigns/:id/${action}`, requireScope('admin'), async (req, res) => {
+  for (const action of ['pause', 'resume', 'cancel'] satisfies CampaignAction[]) {
+    mount(router, campaignRoutes[action], async (req, res) => {
       const c = await find(req.params.id);
       const result = await steerCampaign(deps, c, action);
       if (!result.ok) throw new HttpError(409, 'conflict', result.reason, 'status');

@@ -9,21 +9,42 @@ import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentHistory, consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers } from '../../db/schema';
-import { actorOf, requireScope } from '../auth';
+import { actorOf } from '../auth';
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
-import { consentBody } from '../../schemas/consents';
+import { consentBody, consentAnswer, consentHistoryAnswer } from '../../schemas/consents';
+import { mount, type ApiRoute } from '../declared-route';
 
 async function topicConsents(db: Db, customerId: string, topic: string): Promise<Record<string, boolean>> {
   const byChannel = await consentsByTopic(db, customerId);
   return Object.fromEntries(Object.entries(byChannel).flatMap(([channel, topics]) => (topic in topics ? [[channel, topics[topic]!]] : [])));
 }
 
+export const consentRoutes = {
+  put: {
+    method: 'put',
+    path: '/v1/customers/{customerId}/consents',
+    summary: "The customer's own consent; granting lifts an unsubscribe or complaint older than consentedAt",
+    key: 'ingest',
+    body: { schema: consentBody },
+    ok: { 200: { description: 'The consents now', schema: consentAnswer } },
+    errors: [400, 401, 404, 409, 413],
+  },
+  history: {
+    method: 'get',
+    path: '/v1/customers/{customerId}/consents/history',
+    summary: 'Every consent change asked for, applied or refused, newest first',
+    key: 'read',
+    ok: { 200: { description: 'The history', schema: consentHistoryAnswer } },
+    errors: [400, 401, 404],
+  },
+} satisfies Record<string, ApiRoute>;
+
 export function consentsRouter(db: Db): Router {
   const router = Router();
 
-  router.put('/v1/customers/:customerId/consents', requireScope('ingest'), jsonBody, async (req, res) => {
+  mount(router, consentRoutes.put, jsonBody, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const { source, consentedAt, topic, ...changes } = parse(consentBody, req.body ?? {});
     const result = await db.transaction(async (tx) => {
@@ -45,7 +66,7 @@ export function consentsRouter(db: Db): Router {
     res.json({ customerId: id, ...(topic && topic !== '*' ? { topic } : {}), consents, ...(notes.length ? { notes } : {}) });
   });
 
-  router.get('/v1/customers/:customerId/consents/history', requireScope('read'), async (req, res) => {
+  mount(router, consentRoutes.history, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
     if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');

@@ -1,24 +1,52 @@
 /** PUT /v1/customers/:customerId (upsert with consents) and GET /v1/customers/:customerId/messages. */
 import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
-import { applyConsentChanges } from '../../contactability/consents';
+import { applyConsentChanges, consentFor } from '../../contactability/consents';
 import type { Db } from '../../db/client';
-import { consentFor } from '../../contactability/consents';
 import { consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers, messages, pushTokens } from '../../db/schema';
 import type { Channel } from '../../workflows/contract';
 import { knownTopics } from '../../workflows/registry';
 import { logger } from '../../lib/logger';
-import { actorOf, requireScope } from '../auth';
+import { actorOf } from '../auth';
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
-import { customerBody } from '../../schemas/customers';
+import { customerBody, customerAnswer, customerDetail, messagesAnswer } from '../../schemas/customers';
+import { mount, type ApiRoute } from '../declared-route';
+
+export const customerRoutes = {
+  upsert: {
+    method: 'put',
+    path: '/v1/customers/{customerId}',
+    summary: 'Create or update a customer (a profile sync: it cannot undo an unsubscribe, complaint or bounce)',
+    key: 'ingest',
+    body: { schema: customerBody },
+    ok: { 200: { description: 'Updated', schema: customerAnswer }, 201: { description: 'Created', schema: customerAnswer } },
+    errors: [400, 401, 413],
+  },
+  get: {
+    method: 'get',
+    path: '/v1/customers/{customerId}',
+    summary: 'The customer, with consents by channel and topic',
+    key: 'read',
+    ok: { 200: { description: 'The customer', schema: customerDetail } },
+    errors: [400, 401, 404],
+  },
+  messages: {
+    method: 'get',
+    path: '/v1/customers/{customerId}/messages',
+    summary: "The customer's send ledger, newest first",
+    key: 'read',
+    ok: { 200: { description: 'The ledger', schema: messagesAnswer } },
+    errors: [400, 401, 404],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function customersRouter(db: Db): Router {
   const router = Router();
 
-  router.put('/v1/customers/:customerId', requireScope('ingest'), jsonBody, async (req, res) => {
+  mount(router, customerRoutes.upsert, jsonBody, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const body = parse(customerBody, req.body ?? {});
     const { consents: consentInput, pushTokens: tokens, ...profile } = body;
@@ -50,7 +78,7 @@ export function customersRouter(db: Db): Router {
     });
   });
 
-  router.get('/v1/customers/:customerId', requireScope('read'), async (req, res) => {
+  mount(router, customerRoutes.get, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const [customer] = await db.select().from(customers).where(eq(customers.id, id));
     if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');
@@ -64,7 +92,7 @@ export function customersRouter(db: Db): Router {
     res.json({ ...customer, consents: stored, topics });
   });
 
-  router.get('/v1/customers/:customerId/messages', requireScope('read'), async (req, res) => {
+  mount(router, customerRoutes.messages, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const [customer] = await db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));
     if (!customer) throw new HttpError(404, 'not_found', `Customer ${id} does not exist`, 'customerId');

@@ -25,6 +25,9 @@ import { logger } from '../../lib/logger';
 import { fromRoot } from '../../lib/paths';
 import { dashboardFilters, dashboardLoginForm, dashboardLogoutForm } from '../../schemas/dashboard';
 import { allJourneys, journeyById } from '../../workflows/registry';
+import { campaignRefSchema } from '../../schemas/campaigns';
+import { z } from 'zod';
+import { htmlPage, mount, type ApiRoute } from '../declared-route';
 
 const ASSETS = fromRoot('dashboard', 'assets');
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -36,6 +39,68 @@ const SCRIPTS = ['/dashboard/assets/chart.umd.min.js', '/dashboard/assets/rates-
 function nextPage(next: unknown): string {
   return typeof next === 'string' && /^\/dashboard(\/[\w.~%-]+)*\/?(\?[\w.~%=&+-]*)?$/.test(next) ? next : '/dashboard';
 }
+
+export const dashboardRoutes = {
+  home: {
+    method: 'get',
+    path: '/dashboard',
+    summary: 'The dashboard: every journey and campaign (signed in; otherwise 303 to the login form)',
+    key: false,
+    ok: { 200: { description: 'The list', ...htmlPage }, 303: { description: 'Not signed in: to /dashboard/login' } },
+    errors: [],
+  },
+  loginForm: {
+    method: 'get',
+    path: '/dashboard/login',
+    summary: 'The sign-in form (sets the form-token cookie)',
+    key: false,
+    ok: { 200: { description: 'The form', ...htmlPage }, 303: { description: 'Already signed in' } },
+    errors: [],
+  },
+  login: {
+    method: 'post',
+    path: '/dashboard/login',
+    summary: 'Sign in with an API key with the read scope: sets the HttpOnly, SameSite=Strict session cookie',
+    key: false,
+    body: { schema: dashboardLoginForm, type: 'application/x-www-form-urlencoded' },
+    ok: {
+      303: { description: 'Signed in: to the page asked for' },
+      400: { description: 'The form is incomplete', ...htmlPage },
+      401: { description: 'Unknown or revoked key', ...htmlPage },
+      403: { description: 'No form token, or the key lacks the read scope', ...htmlPage },
+    },
+    errors: [],
+  },
+  logout: {
+    method: 'post',
+    path: '/dashboard/logout',
+    summary: 'Sign out (wants the page\'s form token)',
+    key: false,
+    body: { schema: dashboardLogoutForm, type: 'application/x-www-form-urlencoded' },
+    ok: { 303: { description: 'Signed out: to the login form' }, 403: { description: 'No form token, or not this session\'s', ...htmlPage } },
+    errors: [],
+  },
+  journey: {
+    method: 'get',
+    path: '/dashboard/journeys/{journey}',
+    summary: "A journey's results: funnel, rates over time, steps, channels, experiments (signed in)",
+    key: false,
+    params: { journey: z.string().meta({ description: 'A journey id (workflows/journeys/)' }) },
+    query: dashboardFilters,
+    ok: { 200: { description: 'The results page', ...htmlPage }, 303: { description: 'Not signed in' }, 400: { description: 'A bad filter, named', ...htmlPage }, 404: { description: 'No such journey', ...htmlPage } },
+    errors: [],
+  },
+  campaign: {
+    method: 'get',
+    path: '/dashboard/campaigns/{id}',
+    summary: "A campaign's results, as a journey's but only its runs (signed in)",
+    key: false,
+    params: { id: campaignRefSchema },
+    query: dashboardFilters,
+    ok: { 200: { description: 'The results page', ...htmlPage }, 303: { description: 'Not signed in' }, 400: { description: 'A bad filter, named', ...htmlPage }, 404: { description: 'No such campaign', ...htmlPage } },
+    errors: [],
+  },
+} satisfies Record<string, ApiRoute>;
 
 /** `failedSignIns`: the API's limit on failed authentications per address (api/limits/failed-auth.ts), shared with /v1. */
 export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl?: string; failedSignIns?: RequestHandler }): Router {
@@ -68,7 +133,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
   };
   const sessionIdOf = (res: Response) => res.locals.dashboardSession as string;
 
-  router.get('/dashboard/login', async (req, res) => {
+  mount(router, dashboardRoutes.loginForm, async (req, res) => {
     const sessionId = cookies.sessionOf(req);
     if (sessionId) {
       if (await dashboardSessionIdentity(db, verifier, sessionId)) return res.redirect(303, nextPage(req.query.next));
@@ -78,7 +143,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
   });
 
   const limited: RequestHandler[] = deps.failedSignIns ? [deps.failedSignIns] : [];
-  router.post('/dashboard/login', ...limited, form, async (req, res) => {
+  mount(router, dashboardRoutes.login, ...limited, form, async (req, res) => {
     const parsed = dashboardLoginForm.safeParse(req.body ?? {});
     if (!parsed.success) return showLogin(req, res, 400, '/dashboard', problemOf(parsed.error).message);
     const { key, csrf, next } = parsed.data;
@@ -99,7 +164,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
     res.redirect(303, nextPage(next));
   });
 
-  router.post('/dashboard/logout', form, signedIn, async (req, res) => {
+  mount(router, dashboardRoutes.logout, form, signedIn, async (req, res) => {
     const parsed = dashboardLogoutForm.safeParse(req.body ?? {});
     if (!parsed.success || !sessionFormTokenValid(sessionIdOf(res), parsed.data.csrf)) throw new HttpError(403, 'forbidden', 'The sign-out form is not this page\'s.');
     await closeDashboardSession(db, sessionIdOf(res));
@@ -108,13 +173,13 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
     res.redirect(303, '/dashboard/login');
   });
 
-  router.get('/dashboard', signedIn, async (_req, res) => {
+  mount(router, dashboardRoutes.home, signedIn, async (_req, res) => {
     const [campaigns, warning] = await Promise.all([listCampaigns(db), warningOf(db)]);
     const journeys = allJourneys.map((j) => ({ id: j.options.id, transactional: j.options.transactional === true }));
     sendDashboardPage(res, 200, { title: 'Journeys and campaigns', formToken: sessionFormToken(sessionIdOf(res)), warning }, indexPage(journeys, campaigns));
   });
 
-  router.get('/dashboard/journeys/:journey', signedIn, async (req, res) => {
+  mount(router, dashboardRoutes.journey, signedIn, async (req, res) => {
     const journey = journeyById(req.params.journey as string);
     if (!journey) throw new HttpError(404, 'not_found', `No journey ${req.params.journey}`);
     const filters = parse(dashboardFilters, req.query);
@@ -127,7 +192,7 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
     );
   });
 
-  router.get('/dashboard/campaigns/:id', signedIn, async (req, res) => {
+  mount(router, dashboardRoutes.campaign, signedIn, async (req, res) => {
     const campaign = await getCampaign(db, req.params.id as string);
     if (!campaign) throw new HttpError(404, 'not_found', `No campaign ${req.params.id}`);
     const filters = parse(dashboardFilters, req.query);

@@ -7,12 +7,24 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { doctorContextForApi } from '../../doctor/context';
 import { exitCode, runDoctor } from '../../doctor/run';
-import { requireScope } from '../auth';
+import { doctorAnswer } from '../../schemas/doctor';
+import { mount, type ApiRoute } from '../declared-route';
+
+export const doctorRoutes = {
+  run: {
+    method: 'get',
+    path: '/v1/doctor',
+    summary: "The doctor's preflight checks, from inside the API process",
+    key: 'admin',
+    ok: { 200: { description: 'Every check (200 even when some fail)', schema: doctorAnswer } },
+    errors: [401, 403],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function doctorRouter(deps: { db: Db; client: Client; taskQueue: string }): Router {
   const router = Router();
   // Admin only: the answer describes the configuration (providers, DNS, what is set).
-  router.get('/v1/doctor', requireScope('admin'), async (_req, res) => {
+  mount(router, doctorRoutes.run, async (_req, res) => {
     const checks = await runDoctor(doctorContextForApi(deps));
     res.set('cache-control', 'no-store').json({ ok: exitCode(checks) === 0, checks });
   });

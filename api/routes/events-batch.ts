@@ -16,9 +16,9 @@ import { answerStored, checkEvent, ROUTING_DEADLINE_MS } from '../../routing/ing
 import { storeEvents, type EventToStore, type Stored } from '../../routing/store-events';
 import { wakeRouters } from '../../routing/router';
 import { inParallel } from '../../lib/in-parallel';
-import { requireScope } from '../auth';
 import { parse, problemOf } from '../../lib/http-error';
-import { BATCH_BODY_LIMIT, eventBatchAnswer, eventBatchEnvelope, eventBody, eventQuery } from '../../schemas/events';
+import { BATCH_BODY_LIMIT, eventBatchAnswer, eventBatchEnvelope, eventBody, eventQuery, eventBatchBody } from '../../schemas/events';
+import { mount, type ApiRoute } from '../declared-route';
 
 /** Customers routed at once under ?wait=routed: each holds a database connection under its routing lock. */
 const CUSTOMERS_IN_PARALLEL = 4;
@@ -26,10 +26,23 @@ const CUSTOMERS_IN_PARALLEL = 4;
 type ItemResult = z.infer<typeof eventBatchAnswer>['results'][number];
 type Item = { index: number; event: EventToStore; stored?: Stored };
 
+export const eventBatchRoutes = {
+  batch: {
+    method: 'post',
+    path: '/v1/events/batch',
+    summary: 'Up to 1,000 events, each taken like POST /v1/events and answered item by item',
+    key: 'ingest',
+    query: eventQuery,
+    body: { schema: eventBatchBody, description: `At most ${BATCH_BODY_LIMIT}` },
+    ok: { 200: { description: 'One result per item, in order; each item has the status a POST /v1/events would have', schema: eventBatchAnswer } },
+    errors: [400, 401, 413],
+  },
+} satisfies Record<string, ApiRoute>;
+
 export function eventsBatchRouter(deps: LifecycleDeps): Router {
   const router = Router();
   // Its own body limit, above the API's default; mounted before the default JSON parser.
-  router.post('/v1/events/batch', requireScope('ingest'), express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
+  mount(router, eventBatchRoutes.batch, express.json({ limit: BATCH_BODY_LIMIT }), async (req, res) => {
     const { wait } = parse(eventQuery, req.query, 'query');
     const { events: items } = parse(eventBatchEnvelope, req.body);
     const results: ItemResult[] = new Array(items.length);

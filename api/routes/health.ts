@@ -5,10 +5,18 @@
 import type { Client } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { Router } from 'express';
+import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { logger } from '../../lib/logger';
+import { mount, type ApiRoute } from '../declared-route';
 
 type Check = 'ok' | 'unavailable';
+
+const health = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({ database: z.enum(['ok', 'unavailable']), temporal: z.enum(['ok', 'unavailable']) }),
+  unavailable: z.array(z.string()).optional(),
+});
 
 async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
@@ -26,9 +34,20 @@ async function probe(name: string, check: () => Promise<unknown>, timeoutMs = 20
   }
 }
 
+export const healthRoutes = {
+  check: {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Whether Postgres and Temporal answer',
+    key: false,
+    ok: { 200: { description: 'Both answer', schema: health }, 503: { description: 'Something does not answer', schema: health } },
+    errors: [],
+  },
+} satisfies Record<string, ApiRoute>;
+
 export function healthRouter(db: Db, client: Client): Router {
   const router = Router();
-  router.get('/healthz', async (_req, res) => {
+  mount(router, healthRoutes.check, async (_req, res) => {
     const [database, temporal] = await Promise.all([
       probe('database', () => db.execute(sql`select 1`)),
       probe('temporal', () => client.workflowService.getSystemInfo({})),

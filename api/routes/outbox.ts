@@ -3,13 +3,25 @@ import { and, desc, eq, notInArray } from 'drizzle-orm';
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { messages } from '../../db/schema';
-import { requireScope } from '../auth';
 import { parse } from '../../lib/http-error';
-import { outboxQuery } from '../../schemas/outbox';
+import { outboxQuery, outboxAnswer } from '../../schemas/outbox';
+import { mount, type ApiRoute } from '../declared-route';
+
+export const outboxRoutes = {
+  list: {
+    method: 'get',
+    path: '/v1/outbox',
+    summary: 'Messages held by the outbox channel, newest first',
+    key: 'read',
+    query: outboxQuery,
+    ok: { 200: { description: 'The outbox', schema: outboxAnswer } },
+    errors: [400, 401],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function outboxRouter(db: Db): Router {
   const router = Router();
-  router.get('/v1/outbox', requireScope('read'), async (req, res) => {
+  mount(router, outboxRoutes.list, async (req, res) => {
     const { limit } = parse(outboxQuery, req.query);
     const rows = await db
       .select({

@@ -2,13 +2,25 @@
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { reconciliation } from '../../reconciliation/daily';
-import { requireScope } from '../auth';
 import { parse } from '../../lib/http-error';
-import { reconciliationQuery } from '../../schemas/audit';
+import { reconciliationQuery, reconciliationAnswer } from '../../schemas/audit';
+import { mount, type ApiRoute } from '../declared-route';
+
+export const reconciliationRoutes = {
+  report: {
+    method: 'get',
+    path: '/v1/reconciliation',
+    summary: 'New customers, orders and revenue per day, source and currency, to compare with the shop\'s books',
+    key: 'read',
+    query: reconciliationQuery,
+    ok: { 200: { description: 'Every day of the range', schema: reconciliationAnswer } },
+    errors: [400, 401, 403],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function reconciliationRouter(db: Db): Router {
   const router = Router();
-  router.get('/v1/reconciliation', requireScope('read'), async (req, res) => {
+  mount(router, reconciliationRoutes.report, async (req, res) => {
     res.json(await reconciliation(db, parse(reconciliationQuery, req.query)));
   });
   return router;

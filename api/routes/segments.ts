@@ -7,12 +7,69 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { deleteSegment, getSegment, listSegments, upsertSegment, type SegmentRow } from '../../db/queries/segments';
 import { countMembers, memberProfilesPage } from '../../segments/members';
-import { requireScope } from '../auth';
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
-import { membersQuery, segmentBody, segmentIdSchema } from '../../schemas/segments';
+import { membersQuery, segmentBody, segmentIdSchema, membersAnswer, segmentAnswer, segmentCount, segmentList } from '../../schemas/segments';
+import { mount, type ApiRoute } from '../declared-route';
 
 const answer = (s: SegmentRow) => ({ id: s.id, name: s.name, where: s.where, createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString() });
+
+export const segmentRoutes = {
+  put: {
+    method: 'post',
+    path: '/v1/segments',
+    summary: 'Create or replace a segment: a named predicate over customers',
+    key: 'admin',
+    body: { schema: segmentBody },
+    ok: { 200: { description: 'Replaced', schema: segmentAnswer }, 201: { description: 'Created', schema: segmentAnswer } },
+    errors: [400, 401, 413],
+  },
+  list: {
+    method: 'get',
+    path: '/v1/segments',
+    summary: 'Every segment',
+    key: 'read',
+    ok: { 200: { description: 'The segments', schema: segmentList } },
+    errors: [401],
+  },
+  count: {
+    method: 'get',
+    path: '/v1/segments/{id}/count',
+    summary: 'How many customers are in the segment now',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    ok: { 200: { description: 'The count', schema: segmentCount } },
+    errors: [400, 401, 404],
+  },
+  members: {
+    method: 'get',
+    path: '/v1/segments/{id}/members',
+    summary: 'The members, a page at a time in customer id order',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    query: membersQuery,
+    ok: { 200: { description: 'A page of members', schema: membersAnswer } },
+    errors: [400, 401, 404],
+  },
+  get: {
+    method: 'get',
+    path: '/v1/segments/{id}',
+    summary: 'A segment',
+    key: 'read',
+    params: { id: segmentIdSchema },
+    ok: { 200: { description: 'The segment', schema: segmentAnswer } },
+    errors: [400, 401, 404],
+  },
+  delete: {
+    method: 'delete',
+    path: '/v1/segments/{id}',
+    summary: 'Delete a segment no campaign uses',
+    key: 'admin',
+    params: { id: segmentIdSchema },
+    ok: { 204: { description: 'Deleted' } },
+    errors: [400, 401, 404, 409],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function segmentsRouter(db: Db): Router {
   const router = Router();
@@ -24,26 +81,26 @@ export function segmentsRouter(db: Db): Router {
     return segment;
   };
 
-  router.post('/v1/segments', requireScope('admin'), jsonBody, async (req, res) => {
+  mount(router, segmentRoutes.put, jsonBody, async (req, res) => {
     const body = parse(segmentBody, req.body ?? {});
     const { segment, created } = await upsertSegment(db, body);
     res.status(created ? 201 : 200).json(answer(segment));
   });
 
-  router.get('/v1/segments', requireScope('read'), async (_req, res) => {
+  mount(router, segmentRoutes.list, async (_req, res) => {
     res.json({ segments: (await listSegments(db)).map(answer) });
   });
 
-  router.get('/v1/segments/:id', requireScope('read'), async (req, res) => {
+  mount(router, segmentRoutes.get, async (req, res) => {
     res.json(answer(await stored(req.params.id)));
   });
 
-  router.get('/v1/segments/:id/count', requireScope('read'), async (req, res) => {
+  mount(router, segmentRoutes.count, async (req, res) => {
     const segment = await stored(req.params.id);
     res.json({ count: await countMembers(db, segment.where) });
   });
 
-  router.get('/v1/segments/:id/members', requireScope('read'), async (req, res) => {
+  mount(router, segmentRoutes.members, async (req, res) => {
     const segment = await stored(req.params.id);
     const { limit, after } = parse(membersQuery, req.query);
     const members = await memberProfilesPage(db, segment.where, { limit, after });
@@ -52,7 +109,7 @@ export function segmentsRouter(db: Db): Router {
     res.json({ members: members.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })), next });
   });
 
-  router.delete('/v1/segments/:id', requireScope('admin'), async (req, res) => {
+  mount(router, segmentRoutes.delete, async (req, res) => {
     const id = parse(segmentIdSchema, req.params.id, 'id');
     const outcome = await deleteSegment(db, id);
     if (outcome === 'missing') throw new HttpError(404, 'not_found', `No segment ${id}`, 'id');

@@ -12,16 +12,28 @@ import { timelineRows } from '../../db/queries/timeline';
 import { customers } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { statusQuery, type RunStatus } from '../../workflows/contract';
-import { requireScope } from '../auth';
 import { HttpError, parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
-import { timelineQuery, type TimelineItem } from '../../schemas/timeline';
+import { timelineQuery, type TimelineItem, timelineAnswer } from '../../schemas/timeline';
+import { mount, type ApiRoute } from '../declared-route';
 
 const STATUS_QUERY_DEADLINE_MS = 2_000;
 
+export const timelineRoutes = {
+  timeline: {
+    method: 'get',
+    path: '/v1/customers/{customerId}/timeline',
+    summary: 'Events, runs (started, waiting for what, ended why), messages and provider reports, newest first',
+    key: 'read',
+    query: timelineQuery,
+    ok: { 200: { description: 'The timeline', schema: timelineAnswer } },
+    errors: [400, 401, 404],
+  },
+} satisfies Record<string, ApiRoute>;
+
 export function timelineRouter(deps: { db: Db; client: Client }): Router {
   const router = Router();
-  router.get('/v1/customers/:customerId/timeline', requireScope('read'), async (req, res) => {
+  mount(router, timelineRoutes.timeline, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const { limit } = parse(timelineQuery, req.query);
     const [customer] = await deps.db.select({ id: customers.id }).from(customers).where(eq(customers.id, id));

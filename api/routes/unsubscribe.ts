@@ -19,6 +19,41 @@ import { escapeHtml, preferenceForm, sendPage } from '../../preferences/page';
 import { shopName } from '../../preferences/shop';
 import { listOf, preferencesForm } from '../../schemas/preferences';
 import { stringsFor, topicName } from '../../preferences/strings';
+import { htmlPage, mount, type ApiRoute } from '../declared-route';
+import { z } from 'zod';
+
+const unsubscribeQuery = z.object({ token: z.string().meta({ description: 'The signed token from the link in the message' }) });
+
+export const unsubscribeRoutes = {
+  page: {
+    method: 'get',
+    path: '/unsubscribe',
+    summary: 'The preference center behind the link in every marketing message: channels × topics (changes nothing)',
+    key: false,
+    query: unsubscribeQuery,
+    ok: { 200: { description: 'The preference center', ...htmlPage }, 400: { description: 'The link is not valid', ...htmlPage } },
+    errors: [],
+  },
+  oneClick: {
+    method: 'post',
+    path: '/unsubscribe',
+    summary: "Unsubscribe from the message's topic on its channel at once (RFC 8058 one-click)",
+    key: false,
+    query: unsubscribeQuery,
+    ok: { 200: { description: 'Unsubscribed', ...htmlPage }, 400: { description: 'The link is not valid', ...htmlPage } },
+    errors: [],
+  },
+  preferences: {
+    method: 'post',
+    path: '/preferences',
+    summary: "The preference center's form: the boxes ticked, or everything off (wants the page's form token)",
+    key: false,
+    query: unsubscribeQuery,
+    body: { schema: preferencesForm, type: 'application/x-www-form-urlencoded' },
+    ok: { 303: { description: 'Saved: back to the page' }, 400: { description: 'The link is not valid', ...htmlPage }, 403: { description: 'No form token, or not this page\'s (CSRF)', ...htmlPage } },
+    errors: [],
+  },
+} satisfies Record<string, ApiRoute>;
 
 export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
   const router = Router();
@@ -33,7 +68,7 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
     return subject;
   };
 
-  router.get('/unsubscribe', async (req, res) => {
+  mount(router, unsubscribeRoutes.page, async (req, res) => {
     const token = tokenOf(req.query.token);
     const subject = subjectOf(token, res);
     if (!subject) return;
@@ -51,7 +86,7 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
     sendPage(res, 200, s, s.title, body);
   });
 
-  router.post('/unsubscribe', async (req, res) => {
+  mount(router, unsubscribeRoutes.oneClick, async (req, res) => {
     const token = tokenOf(req.query.token);
     const subject = subjectOf(token, res);
     if (!subject) return;
@@ -71,7 +106,7 @@ export function unsubscribeRouter(db: Db, secret: string | undefined): Router {
     );
   });
 
-  router.post('/preferences', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }), async (req, res) => {
+  mount(router, unsubscribeRoutes.preferences, express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 200 }), async (req, res) => {
     const token = tokenOf(req.query.token);
     const subject = subjectOf(token, res);
     if (!subject) return;

@@ -9,12 +9,14 @@
 import type { Client } from '@temporalio/client';
 import express, { Router } from 'express';
 import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { logger } from '../../lib/logger';
 import { webhookVerifications } from '../../metrics/registry';
 import { applyReport } from '../../reports/apply-report';
 import { resendEventSchema, resendReport } from '../../reports/resend-events';
 import { HttpError, parse } from '../../lib/http-error';
+import { mount, type ApiRoute } from '../declared-route';
 
 export interface ResendWebhookDeps {
   db: Db;
@@ -23,12 +25,26 @@ export interface ResendWebhookDeps {
   secret: string | undefined;
 }
 
+const received = z.object({ received: z.literal(true), matched: z.boolean(), duplicate: z.boolean().optional() });
+
+export const resendWebhookRoutes = {
+  receive: {
+    method: 'post',
+    path: '/webhooks/resend',
+    summary: 'Resend delivery events, Svix-signed',
+    key: false,
+    body: { schema: resendEventSchema },
+    ok: { 200: { description: 'Taken (or not about an email)', schema: received } },
+    errors: [400, 401, 503],
+  },
+} satisfies Record<string, ApiRoute>;
+
 export function resendWebhookRouter(deps: ResendWebhookDeps): Router {
   const router = Router();
   const verifier = deps.secret ? new Webhook(deps.secret) : undefined;
 
   // Its own raw parser: the signature covers the exact bytes Resend sent.
-  router.post('/webhooks/resend', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
+  mount(router, resendWebhookRoutes.receive, express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
     if (!verifier) throw new HttpError(503, 'not_configured', 'RESEND_WEBHOOK_SECRET is not set; Resend webhooks cannot be verified');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const svixId = req.get('svix-id') ?? '';

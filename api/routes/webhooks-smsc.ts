@@ -21,6 +21,7 @@ import { applyReport } from '../../reports/apply-report';
 import { smscReport } from '../../reports/smsc-reports';
 import { webhookVerifications } from '../../metrics/registry';
 import { parse, HttpError } from '../../lib/http-error';
+import { mount, type ApiRoute } from '../declared-route';
 
 const integer = z.string().trim().regex(/^-?\d+$/, 'an integer').transform(Number);
 
@@ -45,9 +46,21 @@ function signed(form: Record<string, unknown>, secret: string): boolean {
   return false;
 }
 
+export const smscWebhookRoutes = {
+  receive: {
+    method: 'post',
+    path: '/webhooks/smsc',
+    summary: 'SMSC delivery callbacks, md5-signed with SMSC_CALLBACK_SECRET',
+    key: false,
+    body: { schema: smscCallback, type: 'application/x-www-form-urlencoded' },
+    ok: { 200: { description: 'OK', type: 'text/plain' } },
+    errors: [400, 401],
+  },
+} satisfies Record<string, ApiRoute>;
+
 export function smscWebhookRouter(deps: { db: Db; client: Client; secret: string | undefined }): Router {
   const router = Router();
-  router.post('/webhooks/smsc', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  mount(router, smscWebhookRoutes.receive, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const form = (req.body ?? {}) as Record<string, unknown>;
     if (!deps.secret) {
       throw new HttpError(401, 'not_configured', 'SMSC_CALLBACK_SECRET is not set, so callbacks cannot be verified; the status poller covers delivery');
