@@ -6,8 +6,8 @@
 import type { JourneyActivities } from '../workflows/contract';
 
 export function createBeginRun(acts: Pick<JourneyActivities, 'loadProfile' | 'recordRunStart'>): JourneyActivities['beginRun'] {
-  return async (run) => {
-    const [profile, stored] = await Promise.all([acts.loadProfile(run.customerId), acts.recordRunStart(run)]);
+  return async (run, topic) => {
+    const [profile, stored] = await Promise.all([acts.loadProfile(run.customerId, topic), acts.recordRunStart(run)]);
     return { profile, stored };
   };
 }

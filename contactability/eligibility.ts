@@ -7,7 +7,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { customers, messages, pushTokens, suppressions } from '../db/schema';
-import type { SendRequest, SkipReason } from '../workflows/contract';
+import { channels, type Channel, type SendRequest, type SkipReason } from '../workflows/contract';
 import { normaliseAddressSql, personalAddressSql, sendAddressSql } from './address';
 import { capUsedSql, type Cap, type Caps } from './caps';
 import { consentGrantedSql } from './consents';
@@ -88,4 +88,14 @@ export function reachableForMarketingSql(channel: SendRequest['channel'], topic?
   if (address) return sql`(${consent} and ${address} <> '' and not ${suppressedSql(channel, address)})`;
   if (channel === 'push') return sql`(${consent} and exists (select 1 from ${pushTokens} where ${pushTokens.customerId} = ${customers.id}))`;
   return consent;
+}
+
+/**
+ * The channels a marketing send on this topic would reach now (`reachableForMarketingSql` on each),
+ * as one text[] column: the profile's `reachable`. The webhook counts only where one is configured.
+ */
+export function reachableChannelsSql(topic: string | undefined, webhookUrl: string | undefined): SQL<Channel[]> {
+  const open = channels.filter((c) => c !== 'webhook' || webhookUrl);
+  const each = open.map((c) => sql`case when ${reachableForMarketingSql(c, topic)} then ${c}::text end`);
+  return sql<Channel[]>`array_remove(array[${sql.join(each, sql`, `)}]::text[], null)`;
 }

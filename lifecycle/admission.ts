@@ -5,6 +5,7 @@
  */
 import type { Db, Tx } from '../db/client';
 import { loadProfile } from '../db/queries/profile';
+import { reachableChannelsSql } from '../contactability/eligibility';
 import { pastRunsOf, type PastRuns } from '../db/queries/runs';
 import type { JourneyEvent } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
@@ -31,7 +32,7 @@ export async function admit(
   // running then (a restart, say), which a later event has ended since; another run would replay the past.
   if (past.exitedAfterTrigger) return { admitted: false, reason: 'an earlier run heard it and has exited since' };
   if (options.enterIf) {
-    const profile = await loadProfile(db, customerId, deps.webhookUrl);
+    const profile = await loadProfile(db, customerId, reachableChannelsSql(options.topic, deps.webhookUrl));
     if (!profile) return { admitted: false, reason: 'customer does not exist' };
     const verdict = options.enterIf(profile, trigger);
     if (verdict !== true) return { admitted: false, reason: `not entered: ${verdict}` };

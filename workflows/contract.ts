@@ -119,7 +119,7 @@ export interface Profile {
   timeZone: string;
   birthday: string | null;
   attributes: Record<string, unknown>;
-  /** Channels the customer can be reached on right now: consent given and an address or token known. */
+  /** Channels a marketing message of the journey's topic would reach now: consent, an address or token, not suppressed (contactability/eligibility.ts). */
   reachable: Channel[];
   orderCount: number;
   lastOrderAt: string | null;
@@ -171,11 +171,12 @@ export interface RunStatus {
  */
 export interface JourneyActivities {
   send(req: SendRequest): Promise<SendResult>;
-  loadProfile(customerId: string): Promise<Profile>;
+  /** `topic`: the journey's, which decides the consent `reachable` is judged by (none: the channel's `*`). */
+  loadProfile(customerId: string, topic?: string): Promise<Profile>;
   /** Records the run and returns the events it listens to that were stored before it started. */
   recordRunStart(run: RunRecord): Promise<JourneyEvent[]>;
   /** loadProfile and recordRunStart in one call: a run's start as one activity task. */
-  beginRun(run: RunRecord): Promise<{ profile: Profile; stored: JourneyEvent[] }>;
+  beginRun(run: RunRecord, topic?: string): Promise<{ profile: Profile; stored: JourneyEvent[] }>;
   recordRunEnd(end: RunEnd): Promise<void>;
   /** Records the variant `j.variant` chose on the run's row (merged into journey_runs.variants). */
   recordRunVariant(req: { workflowId: string; runId: string; experiment: string; variant: string }): Promise<void>;

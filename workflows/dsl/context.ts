@@ -295,7 +295,7 @@ export function createContext(args: {
 
     async refreshCustomer() {
       const { index, value } = memo.slot<Profile | null>('profile', () => null);
-      customer = value ?? (await dataActivities.loadProfile(input.customerId));
+      customer = value ?? (await dataActivities.loadProfile(input.customerId, options.topic));
       memo.set(index, customer);
       return customer;
     },

@@ -142,8 +142,8 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     let stored: JourneyEvent[] | undefined;
     let customer: Profile;
     if (carried?.customer) customer = carried.customer;
-    else if (!carried && patched('lean-start')) ({ profile: customer, stored } = await dataActivities.beginRun(record()));
-    else customer = await dataActivities.loadProfile(input.customerId);
+    else if (!carried && patched('lean-start')) ({ profile: customer, stored } = await dataActivities.beginRun(record(), options.topic));
+    else customer = await dataActivities.loadProfile(input.customerId, options.topic);
     ctx = createContext({
       options,
       input,
