@@ -18,20 +18,17 @@
  * profile sync from granting it, and a re-subscription must be newer than either.
  */
 import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client';
 import { anyOf, textArray } from '../db/arrays';
 import { consentChanges, consents, customers, suppressions } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 import { personalAddress } from './address';
+import { consentFor, EVERY_TOPIC, type ConsentRow } from './consent-rule';
 import { linkGrantRefusal } from './link-grants';
 import { liftedByConsent, suppress, suppressionOf, type Suppression } from './suppressions';
 
 type Customer = typeof customers.$inferSelect;
 export type ConsentChanges = Partial<Record<Channel, boolean>>;
-
-/** The consent row that speaks for every topic of a channel. */
-export const EVERY_TOPIC = '*';
 
 export interface ConsentContext {
   /** The caller's word for where the consent came from: checkout-form, crm-sync… */
@@ -68,30 +65,6 @@ export interface ConsentResult {
 /** Consent sources that mean the customer said stop themselves: a profile sync cannot say otherwise. */
 const WITHDRAWN_BY_CUSTOMER = new Set(['unsubscribe', 'complaint', 'preference-center']);
 
-type ConsentRow = typeof consents.$inferSelect;
-
-/** The rows that decide a channel and topic: the topic's own (if any) overrides the channel's `*`. */
-export async function consentFor(tx: Tx | Db, customerId: string, channel: Channel, topic: string = EVERY_TOPIC): Promise<ConsentRow | undefined> {
-  const rows = await tx
-    .select()
-    .from(consents)
-    .where(and(eq(consents.customerId, customerId), eq(consents.channel, channel), inArray(consents.topic, [...new Set([topic, EVERY_TOPIC])])));
-  return rows.find((r) => r.topic === topic) ?? rows.find((r) => r.topic === EVERY_TOPIC);
-}
-
-/**
- * `consentFor(...).granted` as a SQL condition on the row of `customers` in the outer query, for
- * audiences (segments/compile.ts): the same rule, the topic's own row else the channel's `*`.
- * Written as one EXISTS so the planner can make it a semi-join over a million customers.
- */
-export function consentGrantedSql(channel: Channel, topic: string = EVERY_TOPIC): SQL {
-  const granted = sql`${consents.customerId} = ${customers.id} and ${consents.channel} = ${channel} and ${consents.granted}`;
-  if (topic === EVERY_TOPIC) return sql`exists (select 1 from ${consents} where ${granted} and ${consents.topic} = ${EVERY_TOPIC})`;
-  const own = alias(consents, 'topic_consent');
-  // In a raw fragment an alias renders as its name only: the FROM spells out the table it stands for.
-  const noTopicRow = sql`not exists (select 1 from ${consents} as ${sql.identifier('topic_consent')} where ${own.customerId} = ${consents.customerId} and ${own.channel} = ${consents.channel} and ${own.topic} = ${topic})`;
-  return sql`exists (select 1 from ${consents} where ${granted} and (${consents.topic} = ${topic} or (${consents.topic} = ${EVERY_TOPIC} and ${noTopicRow})))`;
-}
 
 interface Verdict {
   applied: boolean;
@@ -320,31 +293,3 @@ async function judgeResubscribe(
 const REASON = { unsubscribe: 'unsubscribe', complaint: 'spam complaint', hard_bounce: 'hard bounce', invalid: 'invalid address' } as const;
 
 const describe = (s: Suppression) => `${REASON[s.reason]} on ${s.createdAt.toISOString()}`;
-
-export interface Withdrawal {
-  customerId: string;
-  channel: Channel;
-  /** The message's topic; absent, null or `*`: every topic of the channel. */
-  topic?: string | null;
-  /** Who asked: the link's one-click (`unsubscribe`) or the preference center. */
-  source?: 'unsubscribe' | 'preference-center';
-  actor?: string;
-}
-
-/**
- * The customer says stop, from a link or the preference center. One topic: that topic's consent
- * off, nothing else (the address still gets the other topics). Every topic: consent off and the
- * address suppressed, so a profile sync that still says yes cannot quietly subscribe it again.
- * Order and service messages still go either way (see eligibility.ts).
- */
-export async function unsubscribe(db: Db, w: Withdrawal): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [customer] = await tx.select().from(customers).where(eq(customers.id, w.customerId));
-    if (!customer) return; // deleted since the message went out: nothing left to send to
-    const topic = w.topic ?? EVERY_TOPIC;
-    const source = w.source ?? 'unsubscribe';
-    await applyConsentChanges(tx, customer, { [w.channel]: false }, { source, actor: w.actor ?? 'unsubscribe-link', consentedAt: new Date(), mode: 're-subscribe', topic });
-    const address = personalAddress(w.channel, customer);
-    if (topic === EVERY_TOPIC && address) await suppress(tx, w.channel, address, 'unsubscribe');
-  });
-}

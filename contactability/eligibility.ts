@@ -10,7 +10,7 @@ import { customers, messages, pushTokens, suppressions } from '../db/schema';
 import { channels, type Channel, type SendRequest, type SkipReason } from '../workflows/contract';
 import { normaliseAddressSql, personalAddressSql, sendAddressSql } from './address';
 import { capUsedSql, type Cap, type Caps } from './caps';
-import { consentGrantedSql } from './consents';
+import { consentGrantedSql } from './consent-rule';
 import { suppressedSql, type SuppressionReason } from './suppressions';
 
 type Customer = typeof customers.$inferSelect;

@@ -6,7 +6,9 @@
  * change is a consent change with source and actor `preference-center`.
  */
 import { eq } from 'drizzle-orm';
-import { applyConsentChanges, consentFor, unsubscribe } from '../contactability/consents';
+import { consentFor } from '../contactability/consent-rule';
+import { applyConsentChanges } from '../contactability/consents';
+import { unsubscribe } from '../contactability/unsubscribe';
 import type { Db } from '../db/client';
 import { customers } from '../db/schema';
 import { linkGrantRefusal, type LinkGrantRefusal } from '../contactability/link-grants';

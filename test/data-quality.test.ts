@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { unsubscribe } from '../contactability/consents';
+import { unsubscribe } from '../contactability/unsubscribe';
 import type { Database } from '../db/client';
 import { recordRunEnd, recordRunStart } from '../db/queries/runs';
 import { consents, customerMerges, customers, events, journeyRuns, messages, orders, pushTokens } from '../db/schema';

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer } from '../activities/templates';
-import { unsubscribe } from '../contactability/consents';
+import { unsubscribe } from '../contactability/unsubscribe';
 import type { Database } from '../db/client';
 import { messages } from '../db/schema';
 import type { SendResult } from '../workflows/contract';

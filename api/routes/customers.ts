@@ -1,7 +1,8 @@
 /** PUT /v1/customers/:customerId (upsert with consents) and GET /v1/customers/:customerId/messages. */
 import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
-import { applyConsentChanges, consentFor } from '../../contactability/consents';
+import { consentFor } from '../../contactability/consent-rule';
+import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentMap, consentsByTopic } from '../../db/queries/consents';
 import { customers, messages, pushTokens } from '../../db/schema';

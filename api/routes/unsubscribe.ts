@@ -9,7 +9,7 @@
  * grant, are contactability's rules (contactability/consents.ts, link-grants.ts).
  */
 import express, { Router, type Response } from 'express';
-import { unsubscribe } from '../../contactability/consents';
+import { unsubscribe } from '../../contactability/unsubscribe';
 import type { Db } from '../../db/client';
 import { logger } from '../../lib/logger';
 import { verifyUnsubscribeToken, type UnsubscribeSubject } from '../../lib/unsubscribe-token';
