@@ -20,12 +20,12 @@ export const sendProbe = journey({ id: 'send-probe' }, async (j) => {
 });
 
 export const transactionalSendProbe = journey({ id: 'transactional-send-probe', transactional: true }, async (j) => {
-  return JSON.stringify(await j.send({ channel: 'sms', template: 'probe' }));
+  return JSON.stringify(await j.send({ channel: 'sms', template: 'probe', step: 'probe' }));
 });
 
 export const firstAvailableProbe = journey({ id: 'first-available-probe' }, async (j) => {
   const { channels = ['push', 'email', 'webhook', 'sms'] } = props(j.trigger?.properties);
-  return JSON.stringify(await j.sendFirstAvailable(channels, { template: 'probe' }));
+  return JSON.stringify(await j.sendFirstAvailable(channels, { template: 'probe', step: 'probe' }));
 });
 
 /** Sleeps as told, then sends one email, so the ledger shows when the sleep ended. */
@@ -35,7 +35,7 @@ export const sleepProbe = journey({ id: 'sleep-probe' }, async (j) => {
     const onTime = await j.sleepUntil(wait, on ? { on } : undefined);
     if (!onTime) return 'too late';
   } else await j.sleep(wait);
-  await j.send({ channel: 'email', template: 'probe' });
+  await j.send({ channel: 'email', template: 'probe', step: 'probe' });
 });
 
 /** Reminders 1 and 3 hours after the body (re)started; `again` restarts it. */
@@ -72,7 +72,7 @@ export const optionsProbe = journey(
 export const enterIfProbe = journey(
   { id: 'enter-if-probe', enterIf: (customer) => customer.attributes.vip === true || 'not a VIP' },
   async (j) => {
-    await j.send({ channel: 'email', template: 'probe' });
+    await j.send({ channel: 'email', template: 'probe', step: 'probe' });
   },
 );
 
@@ -106,13 +106,23 @@ export const variantProbe = journey({ id: 'variant-probe', goal: { event: 'order
 
 /** Keeps 20% of its customers out; the rest get one email. */
 export const holdoutProbe = journey({ id: 'holdout-probe', holdout: { percent: 20 }, goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
-  await j.send({ channel: 'email', template: 'probe' });
+  await j.send({ channel: 'email', template: 'probe', step: 'probe' });
 });
 
 /** A variant, then sleeps enough to continue-as-new (historyLimit), then a send: the variant travels. */
 export const variantContinueProbe = journey({ id: 'variant-continue-probe', historyLimit: 12 }, async (j) => {
   const subject = await j.variant('subject-test', ['a', 'b']);
   for (let day = 0; day < 4; day++) await j.sleep('1 day');
-  await j.send({ channel: 'email', template: 'probe' });
+  await j.send({ channel: 'email', template: 'probe', step: 'probe' });
   return subject;
+});
+
+/** The profile at the start and after a day (j.refreshCustomer), two promo codes, and recent opens. */
+export const profileProbe = journey({ id: 'profile-probe', topic: 'promotions' }, async (j) => {
+  const before = j.customer.reachable;
+  const codes = [j.promoCode('P'), j.promoCode('P')];
+  await j.sleep('1 day');
+  const after = (await j.refreshCustomer()).reachable;
+  const opened = [await j.openedWithin('email', '30 days'), await j.openedWithin('email', '7 days')];
+  return JSON.stringify({ before, after, current: j.customer.reachable, codes, opened });
 });

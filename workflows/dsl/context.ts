@@ -1,8 +1,9 @@
 /**
- * `j`, what a journey body works with. Every primitive is a thin layer over the Temporal SDK:
+ * `j`, what a journey body works with. Every primitive is a thin layer over the Temporal SDK, in a
+ * file of its own under primitives/ over the run's state (run-state.ts); this file only wires them:
  *
- *   await j.send({ channel: 'email', template: 'welcome-1' });          // sent | skipped (reason) | failed (error)
- *   await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday' });
+ *   await j.send({ channel: 'email', template: 'welcome-1', step: 'welcome-1' }); // sent | skipped | failed
+ *   await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday', step: 'birthday' });
  *   await j.sleep('3 days');
  *   await j.sleepUntil('10:00');                                           // customer's local time
  *   await j.sleepUntil('10:00', { on: '2027-06-15' });                     // that local date
@@ -13,41 +14,18 @@
  *   const subject = await j.variant('subject-test', ['a', 'b']);           // stable per customer, recorded
  */
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  patched,
-  sleep as wfSleep,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { dataActivities, localDataActivities, sendActivityFor, sendLocalFirst } from './activities';
-import type { Inbox } from './events';
-import { pickVariant, stablePoint, variantsProblem } from '../bucket';
-import { localDateTime, nextLocalTime, parseLocalTime, quietUntil, type LocalTime } from './local-time';
-import type { Memo } from './memo';
-import { listensTo, specType, type EventSpec, type JourneyOptions } from './options';
-import { JourneyAttribute, StepAttribute } from '../contract';
-import type { Channel, JourneyEvent, JourneyInput, Profile, RunStatus, SendRequest, SendResult } from '../contract';
-
-/** Marketing SMS and push wait out the night; email does not wake anyone, so it goes at once. */
-const QUIET_FROM = parseLocalTime('21:00');
-const QUIET_TO = parseLocalTime('09:00');
-const QUIET_CHANNELS: Channel[] = ['sms', 'push'];
-
-export interface SendOptions {
-  channel: Channel;
-  template: string;
-  /** Stable step id; defaults to the template. Must be unique within a run (per restart). */
-  step?: string;
-  /** Merged into the template data next to the customer profile. */
-  data?: Record<string, unknown>;
-  /** defer (default): sleep to 09:00 local; skip: return skipped 'quiet_hours'; ignore: send now. */
-  quietHours?: 'defer' | 'skip' | 'ignore';
-}
+import type { Channel, JourneyEvent, Profile, RunStatus, SendResult } from '../contract';
+import type { LocalTime } from './local-time';
+import type { EventSpec } from './options';
+import { sendFirstAvailable } from './primitives/first-available';
+import { openedWithin } from './primitives/opened-within';
+import { refreshCustomer } from './primitives/profile';
+import { promoCode } from './primitives/promo-code';
+import { send, type SendOptions } from './primitives/send';
+import { sleep, sleepUntil, sleepUntilElapsed, sleepUntilInstant } from './primitives/sleep';
+import { variant } from './primitives/variant';
+import { waitFor } from './primitives/wait-for';
+import { createRunState, restart, type RunState } from './run-state';
 
 export interface JourneyContext {
   readonly customer: Profile;
@@ -99,247 +77,35 @@ export interface RunContext extends JourneyContext {
   restart(event: JourneyEvent): void;
 }
 
-export interface ContextHooks {
-  /** Called before every wait a body makes: the run may continue-as-new there (it throws then). */
-  beforeWait(): Promise<void>;
-  /** Called with every send's result. */
-  onSent(result: SendResult): void;
-}
-
-export function createContext(args: {
-  options: JourneyOptions;
-  input: JourneyInput;
-  inbox: Inbox;
-  customer: Profile;
-  memo: Memo;
-  hooks: ContextHooks;
-}): RunContext {
-  const { options, input, inbox, memo, hooks } = args;
-  const info = workflowInfo();
-  const carried = input.carried;
-  let epoch = carried?.epoch ?? 0;
-  let customer = args.customer;
-  let trigger = input.trigger;
-  let bodyStartedAt = carried?.bodyStartedAt ?? Date.now();
-  let usedSteps = new Set<string>();
-  const variants: Record<string, string> = { ...(carried?.variants ?? {}) };
-  const status: RunStatus = {
-    journey: options.id,
-    customerId: input.customerId,
-    key: input.key,
-    step: 'start',
-    waiting: { for: 'nothing' },
-    sent: [...(carried?.sent ?? [])],
-    converted: carried?.conversion !== undefined,
-  };
-
-  const setWaiting = (w: RunStatus['waiting']) => (status.waiting = w);
-
-  const sleepUntilMs = async (wakeAt: number, canContinueAsNew: boolean) => {
-    if (wakeAt <= Date.now()) return;
-    setWaiting({ for: 'time', until: new Date(wakeAt).toISOString() });
-    if (canContinueAsNew) await hooks.beforeWait();
-    await wfSleep(wakeAt - Date.now());
-    setWaiting({ for: 'nothing' });
-  };
-
-  /** A sleep of the body: its wake-up instant is kept, so a continued run wakes at the same time. */
-  const sleepTo = async (target: () => number) => {
-    const { value: wakeAt } = memo.slot('sleep', target);
-    await sleepUntilMs(wakeAt, true);
-  };
-
-  const ctx: RunContext = {
+export function createContext(args: Parameters<typeof createRunState>[0]): RunContext {
+  const run: RunState = createRunState(args);
+  return {
     get customer() {
-      return customer;
+      return run.customer;
     },
     get trigger() {
-      return trigger;
+      return run.trigger;
     },
-    key: input.key,
+    key: run.input.key,
     get epoch() {
-      return epoch;
+      return run.epoch;
     },
     get bodyStartedAt() {
-      return bodyStartedAt;
+      return run.bodyStartedAt;
     },
-    status,
-    variants,
-    restart(event) {
-      epoch += 1;
-      trigger = event;
-      bodyStartedAt = Date.now();
-      usedSteps = new Set();
-      memo.reset();
-      status.step = 'restarted';
-    },
-
-    async send(opts) {
-      const step = opts.step ?? opts.template;
-      if (usedSteps.has(step)) {
-        throw ApplicationFailure.nonRetryable(`Step id "${step}" is used twice in journey ${options.id}; give each send its own step`);
-      }
-      usedSteps.add(step);
-      status.step = step;
-      const slot = memo.slot<SendResult | null>('send', () => null);
-      if (slot.value) return slot.value; // sent before continue-as-new: already in status.sent
-      // Runs started through Cascade carry the search attributes; a bare test server has none defined.
-      if (info.typedSearchAttributes.get(JourneyAttribute) !== undefined) {
-        upsertSearchAttributes([{ key: StepAttribute, value: step }]);
-      }
-
-      const quiet = options.transactional ? 'ignore' : (opts.quietHours ?? 'defer');
-      if (quiet !== 'ignore' && QUIET_CHANNELS.includes(opts.channel)) {
-        const until = quietUntil(Date.now(), customer.timeZone, QUIET_FROM, QUIET_TO);
-        if (until !== null) {
-          if (quiet === 'skip') return record(slot.index, { status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
-          await sleepUntilMs(until, false);
-        }
-      }
-
-      // The first execution's run id keeps keys stable across retries and continue-as-new, yet
-      // distinct for a later run of the same workflow id (re-entry after the previous run ended).
-      const restartPart = epoch === 0 ? '' : `/r${epoch}`;
-      const idempotencyKey = `${info.workflowId}/${info.firstExecutionRunId}${restartPart}/${step}`;
-      // A send that started finishes and is recorded even if an exit event arrives meanwhile.
-      const request: SendRequest = {
-        idempotencyKey,
-        customerId: input.customerId,
-        workflowId: info.workflowId,
-        runId: info.firstExecutionRunId,
-        journey: options.id,
-        step,
-        channel: opts.channel,
-        template: opts.template,
-        data: { ...(trigger ? { event: trigger.properties } : {}), ...opts.data },
-        transactional: options.transactional ?? false,
-        ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
-        ...(Object.keys(variants).length ? { variants: { ...variants } } : {}),
-        requestedAt: new Date().toISOString(),
-      };
-      const asActivity = () => sendActivityFor(epoch === 0 ? step : `r${epoch}/${step}`)(request);
-      const result = await CancellationScope.nonCancellable(() =>
-        (patched('send-local-first') ? sendLocalFirst(request, asActivity) : asActivity()).catch(async (err: unknown): Promise<SendResult> => {
-          // Retries are exhausted or the provider said no for good: the journey goes on without it,
-          // and the ledger says failed (a pending row would count against the cap for ever).
-          if (!(err instanceof ActivityFailure)) throw err;
-          const error = err.cause instanceof ApplicationFailure ? err.cause.message : err.message;
-          if (patched('ledger-records-failed-sends')) await dataActivities.markSendFailed({ idempotencyKey, error });
-          return { status: 'failed', channel: opts.channel, error, step };
-        }),
-      );
-      return record(slot.index, result);
-    },
-
-    async sendFirstAvailable(channels, opts) {
-      const step = opts.step ?? opts.template;
-      const { reachable } = await ctx.refreshCustomer();
-      let last: SendResult | undefined;
-      for (const channel of channels) {
-        const quietHours = reachable.includes(channel) || options.transactional ? opts.quietHours : 'ignore';
-        last = await ctx.send({ ...opts, channel, step: `${step}:${channel}`, quietHours });
-        if (last.status === 'sent') return last;
-      }
-      if (!last) throw ApplicationFailure.nonRetryable('sendFirstAvailable needs at least one channel');
-      return last;
-    },
-
-    sleep: (duration) => sleepTo(() => Date.now() + msToNumber(duration)),
-
-    async sleepUntil(at, opts) {
-      const local = typeof at === 'string' ? parseLocalTime(at) : at;
-      const { value } = memo.slot('sleep-until', (): { wakeAt: number; onTime: boolean } => {
-        if (opts?.on === undefined) return { wakeAt: nextLocalTime(Date.now(), customer.timeZone, local), onTime: true };
-        const target = localDateTime(opts.on, local, customer.timeZone);
-        const dayOver = Date.now() >= localDateTime(opts.on, { hour: 24, minute: 0 }, customer.timeZone);
-        return target < Date.now() && dayOver ? { wakeAt: 0, onTime: false } : { wakeAt: target, onTime: true };
-      });
-      if (value.onTime) await sleepUntilMs(value.wakeAt, true);
-      return value.onTime;
-    },
-
-    sleepUntilInstant: (when) => sleepTo(() => (typeof when === 'number' ? when : Date.parse(when))),
-
-    sleepUntilElapsed: (duration) => sleepTo(() => bodyStartedAt + msToNumber(duration)),
-
-    async waitFor(spec, opts) {
-      const specs = Array.isArray(spec) ? spec : [spec];
-      const undeclared = specs.map(specType).filter((t) => !listensTo(options, t));
-      if (undeclared.length) {
-        // The router signals a run only the types its journey declares: this wait could never end early.
-        throw ApplicationFailure.nonRetryable(`Journey ${options.id} waits for ${undeclared.join(', ')}: add it to waitsFor`);
-      }
-      const { index, value } = memo.slot('wait', () => ({ deadline: Date.now() + msToNumber(opts.timeout), got: undefined as JourneyEvent | null | undefined }));
-      if (value.got !== undefined) return value.got;
-      let hit = inbox.take(spec);
-      if (!hit && value.deadline > Date.now()) {
-        setWaiting({ for: 'event', event: specs.map(specType).join(' | '), until: new Date(value.deadline).toISOString() });
-        await hooks.beforeWait();
-        await condition(() => (hit = inbox.take(spec)) !== undefined, value.deadline - Date.now());
-        setWaiting({ for: 'nothing' });
-      }
-      const got = hit ?? null;
-      memo.set(index, { ...value, got });
-      return got;
-    },
-
-    promoCode(prefix) {
-      return memo.slot('promo-code', () => {
-        // Inside a workflow Math.random is the SDK's seeded generator: replays give the same code.
-        const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-        let code = '';
-        for (let i = 0; i < 6; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
-        return `${prefix}-${code}`;
-      }).value;
-    },
-
-    async refreshCustomer() {
-      const { index, value } = memo.slot<Profile | null>('profile', () => null);
-      customer = value ?? (await dataActivities.loadProfile(input.customerId, options.topic));
-      memo.set(index, customer);
-      return customer;
-    },
-
-    async openedWithin(channel, within) {
-      const { index, value } = memo.slot<boolean | null>('opened-within', () => null);
-      if (value !== null) return value;
-      const opened = await dataActivities.openedSince({
-        customerId: input.customerId,
-        channel,
-        since: new Date(Date.now() - msToNumber(within)).toISOString(),
-      });
-      memo.set(index, opened);
-      return opened;
-    },
-
-    async variant(experiment, choices) {
-      const problem = variantsProblem(experiment, choices);
-      if (problem) throw ApplicationFailure.nonRetryable(`Journey ${options.id}: ${problem}`);
-      // No memo slot: the answer is a pure function of its inputs, and a body that gains a variant
-      // call must still line up with the memo of a run continued before the change.
-      const chosen = pickVariant(choices, stablePoint(options.id, experiment, input.customerId));
-      if (variants[experiment] === chosen) return chosen;
-      variants[experiment] = chosen;
-      // Histories from before experiments have no such activity call where the body now makes one.
-      if (patched('variant-recorded')) {
-        const req = { workflowId: info.workflowId, runId: info.firstExecutionRunId, experiment, variant: chosen };
-        await (patched('local-variant-record') ? localDataActivities.recordRunVariant(req) : dataActivities.recordRunVariant(req));
-      }
-      return chosen;
-    },
+    status: run.status,
+    variants: run.variants,
+    restart: (event) => restart(run, event),
+    send: (opts) => send(run, opts),
+    sendFirstAvailable: (channels, opts) => sendFirstAvailable(run, channels, opts),
+    sleep: (duration) => sleep(run, duration),
+    sleepUntil: (at, opts) => sleepUntil(run, at, opts),
+    sleepUntilInstant: (when) => sleepUntilInstant(run, when),
+    sleepUntilElapsed: (duration) => sleepUntilElapsed(run, duration),
+    waitFor: (spec, opts) => waitFor(run, spec, opts),
+    promoCode: (prefix) => promoCode(run, prefix),
+    refreshCustomer: () => refreshCustomer(run),
+    openedWithin: (channel, within) => openedWithin(run, channel, within),
+    variant: (experiment, choices) => variant(run, experiment, choices),
   };
-
-  function record(index: number, result: SendResult): SendResult {
-    memo.set(index, result);
-    status.sent.push({
-      step: result.step,
-      channel: result.channel,
-      status: result.status,
-      ...(result.status === 'skipped' ? { reason: result.reason } : result.status === 'failed' ? { reason: result.error } : {}),
-    });
-    hooks.onSent(result);
-    return result;
-  }
-
-  return ctx;
 }

@@ -17,14 +17,15 @@ export const abandonedCart = journey(
     enterIf: (customer) => customer.orderCount > 0 || 'never ordered (first-order-nudge)',
   },
   async (j) => {
+    // Each reminder's step id is part of its send's idempotency key: a template may be renamed, a step may not.
     const reminders = [
-      ['3 hours', 'cart-reminder-1'],
-      ['1 day', 'cart-reminder-2'],
-      ['3 days', 'cart-reminder-3'],
+      { after: '3 hours', step: 'cart-reminder-1', template: 'cart-reminder-1' },
+      { after: '1 day', step: 'cart-reminder-2', template: 'cart-reminder-2' },
+      { after: '3 days', step: 'cart-reminder-3', template: 'cart-reminder-3' },
     ] as const;
-    for (const [after, template] of reminders) {
+    for (const { after, step, template } of reminders) {
       await j.sleepUntilElapsed(after); // since the last cart change
-      await j.send({ channel: 'email', template });
+      await j.send({ channel: 'email', template, step });
     }
   },
 );

@@ -25,6 +25,6 @@ export const birthday = journey(
     const year = Number(j.key ?? localYear(Date.now(), j.customer.timeZone));
     const onTime = await j.sleepUntil('10:00', { on: anniversaryIn(year, j.customer.birthday!) });
     if (!onTime) return 'the birthday has passed';
-    await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday-greeting' });
+    await j.sendFirstAvailable(['push', 'email', 'webhook', 'sms'], { template: 'birthday-greeting', step: 'birthday-greeting' });
   },
 );

@@ -21,10 +21,10 @@ export const firstOrderNudge = journey(
   },
   async (j) => {
     const promoCode = j.promoCode('FIRST');
-    await j.send({ channel: 'email', template: 'first-order-game', data: { promoCode, tickets: [1, 2, 3, 4] } });
+    await j.send({ channel: 'email', template: 'first-order-game', step: 'first-order-game', data: { promoCode, tickets: [1, 2, 3, 4] } });
 
     await j.sleep('2 days'); // an order meanwhile ends the run
     const city = j.trigger?.properties.city ?? j.customer.city;
-    await j.send({ channel: 'email', template: 'first-order-city-picks', data: { promoCode, city } });
+    await j.send({ channel: 'email', template: 'first-order-city-picks', step: 'first-order-city-picks', data: { promoCode, city } });
   },
 );

@@ -8,6 +8,6 @@ import { journey } from '../dsl/journey';
 export const orderConfirmation = journey(
   { id: 'order-confirmation', trigger: { event: 'order.placed' }, reentry: 'every-trigger', transactional: true },
   async (j) => {
-    await j.send({ channel: 'email', template: 'order-confirmation' });
+    await j.send({ channel: 'email', template: 'order-confirmation', step: 'order-confirmation' });
   },
 );

@@ -15,6 +15,6 @@ export const quarterlyBonus = journey(
   { id: 'quarterly-bonus', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '30 days' } },
   async (j) => {
     // The run key names the firing (`bonus@2027-01-01T06:00Z`); the customer reads the quarter.
-    await j.send({ channel: 'email', template: 'quarterly-bonus', data: { bonus: 500, quarter: localQuarter(Date.now(), j.customer.timeZone) } });
+    await j.send({ channel: 'email', template: 'quarterly-bonus', step: 'quarterly-bonus', data: { bonus: 500, quarter: localQuarter(Date.now(), j.customer.timeZone) } });
   },
 );

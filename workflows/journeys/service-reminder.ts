@@ -20,6 +20,6 @@ export const serviceReminder = journey(
     if (Number.isNaN(appointmentAt)) return 'no appointment time';
     if (appointmentAt <= Date.now()) return 'appointment already passed';
     await j.sleepUntilInstant(appointmentAt - 24 * 3600_000);
-    await j.send({ channel: 'sms', template: 'service-reminder' });
+    await j.send({ channel: 'sms', template: 'service-reminder', step: 'service-reminder' });
   },
 );

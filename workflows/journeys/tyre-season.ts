@@ -14,6 +14,6 @@ export const tyreSeason = journey(
   { id: 'tyre-season', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '14 days' } },
   async (j) => {
     if (await j.openedWithin('email', '90 days')) return 'opened an email in the last 90 days';
-    await j.send({ channel: 'sms', template: 'tyre-season-offer' });
+    await j.send({ channel: 'sms', template: 'tyre-season-offer', step: 'tyre-season-offer' });
   },
 );

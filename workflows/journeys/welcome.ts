@@ -17,17 +17,18 @@ export const welcome = journey(
   async (j) => {
     const promoCode = j.promoCode('WELCOME');
     const subjectTest = await j.variant('subject-test', ['a', 'b']);
+    // Each link's step id is part of its sends' idempotency keys: a template may be renamed, a step may not.
     const chain = [
-      ['0 days', 'welcome-hello'],
-      ['1 day', 'welcome-fitting'],
-      ['2 days', 'welcome-promo'],
-      ['2 days', 'welcome-bestsellers'],
-      ['3 days', 'welcome-reviews'],
-      ['5 days', 'welcome-last-call'],
+      { wait: '0 days', step: 'welcome-hello', template: 'welcome-hello' },
+      { wait: '1 day', step: 'welcome-fitting', template: 'welcome-fitting' },
+      { wait: '2 days', step: 'welcome-promo', template: 'welcome-promo' },
+      { wait: '2 days', step: 'welcome-bestsellers', template: 'welcome-bestsellers' },
+      { wait: '3 days', step: 'welcome-reviews', template: 'welcome-reviews' },
+      { wait: '5 days', step: 'welcome-last-call', template: 'welcome-last-call' },
     ] as const;
-    for (const [wait, template] of chain) {
+    for (const { wait, step, template } of chain) {
       await j.sleep(wait);
-      await j.send({ channel: 'email', template, data: { promoCode, subjectTest } });
+      await j.send({ channel: 'email', template, step, data: { promoCode, subjectTest } });
     }
   },
 );
