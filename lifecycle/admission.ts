@@ -1,17 +1,19 @@
 /**
  * May this trigger start a run? Asked before a run is started, so a refusal costs no workflow:
  * `reentry` against the runs this workflow id had (a run refused at entry does not count), and the
- * journey's `enterIf` against the profile as it is now. The run asks `enterIf` again when it starts.
+ * journey's `enterIf` against the profile as it is now. A run admitted on a profile is started with it
+ * (JourneyInput.admittedWith), and neither loads it nor asks `enterIf` again.
  */
 import type { Db, Tx } from '../db/client';
 import { loadProfile } from '../db/queries/profile';
 import { reachableChannelsSql } from '../contactability/eligibility';
 import { pastRunsOf, type PastRuns } from '../db/queries/runs';
-import type { JourneyEvent } from '../workflows/contract';
+import type { JourneyEvent, Profile } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
 
-export type Admission = { admitted: true } | { admitted: false; reason: string };
+/** `profile`: the profile `enterIf` said yes to, when the journey has one. */
+export type Admission = { admitted: true; profile?: Profile } | { admitted: false; reason: string };
 
 /**
  * `db`: the router's transaction, which holds the customer's routing lock. `past`: the workflow
@@ -36,6 +38,7 @@ export async function admit(
     if (!profile) return { admitted: false, reason: 'customer does not exist' };
     const verdict = options.enterIf(profile, trigger);
     if (verdict !== true) return { admitted: false, reason: `not entered: ${verdict}` };
+    return { admitted: true, profile };
   }
   return { admitted: true };
 }

@@ -4,7 +4,7 @@
  * Used by the router, `simulate` and the tests; `enrolRun` for a campaign's members.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput } from '../workflows/contract';
+import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput, type Profile } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { LifecycleDeps } from './deps';
 import { signals, temporalCalls } from '../metrics/registry';
@@ -12,9 +12,9 @@ import { signals, temporalCalls } from '../metrics/registry';
 export async function startOrSignal(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
   wf: JourneyWorkflow,
-  run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent },
+  run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent; admittedWith?: Profile },
 ): Promise<{ workflowId: string; runId: string }> {
-  const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger };
+  const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger, ...(run.admittedWith ? { admittedWith: run.admittedWith } : {}) };
   temporalCalls.inc({ call: 'signalWithStart' });
   const handle = await deps.client.workflow.signalWithStart<JourneyWorkflow, [JourneyEvent]>(wf.name, {
     workflowId: run.workflowId,

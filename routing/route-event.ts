@@ -17,9 +17,10 @@ import { events } from '../db/schema';
 import { admit } from '../lifecycle/admission';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { signalRun, startOrSignal } from '../lifecycle/runs';
-import { checkTrigger } from '../lifecycle/trigger';
+import { checkTrigger, type TriggerCheck } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
 import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
+import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import { inJourneyHoldout, listensTo } from '../workflows/dsl/options';
 import { anyJourneyListensTo, journeyById, journeysTriggeredBy } from '../workflows/registry';
 import { isPermanent, PermanentRoutingError } from './failures';
@@ -31,7 +32,12 @@ export type RouteResult =
 /** The runs and past runs read with the events, while they still hold (nothing routed before the event). */
 type ReadAhead = { past: PastRun[]; running: RunningRun[] | undefined };
 
+/** The journeys an event triggers, each with its trigger's check: asked once an event. */
+type Trigger = { wf: JourneyWorkflow; check: TriggerCheck };
+const triggersOf = (row: EventRow): Trigger[] => journeysTriggeredBy(row.type).map((wf) => ({ wf, check: checkTrigger(wf, row.customerId, row) }));
+
 export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<RouteResult> {
+  const triggers = triggersOf(row);
   return inCustomerRoutingTransaction(deps.db, row.customerId, async (tx) => {
     // This event as it is now (another process may have routed it while this one waited), and the
     // customer's earlier events still unrouted, which go first. In the same statement, what routing
@@ -39,7 +45,7 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
     const rows = await tx
       .select({
         ...getTableColumns(events),
-        past: pastRunsJson(triggeredWorkflowIds(row), row.seq),
+        past: pastRunsJson(triggers.flatMap(({ check }) => (check.ok ? [check.workflowId] : [])), row.seq),
         running: anyJourneyListensTo(row.type) ? runningRunsJson(row.customerId) : sql<null>`null`,
       })
       .from(events)
@@ -66,21 +72,13 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
     if (current.routedAt) return { status: 'routed', workflows: current.routedTo ?? [], skipped: [] };
     // Routing an earlier event may have started or ended runs since the read: then read again.
     const ahead = earlier.length ? undefined : { past: current.past, running: current.running ?? undefined };
-    return routeOrDeadLetter(deps, tx, current, ahead);
+    return routeOrDeadLetter(deps, tx, current, ahead, triggers);
   });
 }
 
-/** The workflow ids this event would start or signal-with-start, as far as its trigger is valid. */
-function triggeredWorkflowIds(row: EventRow): string[] {
-  return journeysTriggeredBy(row.type).flatMap((wf) => {
-    const check = checkTrigger(wf, row.customerId, row);
-    return check.ok ? [check.workflowId] : [];
-  });
-}
-
-async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: ReadAhead): Promise<RouteResult> {
+async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: ReadAhead, triggers = triggersOf(row)): Promise<RouteResult> {
   try {
-    return await routeOne(deps, tx, row, ahead);
+    return await routeOne(deps, tx, row, triggers, ahead);
   } catch (err) {
     if (!isPermanent(err)) throw err;
     const error = (err as Error).message;
@@ -94,13 +92,12 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahe
   }
 }
 
-async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: ReadAhead): Promise<RouteResult> {
+async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, triggers: Trigger[], ahead?: ReadAhead): Promise<RouteResult> {
   const event = toJourneyEvent(row);
   const workflows: string[] = [];
   const started: RoutedRun[] = [];
   const skipped: Array<{ journey: string; reason: string }> = [];
-  for (const wf of journeysTriggeredBy(row.type)) {
-    const check = checkTrigger(wf, row.customerId, row);
+  for (const { wf, check } of triggers) {
     if (!check.ok) throw new PermanentRoutingError(check.message);
     const run = { customerId: row.customerId, workflowId: check.workflowId, key: check.key, trigger: event };
     const past = ahead ? judgePastRuns(ahead.past.filter((p) => p.workflowId === check.workflowId), row.id) : undefined;
@@ -109,7 +106,7 @@ async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: Read
       skipped.push({ journey: wf.options.id, reason: admission.reason });
       continue;
     }
-    const reached = await startOrSignal(deps, wf, run);
+    const reached = await startOrSignal(deps, wf, { ...run, ...(admission.profile ? { admittedWith: admission.profile } : {}) });
     started.push({
       runId: reached.runId,
       workflowId: reached.workflowId,

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { events, journeyRuns, messages } from '../db/schema';
 import { applyReport } from '../reports/apply-report';
-import { statusQuery } from '../workflows/contract';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { statusQuery, type JourneyInput } from '../workflows/contract';
 import { startTestApi, useCascade, useTestApi } from './support/cascade';
 import { HOUR, eventually, zoneWhereItIs } from './support/journeys';
 
@@ -56,6 +57,19 @@ describe('journeys over the HTTP API', () => {
     const abandoned = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ab-r-1', customerId: 'regular', type: 'cart.abandoned', properties: { cartId: 'c1' } }) });
     expect(await abandoned.json()).toMatchObject({ workflows: [], skipped: [{ journey: 'first-order-nudge', reason: 'not entered: has ordered before (abandoned-cart)' }] });
     expect(await runsOf('first-order-nudge/regular')).toHaveLength(0);
+  });
+
+  it("a run the router admitted by its enterIf starts from the profile it was admitted on: no second read, no second verdict", async () => {
+    await customer('admitted', { city: 'Kazan' });
+    expect(await post('ab-a-1', 'admitted', 'cart.abandoned')).toEqual(['first-order-nudge/admitted']);
+    await sentBy('admitted', 'first-order-nudge');
+    const history = (await env.client.workflow.getHandle('first-order-nudge/admitted').fetchHistory()).events ?? [];
+    const input = defaultPayloadConverter.fromPayload<JourneyInput>(history[0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!);
+    expect(input.admittedWith).toMatchObject({ id: 'admitted', city: 'Kazan', orderCount: 0, reachable: expect.arrayContaining(['email']) });
+    const activities = history.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toContain('recordRunStart');
+    expect(activities).not.toContain('beginRun');
+    expect(activities).not.toContain('loadProfile');
   });
 
   it('delivers later events to the running run: a cart change restarts it, an order for the cart ends it', async () => {

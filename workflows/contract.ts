@@ -47,6 +47,11 @@ export interface JourneyInput {
   trigger?: JourneyEvent;
   /** Kept out by a campaign's holdout: the run is recorded and sends nothing (workflows/bucket.ts). */
   holdout?: boolean;
+  /**
+   * The profile the router admitted the run on, having asked the journey's `enterIf` already
+   * (lifecycle/admission.ts): the run starts from it instead of loading it and asking again.
+   */
+  admittedWith?: Profile;
   /** Carried across continue-as-new. */
   carried?: CarriedState;
 }

@@ -139,9 +139,11 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     // regular activity, not a local one, on purpose: its result comes in a workflow task of its own,
     // after the signals that arrived while it ran, which were routed before those stored events (a
     // local activity's result would come first, and the run would hear the customer out of order).
+    // A run the router admitted on a profile (its enterIf said yes) starts from that profile.
     let stored: JourneyEvent[] | undefined;
     let customer: Profile;
     if (carried?.customer) customer = carried.customer;
+    else if (!carried && input.admittedWith) customer = input.admittedWith;
     else if (!carried && patched('lean-start')) ({ profile: customer, stored } = await dataActivities.beginRun(record(), options.topic));
     else customer = await dataActivities.loadProfile(input.customerId, options.topic);
     ctx = createContext({
@@ -175,7 +177,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     };
 
     if (!carried) {
-      const admitted = options.enterIf ? options.enterIf(customer, input.trigger) : true;
+      const admitted = options.enterIf && !input.admittedWith ? options.enterIf(customer, input.trigger) : true;
       if (admitted !== true) return end('refused', `not entered: ${admitted}`);
       // Held out: no message, no goal window of its own; its conversion is measured from the run's
       // start by analytics/experiments.ts, the same way as the treated runs'.
