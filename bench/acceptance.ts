@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { API_DATABASE_CONNECTIONS } from '../api/server';
+import { API_DATABASE_CONNECTIONS } from '../processes/api';
 import { percentiles, pool } from './measure';
 import { postEvent, routingCounts, seedCustomers, waitRouted, waitRuns, type Api, type PostedEvent } from './events';
 import { startRawIngestProcess } from './processes';

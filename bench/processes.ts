@@ -30,7 +30,7 @@ export interface CascadeProcess {
 function entryArgs(entry: 'api' | 'worker'): string[] {
   const built = `dist/${entry}.js`;
   if (existsSync(built)) return [built];
-  return ['--import', 'tsx', entry === 'api' ? 'api/server.ts' : 'worker.ts'];
+  return ['--import', 'tsx', entry === 'api' ? 'processes/api.ts' : 'processes/worker.ts'];
 }
 
 export interface ProcessEnv {
@@ -98,7 +98,7 @@ export async function startApiProcess(env: ProcessEnv, opts: { nodeArgs?: string
   return { pid: child.pid!, url, key, stop: () => stopChild(child) };
 }
 
-/** Ready once its /metrics answers, which worker.ts serves after the worker polls. */
+/** Ready once its /metrics answers, which processes/worker.ts serves after the worker polls. */
 export async function startWorkerProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<CascadeProcess> {
   const port = await freePort();
   const child = launch('worker', [...(opts.nodeArgs ?? []), ...entryArgs('worker')], { ...env, CASCADE_WORKER_METRICS_PORT: String(port) });

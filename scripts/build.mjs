@@ -21,10 +21,10 @@ import { parseArgs } from 'node:util';
  * prints), `name` is what its fatal log line says failed (lib/main.ts). dist/<out>.js runs it. Add a process here.
  */
 export const ENTRIES = [
-  { out: 'start', module: 'scripts/start.ts', name: 'Cascade' },
-  { out: 'api', module: 'api/server.ts', name: 'api' },
-  { out: 'worker', module: 'worker.ts', name: 'worker' },
-  { out: 'router', module: 'routing/main.ts', name: 'router' },
+  { out: 'start', module: 'processes/start.ts', name: 'Cascade' },
+  { out: 'api', module: 'processes/api.ts', name: 'api' },
+  { out: 'worker', module: 'processes/worker.ts', name: 'worker' },
+  { out: 'router', module: 'processes/router.ts', name: 'router' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

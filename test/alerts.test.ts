@@ -15,7 +15,7 @@ import { channelsFromEnv } from '../activities/channels';
 import { resendChannel } from '../activities/channels/resend';
 import { evaluateAlerts } from '../alerts/evaluator';
 import type { AlertOptions } from '../alerts/options';
-import { startApi, type ApiHandle } from '../api/server';
+import { startApi, type ApiHandle } from '../processes/api';
 import type { Database } from '../db/client';
 import { events, messages } from '../db/schema';
 import { createRunActivities } from '../activities/runs';

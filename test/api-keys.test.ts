@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyScopes, type ApiKeyScope } from '../access/scopes';
-import { startApi, type ApiHandle } from '../api/server';
+import { startApi, type ApiHandle } from '../processes/api';
 import type { Database } from '../db/client';
 import { freePort } from '../servers/free-port';
 import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, useCascade } from './support/cascade';
@@ -237,7 +237,7 @@ describe('npm run api-key', () => {
 
 describe('the API process', () => {
   it('refuses to start with an admin key under 32 characters, saying how to make one and never printing it', async () => {
-    const api = run('api/server.ts', [], {
+    const api = run('processes/api.ts', [], {
       TEMPORAL_ADDRESS: env.address,
       CASCADE_API_KEYS: `${randomBytes(32).toString('base64')},short-admin-key`,
       CASCADE_UNSUBSCRIBE_SECRET: randomBytes(32).toString('hex'),
@@ -253,7 +253,7 @@ describe('the API process', () => {
   it('takes its rate limit from CASCADE_RATE_LIMIT and logs key ids, never keys', async () => {
     const adminKey = `admin-${randomBytes(16).toString('hex')}`;
     const port = await freePort();
-    const api = run('api/server.ts', [], {
+    const api = run('processes/api.ts', [], {
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       CASCADE_API_KEYS: adminKey,

@@ -11,10 +11,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Each command's script, and the words its usage starts with. */
 const COMMANDS: Array<[script: string, usage: string]> = [
-  ['scripts/start.ts', 'usage: npm start'],
-  ['api/server.ts', 'usage: npm run api'],
-  ['worker.ts', 'usage: npm run worker'],
-  ['routing/main.ts', 'usage: npm run router'],
+  ['processes/start.ts', 'usage: npm start'],
+  ['processes/api.ts', 'usage: npm run api'],
+  ['processes/worker.ts', 'usage: npm run worker'],
+  ['processes/router.ts', 'usage: npm run router'],
   ['scripts/simulate.ts', 'usage: npm run simulate -- <journey>'],
   ['scripts/doctor.ts', 'usage: npm run doctor'],
   ['scripts/api-key.ts', 'usage:\n  npm run api-key -- create'],
@@ -98,7 +98,7 @@ describe('command lines', () => {
       ['scripts/api-key.ts', ['frobnicate'], 'unknown command "frobnicate"'],
       ['scripts/api-key.ts', ['create', '--name', 'crm'], 'create needs --name and --scopes'],
       ['scripts/topology.ts', ['--shards', 'many'], '--shards wants a whole number of at least 1, got "many"'],
-      ['api/server.ts', ['extra'], "Unexpected argument 'extra'"],
+      ['processes/api.ts', ['extra'], "Unexpected argument 'extra'"],
       ['bench/idle-memory.ts', ['--'], 'no command after --'],
     ];
     const outcomes = await Promise.all(cases.map(([script, args]) => run(script, args)));

@@ -18,7 +18,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHandle } from '../api/server';
+import { startApi, type ApiHandle } from '../processes/api';
 import type { Database } from '../db/client';
 import { TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHandle } from '../api/server';
+import { startApi, type ApiHandle } from '../processes/api';
 import { unsubscribe } from '../contactability/unsubscribe';
 import type { Database } from '../db/client';
 import { consentChanges, consents, customers, events, journeyRuns, messages, orders, pushTokens } from '../db/schema';

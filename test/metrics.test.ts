@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHandle } from '../api/server';
+import { startApi, type ApiHandle } from '../processes/api';
 import type { Database } from '../db/client';
 import { serveMetrics, type MetricsServer } from '../metrics/serve';
 import { seedCustomer, TEST_API_KEY, TEST_UNSUBSCRIBE_SECRET, useCascade } from './support/cascade';
@@ -130,7 +130,7 @@ describe('/metrics beyond loopback', () => {
   });
 
   it('the worker process stops at start-up, before connecting to anything, when its metrics would listen beyond loopback without a token', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'processes/worker.ts'], {
       env: {
         ...process.env,
         TEMPORAL_ADDRESS: '127.0.0.1:1',

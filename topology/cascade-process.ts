@@ -14,8 +14,8 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /** Node's arguments per role: package.json's `api` and `worker` scripts, tsx as a loader. */
 const launch: Record<CascadeRole, string[]> = {
-  api: ['--import', 'tsx', 'api/server.ts'],
-  worker: ['--import', 'tsx', 'worker.ts'],
+  api: ['--import', 'tsx', 'processes/api.ts'],
+  worker: ['--import', 'tsx', 'processes/worker.ts'],
 };
 
 export interface CascadeProcess {

@@ -1,6 +1,6 @@
 /**
  * Cascade's API in a process of its own, for tests that kill it (test/chaos-api.test.ts): the real
- * entry point, `npm run api` (api/server.ts main), configured from the environment like production:
+ * entry point, `npm run api` (processes/api.ts main), configured from the environment like production:
  * DATABASE_URL, TEMPORAL_ADDRESS, CASCADE_API_KEYS, CASCADE_UNSUBSCRIBE_SECRET, PORT. The port stays
  * the same across restarts, so a client keeps its URL, as it would behind a load balancer.
  */
@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../servers/free-port';
 
-const entry = fileURLToPath(new URL('../../api/server.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../../processes/api.ts', import.meta.url));
 
 export interface ApiProcess {
   url: string;

@@ -4,7 +4,7 @@ import type { ActivityDeps } from '../../activities';
 import { channelsFromEnv } from '../../activities/channels';
 import { DEFAULT_CAPS, parseCaps } from '../../contactability/caps';
 import { createRenderer } from '../../activities/templates';
-import { startApi, type ApiHandle } from '../../api/server';
+import { startApi, type ApiHandle } from '../../processes/api';
 import type { Db } from '../../db/client';
 import { consents, customers, orders } from '../../db/schema';
 import { unsubscribeLinks } from '../../lib/unsubscribe-token';

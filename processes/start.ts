@@ -9,9 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { smscConfigFromEnv } from '../activities/channels/smsc';
-import { accessOptionsFromConfig } from '../api/limits/from-config';
-import { startApi } from '../api/server';
 import { openDatabase } from '../db/client';
 import { loadConfig } from '../lib/config';
 import { logger } from '../lib/logger';
@@ -19,12 +16,11 @@ import { isMainModule, runMain } from '../lib/main';
 import { ensureSearchAttributes } from '../lib/temporal';
 import { gracefulShutdown } from '../lib/shutdown';
 import { installTemporalLogging } from '../lib/temporal-logger';
-import { alertOptionsFromConfig } from '../alerts/options';
 import { activityDepsFromConfig, createWorker, drain, shutdownGraceMs } from '../worker';
 import { startEmbeddedPostgres } from '../servers/embedded-postgres';
 import { claimDataDir } from '../servers/pid-files';
 import { startDevServer } from '../servers/temporal-dev-server';
-import { importLimitsOf } from '../import/parse';
+import { apiOptionsFromConfig, startApi } from './api';
 
 const config = loadConfig();
 const dataDir = resolve(config.CASCADE_DATA_DIR);
@@ -110,24 +106,7 @@ export async function main(): Promise<void> {
   });
   const running = worker.run();
   const keys = apiKeys();
-  const api = await startApi({
-    db: database.db,
-    client,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    apiKeys: keys,
-    ...accessOptionsFromConfig(config),
-    port: config.PORT,
-    unsubscribeSecret: unsubscribe,
-    publicUrl: config.CASCADE_PUBLIC_URL,
-    resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
-    smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
-    smsc: smscConfigFromEnv(process.env),
-    webhookUrl: process.env.CASCADE_WEBHOOK_URL,
-    metricsToken: config.CASCADE_METRICS_TOKEN,
-    alerts: alertOptionsFromConfig(config),
-    importLimits: importLimitsOf(config),
-    journeyAudiences: true,
-  });
+  const api = await startApi({ ...apiOptionsFromConfig(config), db: database.db, client, apiKeys: keys, unsubscribeSecret: unsubscribe });
 
   console.log(`Cascade is running.
   API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)

@@ -1,0 +1,37 @@
+/**
+ * What runs beside the HTTP server in an API process: the router (unless routing runs in processes
+ * of its own), the run reconciler, the provider report jobs, the alert evaluator and the database
+ * gauges. Each finishes its pass on stop.
+ */
+import type { SmscConfig } from '../activities/channels/smsc';
+import { startAlertEvaluator } from '../alerts/evaluator';
+import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
+import { loadConfig } from '../lib/config';
+import type { LifecycleDeps } from '../lifecycle/deps';
+import { startRunReconciler } from '../lifecycle/reconcile-runs';
+import { watchDatabase } from '../metrics/database-gauges';
+import { startReportJobs } from '../reports/jobs';
+import { startRouter, type RouterOptions } from '../routing/router';
+
+export interface BackgroundJobOptions {
+  /** The router in this process: its options, or false to leave routing to `npm run router`. */
+  router?: Partial<RouterOptions> | false;
+  /** With SMSC configured, a poller of status.php covers lost delivery callbacks. */
+  smsc?: SmscConfig;
+  /** The alert evaluator's settings; without them it runs on the defaults, posting nowhere. */
+  alerts?: AlertOptions;
+}
+
+export function startBackgroundJobs(deps: LifecycleDeps, opts: BackgroundJobOptions): { stop(): Promise<void> } {
+  const router = opts.router === false ? undefined : startRouter(deps, opts.router);
+  const reconciler = startRunReconciler(deps);
+  const reportJobs = startReportJobs(deps, { smsc: opts.smsc });
+  const alerter = startAlertEvaluator(deps.db, opts.alerts ?? alertOptionsFromConfig(loadConfig({})));
+  const unwatch = watchDatabase(deps.db);
+  return {
+    async stop() {
+      await Promise.all([router?.stop(), reconciler.stop(), reportJobs.stop(), alerter.stop()]);
+      unwatch();
+    },
+  };
+}
