@@ -6,7 +6,6 @@
 import type { ConnectionLike } from '@temporalio/client';
 import type { Db } from '../db/client';
 import { logger } from '../lib/logger';
-import type { ResendDomainLookup } from './resend-domain';
 
 export type Status = 'pass' | 'warn' | 'fail';
 
@@ -28,8 +27,6 @@ export interface DoctorContext {
   publicUrl: string;
   /** `host:port` DNS servers (CASCADE_DNS_SERVERS); empty: the system's. */
   dnsServers: string[];
-  /** The Resend domain of RESEND_FROM, looked up once per run and shared by the resend and DNS checks. */
-  resendDomain: ResendDomainLookup | null;
   /** Each check's budget. */
   timeoutMs: number;
   /** Extra CA certificates for the public URL probe (tests; in production NODE_EXTRA_CA_CERTS does this). */

@@ -14,7 +14,6 @@ import { runningDevServerAddress } from '../servers/temporal-dev-server';
 import { resolve } from 'node:path';
 import type { DoctorContext } from './check';
 import { dnsServersFrom } from './dns';
-import { resendDomainLookup } from './resend-domain';
 
 export const DEFAULT_TIMEOUT_MS = 8000;
 
@@ -31,8 +30,6 @@ function common(env: NodeJS.ProcessEnv, config: Config, timeoutMs: number) {
     env,
     publicUrl: config.CASCADE_PUBLIC_URL,
     dnsServers: dnsServersFrom(env.CASCADE_DNS_SERVERS),
-    // Half the budget: the DNS checks still need time for their queries after it.
-    resendDomain: resendDomainLookup(env, Math.floor(timeoutMs / 2)),
     timeoutMs,
   };
 }

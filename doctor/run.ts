@@ -1,26 +1,26 @@
-/** Runs every check at once, each within its budget, and says what the result means for a shell. */
+/**
+ * Runs every check at once, each within its budget, and says what the result means for a shell.
+ * Cascade's own checks are here; the providers' come from the channel registry
+ * (activities/channels/index.ts, `providerChecks`), which the callers pass in.
+ */
 import { bounded, type Check, type CheckFn, type DoctorContext } from './check';
-import { emailDnsCheck } from './checks/email-dns';
-import { fcmCheck } from './checks/fcm';
 import { postgresCheck } from './checks/postgres';
 import { publicUrlCheck } from './checks/public-url';
-import { resendCheck } from './checks/resend';
-import { smscCheck } from './checks/smsc';
 import { temporalCheck } from './checks/temporal';
 
-/** A DNS resolver that does not answer says nothing about the records: a warning, as within the check. */
-const CHECKS: Array<[string, CheckFn, ('warn' | 'fail')?]> = [
+/** A check by name, and whether a timeout fails it (the default) or only warns. */
+export type NamedCheck = [string, CheckFn, ('warn' | 'fail')?];
+
+const OWN_CHECKS: NamedCheck[] = [
   ['postgres', postgresCheck],
   ['temporal', temporalCheck],
-  ['resend', resendCheck],
-  ['email.dns', emailDnsCheck, 'warn'],
-  ['smsc', smscCheck],
-  ['fcm', fcmCheck],
   ['public-url', publicUrlCheck],
 ];
 
-export async function runDoctor(ctx: DoctorContext): Promise<Check[]> {
-  const results = await Promise.all(CHECKS.map(([name, check, onTimeout]) => bounded(name, check, ctx, onTimeout)));
+export async function runDoctor(ctx: DoctorContext, providerChecks: NamedCheck[]): Promise<Check[]> {
+  const [postgres, temporal, publicUrl] = OWN_CHECKS;
+  const checks = [postgres!, temporal!, ...providerChecks, publicUrl!];
+  const results = await Promise.all(checks.map(([name, check, onTimeout]) => bounded(name, check, ctx, onTimeout)));
   return results.flat();
 }
 

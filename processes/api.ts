@@ -4,7 +4,7 @@
  * `npm run api` runs it alone against TEMPORAL_ADDRESS and DATABASE_URL; `npm start` inside itself.
  */
 import type { Client } from '@temporalio/client';
-import { smscConfigFromEnv } from '../activities/channels/smsc';
+import { smscConfigFromEnv } from '../activities/channels/smsc/adapter';
 import { alertOptionsFromConfig } from '../alerts/options';
 import type { AppDeps } from '../api/app';
 import { accessOptionsFromConfig } from '../api/limits/from-config';

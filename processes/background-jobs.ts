@@ -3,7 +3,8 @@
  * of its own), the run reconciler, the provider report jobs, the alert evaluator and the database
  * gauges. Each finishes its pass on stop.
  */
-import type { SmscConfig } from '../activities/channels/smsc';
+import { reportPollers } from '../activities/channels';
+import type { SmscConfig } from '../activities/channels/smsc/adapter';
 import { startAlertEvaluator } from '../alerts/evaluator';
 import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
 import { loadConfig } from '../lib/config';
@@ -25,7 +26,7 @@ export interface BackgroundJobOptions {
 export function startBackgroundJobs(deps: LifecycleDeps, opts: BackgroundJobOptions): { stop(): Promise<void> } {
   const router = opts.router === false ? undefined : startRouter(deps, opts.router);
   const reconciler = startRunReconciler(deps);
-  const reportJobs = startReportJobs(deps, { smsc: opts.smsc });
+  const reportJobs = startReportJobs(deps, { pollers: reportPollers(deps, { smsc: opts.smsc }) });
   const alerter = startAlertEvaluator(deps.db, opts.alerts ?? alertOptionsFromConfig(loadConfig({})));
   const unwatch = watchDatabase(deps.db);
   return {

@@ -1,19 +1,24 @@
 /**
  * The background work of provider reports, run by the API process: delivering queued
- * `message.<status>` signals (after a Temporal outage, or a crash between commit and signal) and,
- * when SMSC is configured, polling status.php for callbacks that never came.
+ * `message.<status>` signals (after a Temporal outage, or a crash between commit and signal) and the
+ * providers' polls for reports their callbacks lost (listed by the channel registry,
+ * activities/channels/index.ts).
  */
 import type { Client } from '@temporalio/client';
-import { SmscApi, type SmscConfig } from '../activities/channels/smsc';
 import type { Db } from '../db/client';
 import { every, type Job } from '../lib/every';
 import { logger } from '../lib/logger';
 import { deliverPendingSignals } from './pending-signals';
-import { SmscPoller } from './smsc-poller';
+
+/** A provider's poll for the reports its callbacks never brought. */
+export interface ReportPoller {
+  name: string;
+  everyMs: number;
+  poll(abort: AbortSignal): Promise<{ applied: number }>;
+}
 
 export interface ReportJobOptions {
-  smsc?: SmscConfig;
-  pollEveryMs?: number;
+  pollers?: ReportPoller[];
   signalsEveryMs?: number;
 }
 
@@ -29,15 +34,12 @@ export function startReportJobs(deps: { db: Db; client: Client }, opts: ReportJo
         if (delivered < SIGNAL_BATCH || abort.aborted) return;
       }
     }),
-  ];
-  if (opts.smsc) {
-    const poller = new SmscPoller({ ...deps, api: new SmscApi(opts.smsc) });
-    jobs.push(
-      every(opts.pollEveryMs ?? 60_000, 'SMSC status poller', async (abort) => {
-        const { applied } = await poller.poll(new Date(), abort);
-        if (applied) logger.info({ applied }, 'SMSC poller recorded final statuses that no callback brought');
+    ...(opts.pollers ?? []).map((poller) =>
+      every(poller.everyMs, poller.name, async (abort) => {
+        const { applied } = await poller.poll(abort);
+        if (applied) logger.info({ poller: poller.name, applied }, 'a poller recorded final statuses that no callback brought');
       }),
-    );
-  }
+    ),
+  ];
   return { stop: async () => void (await Promise.all(jobs.map((job) => job.stop()))) };
 }

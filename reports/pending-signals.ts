@@ -7,7 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { backoffMs } from '../activities/channels/retry';
+import { backoffMs } from '../lib/backoff';
 import type { Db } from '../db/client';
 import { pendingSignals } from '../db/schema';
 import { logger } from '../lib/logger';

@@ -3,6 +3,7 @@
  * prints a table; exit 1 when any check fails. Reads the same environment as `npm run api`.
  */
 import { doctorContextFromEnv } from '../doctor/context';
+import { providerChecks } from '../activities/channels';
 import { exitCode, runDoctor } from '../doctor/run';
 import { formatTable } from '../doctor/table';
 import { parseCommandLine } from '../lib/cli';
@@ -24,7 +25,7 @@ try {
   console.error(`FAIL  config  ${(err as Error).message}`);
   process.exit(1);
 }
-const checks = await runDoctor(opened.ctx);
+const checks = await runDoctor(opened.ctx, providerChecks);
 console.log(formatTable(checks, { colour: process.stdout.isTTY }));
 await opened.close();
 process.exit(exitCode(checks));

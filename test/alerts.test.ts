@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsFromEnv } from '../activities/channels';
-import { resendChannel } from '../activities/channels/resend';
+import { resendChannel } from '../activities/channels/resend/adapter';
 import { evaluateAlerts } from '../alerts/evaluator';
 import type { AlertOptions } from '../alerts/options';
 import { startApi, type ApiHandle } from '../processes/api';

@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsFromEnv } from '../activities/channels';
-import { resendChannel } from '../activities/channels/resend';
+import { resendChannel } from '../activities/channels/resend/adapter';
 import type { Database } from '../db/client';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';
 import { serviceReminder } from '../workflows/journeys/service-reminder';

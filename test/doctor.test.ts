@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { Check, DoctorContext } from '../doctor/check';
 import { doctorContextForApi, doctorContextFromEnv } from '../doctor/context';
 import { freePort } from '../servers/free-port';
+import { providerChecks } from '../activities/channels';
 import { exitCode, runDoctor } from '../doctor/run';
 import { formatTable } from '../doctor/table';
 import { FakeDns } from './fakes/dns';
@@ -113,7 +114,7 @@ afterAll(async () => {
 describe('npm run doctor / GET /v1/doctor', () => {
   it('everything set up right: every check passes, exit code 0', async () => {
     publishRightZone();
-    const checks = await runDoctor(context());
+    const checks = await runDoctor(context(), providerChecks);
     expect(checks.filter((c) => c.status !== 'pass'), formatTable(checks)).toEqual([]);
     expect(checks.map((c) => c.name).sort()).toEqual(
       ['email.dkim', 'email.dmarc', 'email.spf', 'fcm', 'postgres', 'public-url', 'resend', 'smsc', 'temporal.namespace', 'temporal.search-attributes', 'temporal.task-queue'].sort(),
@@ -136,7 +137,7 @@ describe('npm run doctor / GET /v1/doctor', () => {
 
   it('a wrong Resend key fails the resend check with what to do, and exit code 1', async () => {
     publishRightZone();
-    const checks = await runDoctor(context(env({ RESEND_API_KEY: 're_wrong_key_0123' })));
+    const checks = await runDoctor(context(env({ RESEND_API_KEY: 're_wrong_key_0123' })), providerChecks);
     expect(byName(checks, 'resend')).toMatchObject({ status: 'fail', detail: expect.stringContaining('RESEND_API_KEY is not valid') });
     expect(byName(checks, 'resend').fix).toMatch(/api-keys/);
     // Without the domain's records DKIM cannot be named; SPF and DMARC still can.
@@ -149,17 +150,17 @@ describe('npm run doctor / GET /v1/doctor', () => {
   it('a missing DMARC record fails dmarc as "missing"; a p=none one only warns', async () => {
     publishRightZone();
     dns.zone.delete(`_dmarc.${DOMAIN}`);
-    let checks = await runDoctor(context());
+    let checks = await runDoctor(context(), providerChecks);
     expect(byName(checks, 'email.dmarc')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^missing: no DMARC record at _dmarc\.shop\.example/) });
     expect(byName(checks, 'email.dmarc').fix).toContain('v=DMARC1; p=quarantine');
     expect(exitCode(checks)).toBe(1);
 
     dns.set(`_dmarc.${DOMAIN}`, { type: 'TXT', data: 'v=DMARC1; p=none; rua=mailto:d@shop.example' });
-    checks = await runDoctor(context());
+    checks = await runDoctor(context(), providerChecks);
     expect(byName(checks, 'email.dmarc')).toMatchObject({ status: 'warn', detail: expect.stringContaining('p=none') });
 
     dns.set(`_dmarc.${DOMAIN}`, { type: 'TXT', data: 'v=DMARC1; p=quarantine' }, { type: 'TXT', data: 'v=DMARC1; p=reject' });
-    checks = await runDoctor(context());
+    checks = await runDoctor(context(), providerChecks);
     expect(byName(checks, 'email.dmarc')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^invalid: 2 DMARC records/) });
   });
 
@@ -167,14 +168,14 @@ describe('npm run doctor / GET /v1/doctor', () => {
     publishRightZone();
     dns.set(`send.${DOMAIN}`, { type: 'MX', exchange: 'feedback-smtp.us-east-1.amazonses.com', priority: 10 });
     dns.set(`resend._domainkey.${DOMAIN}`, { type: 'TXT', data: 'v=DKIM1; p=' });
-    const checks = await runDoctor(context());
+    const checks = await runDoctor(context(), providerChecks);
     expect(byName(checks, 'email.spf')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^missing: no v=spf1 TXT record on send\.shop\.example/) });
     expect(byName(checks, 'email.dkim')).toMatchObject({ status: 'fail', detail: expect.stringContaining('invalid: TXT resend._domainkey.shop.example has an empty p= (the key is revoked)') });
   });
 
   it("an SMSC IP off the allow-list (error 2) fails smsc with the fix; the password is never shown", async () => {
     smsc.accountError = 2;
-    const checks = await runDoctor(context());
+    const checks = await runDoctor(context(), providerChecks);
     expect(byName(checks, 'smsc')).toMatchObject({ status: 'fail', detail: expect.stringContaining("IP is not on SMSC's allow-list") });
     expect(byName(checks, 'smsc').fix).toMatch(/IP addresses/);
     expect(smsc.balanceRequests).not.toHaveLength(0);
@@ -186,7 +187,7 @@ describe('npm run doctor / GET /v1/doctor', () => {
     const gone = await FakeDns.start();
     const address = gone.address;
     await gone.close();
-    let checks = await runDoctor(context(env({ CASCADE_DNS_SERVERS: address })));
+    let checks = await runDoctor(context(env({ CASCADE_DNS_SERVERS: address })), providerChecks);
     for (const name of ['email.spf', 'email.dkim', 'email.dmarc']) {
       expect(byName(checks, name)).toMatchObject({ status: 'warn', detail: expect.stringContaining('could not check') });
     }
@@ -194,7 +195,7 @@ describe('npm run doctor / GET /v1/doctor', () => {
 
     publishRightZone();
     dns.servfail = true;
-    checks = await runDoctor(context());
+    checks = await runDoctor(context(), providerChecks);
     expect(byName(checks, 'email.dmarc')).toMatchObject({ status: 'warn', detail: expect.stringContaining('ESERVFAIL') });
     expect(exitCode(checks)).toBe(0);
   });
@@ -224,13 +225,13 @@ describe('npm run doctor / GET /v1/doctor', () => {
   it("a service account key Google does not know (revoked, or another account's) fails fcm with invalid_grant; the key is never shown", async () => {
     const known = JSON.parse(fcmEnv.FCM_SERVICE_ACCOUNT_JSON!) as { client_email: string };
     const revoked = oauth.serviceAccount('cascade-test', { known: false, email: known.client_email });
-    const checks = await runDoctor(context(env({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(revoked) })));
+    const checks = await runDoctor(context(env({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(revoked) })), providerChecks);
     expect(byName(checks, 'fcm')).toMatchObject({ status: 'fail', detail: 'the service account could not get an OAuth token (invalid_grant: Invalid JWT Signature.)' });
     expect(exitCode(checks)).toBe(1);
     expect(JSON.stringify(checks)).not.toContain(revoked.private_key.split('\n')[1]!);
     expect(oauth.refusals.at(-1)).toEqual({ error: 'invalid_grant', description: 'Invalid JWT Signature.' });
 
-    const broken = await runDoctor(context(env({ FCM_SERVICE_ACCOUNT_JSON: '{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIsecret' })));
+    const broken = await runDoctor(context(env({ FCM_SERVICE_ACCOUNT_JSON: '{"private_key": "-----BEGIN PRIVATE KEY-----\\nMIIsecret' })), providerChecks);
     expect(byName(broken, 'fcm')).toMatchObject({ status: 'fail', detail: 'FCM_SERVICE_ACCOUNT_JSON is not valid JSON' });
     expect(JSON.stringify(broken)).not.toContain('MIIsecret');
   });
@@ -241,7 +242,7 @@ describe('npm run doctor against Postgres and Temporal that are not right', () =
   async function doctorCli(e: Record<string, string>): Promise<Check[]> {
     const { ctx, close } = doctorContextFromEnv({ CASCADE_DATA_DIR: '/nonexistent-cascade-data', ...e }, 4000);
     try {
-      return await runDoctor(ctx);
+      return await runDoctor(ctx, providerChecks);
     } finally {
       await close();
     }

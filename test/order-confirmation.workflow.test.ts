@@ -4,7 +4,7 @@ import type { Database } from '../db/client';
 import { messages, suppressions } from '../db/schema';
 import { orderConfirmation } from '../workflows/journeys/order-confirmation';
 import { channelsFromEnv } from '../activities/channels';
-import { resendChannel } from '../activities/channels/resend';
+import { resendChannel } from '../activities/channels/resend/adapter';
 import { startFakeResend } from './fakes/resend';
 import { seedCustomer, testDeps, useCascade } from './support/cascade';
 import { event, expectAt, ledger, runRow, startJourney, triggerInput } from './support/journeys';

@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resendChannel, resendFromEnv } from '../activities/channels/resend';
+import { resendChannel, resendFromEnv } from '../activities/channels/resend/adapter';
 import { PermanentSendError, TransientSendError, type OutgoingMessage } from '../activities/channels/types';
 import type { Database } from '../db/client';
 import { messages } from '../db/schema';

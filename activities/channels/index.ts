@@ -1,10 +1,23 @@
-/** Picks the adapter for each channel from the environment; without credentials, the outbox. */
+/**
+ * The channel registry: for each channel the adapter the environment picks (without credentials,
+ * the outbox), and what the providers bring besides: their doctor checks and their report pollers.
+ * A provider's folder (smsc/, resend/, fcm/) holds its adapter, its reports, its inbound callback
+ * handler and its doctor check.
+ */
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
+import type { NamedCheck } from '../../doctor/run';
+import type { ReportPoller } from '../../reports/jobs';
 import type { Channel } from '../../workflows/contract';
-import { FcmChannel, fcmConfigFromEnv } from './fcm';
+import { FcmChannel, fcmConfigFromEnv } from './fcm/adapter';
+import { fcmCheck } from './fcm/doctor';
 import { outboxChannel } from './outbox';
-import { resendFromEnv } from './resend';
-import { SmscChannel, smscConfigFromEnv } from './smsc';
+import { resendFromEnv } from './resend/adapter';
+import { emailDnsCheck } from './resend/dns-doctor';
+import { resendCheck } from './resend/doctor';
+import { SmscChannel, smscConfigFromEnv, type SmscConfig } from './smsc/adapter';
+import { smscCheck } from './smsc/doctor';
+import { smscReportPoller } from './smsc/poller';
 import type { ChannelAdapter } from './types';
 import { WebhookChannel } from './webhook';
 
@@ -18,6 +31,19 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv = process.env, db?: Db): 
     push: pushFromEnv(env, db),
     webhook: webhookFromEnv(env),
   };
+}
+
+/** The providers' doctor checks, by name; a DNS resolver that does not answer is a warning (it says nothing about the records). */
+export const providerChecks: NamedCheck[] = [
+  ['resend', resendCheck],
+  ['email.dns', emailDnsCheck, 'warn'],
+  ['smsc', smscCheck],
+  ['fcm', fcmCheck],
+];
+
+/** The polls for reports a provider's callbacks may lose: SMSC's status.php, when SMSC is configured. */
+export function reportPollers(deps: { db: Db; client: Client }, configs: { smsc?: SmscConfig }): ReportPoller[] {
+  return configs.smsc ? [smscReportPoller(deps, configs.smsc)] : [];
 }
 
 function smsFromEnv(env: NodeJS.ProcessEnv): ChannelAdapter {

@@ -1,4 +1,4 @@
-/** Small helpers the HTTP adapters share: which attempt this is, and how long a provider asks us to wait. */
+/** Small helpers the HTTP adapters share: which attempt this is, and how long a provider asks us to wait (backoff: lib/backoff.ts). */
 import { asyncLocalStorage } from '@temporalio/activity';
 
 /** The activity attempt (1 on the first try). Outside an activity (a script, a direct call) it is 1. */
@@ -13,9 +13,4 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** Exponential backoff from `floorMs`, doubling per attempt, capped: for providers that only say "later". */
-export function backoffMs(attempt: number, floorMs: number, capMs = 10 * 60_000): number {
-  return Math.min(floorMs * 2 ** Math.max(0, attempt - 1), capMs);
 }

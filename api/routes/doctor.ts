@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { doctorContextForApi } from '../../doctor/context';
+import { providerChecks } from '../../activities/channels';
 import { exitCode, runDoctor } from '../../doctor/run';
 import { doctorAnswer } from '../../schemas/doctor';
 import { mount, type ApiRoute } from '../declared-route';
@@ -25,7 +26,7 @@ export function doctorRouter(deps: { db: Db; client: Client; taskQueue: string }
   const router = Router();
   // Admin only: the answer describes the configuration (providers, DNS, what is set).
   mount(router, doctorRoutes.run, async (_req, res) => {
-    const checks = await runDoctor(doctorContextForApi(deps));
+    const checks = await runDoctor(doctorContextForApi(deps), providerChecks);
     res.set('cache-control', 'no-store').json({ ok: exitCode(checks) === 0, checks });
   });
   return router;

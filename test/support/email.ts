@@ -1,7 +1,7 @@
 /** Helpers for the Resend, webhook and unsubscribe tests: the real adapter on the fake, polling, signals. */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { resendChannel } from '../../activities/channels/resend';
+import { resendChannel } from '../../activities/channels/resend/adapter';
 import { channelsFromEnv, type ChannelRegistry } from '../../activities/channels';
 import type { JourneyEvent } from '../../workflows/contract';
 import type { FakeResend } from '../fakes/resend';

@@ -4,8 +4,8 @@
  * The event id leaves the phone out (the run's history should not carry it): we send one phone per
  * ledger id and applyReport checks the phone against the recipient anyway.
  */
-import { SMSC_FINAL_STATUSES } from '../activities/channels/smsc';
-import type { ProviderReport } from './report';
+import { SMSC_FINAL_STATUSES } from './adapter';
+import type { ProviderReport } from '../../../reports/report';
 
 export interface SmscStatusReport {
   /** Our ledger id, sent to SMSC as its client message id. */

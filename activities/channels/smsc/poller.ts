@@ -7,13 +7,14 @@
  */
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, gt, lt, notInArray } from 'drizzle-orm';
-import { backoffMs } from '../activities/channels/retry';
-import type { SmscApi } from '../activities/channels/smsc';
-import type { Db } from '../db/client';
-import { messages } from '../db/schema';
-import { logger } from '../lib/logger';
-import { applyReport } from './apply-report';
-import { smscReport } from './smsc-reports';
+import { backoffMs } from '../../../lib/backoff';
+import { SmscApi, type SmscConfig } from './adapter';
+import type { Db } from '../../../db/client';
+import { messages } from '../../../db/schema';
+import { logger } from '../../../lib/logger';
+import { applyReport } from '../../../reports/apply-report';
+import type { ReportPoller } from '../../../reports/jobs';
+import { smscReport } from './reports';
 
 export interface PollOptions {
   /** Ask about a message this long after it was sent, and again this long after each answer. */
@@ -96,4 +97,10 @@ export class SmscPoller {
   private async markAsked(id: number): Promise<void> {
     await this.deps.db.update(messages).set({ updatedAt: new Date() }).where(and(eq(messages.id, id), eq(messages.status, 'sent')));
   }
+}
+
+/** The SMSC poller as a report job, once a minute. */
+export function smscReportPoller(deps: { db: Db; client: Client }, config: SmscConfig, everyMs = 60_000): ReportPoller {
+  const poller = new SmscPoller({ ...deps, api: new SmscApi(config) });
+  return { name: 'SMSC status poller', everyMs, poll: (abort) => poller.poll(new Date(), abort) };
 }

@@ -4,6 +4,7 @@
  * and email DNS checks, so the doctor spends two of Resend's few requests per second, not four.
  */
 import { Resend, type GetDomainResponseSuccess } from 'resend';
+import type { DoctorContext } from '../../../doctor/check';
 
 export type ResendDomain = GetDomainResponseSuccess;
 
@@ -64,4 +65,12 @@ function failure(error: { statusCode?: number | null; name?: string }): ResendDo
   const statusCode = error.statusCode ?? null;
   if (statusCode === 401 || statusCode === 403) return { kind: 'unauthorised', restricted: error.name === 'restricted_api_key' };
   return { kind: 'error', statusCode, name: error.name ?? 'error' };
+}
+
+const lookups = new WeakMap<DoctorContext, ResendDomainLookup | null>();
+
+/** The lookup of one doctor run, shared by its resend and DNS checks; half the budget, as the DNS checks still need time for their queries after it. */
+export function resendDomainOf(ctx: DoctorContext): ResendDomainLookup | null {
+  if (!lookups.has(ctx)) lookups.set(ctx, resendDomainLookup(ctx.env, Math.floor(ctx.timeoutMs / 2)));
+  return lookups.get(ctx)!;
 }

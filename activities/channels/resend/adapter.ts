@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Resend } from 'resend';
-import { retryAfterMs } from './retry';
-import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
+import { retryAfterMs } from '../retry';
+import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from '../types';
 
 export interface ResendOptions {
   apiKey: string;

@@ -4,8 +4,8 @@
  * than a sent email (contacts, domains) have no `data.email_id` and map to nothing.
  */
 import { z } from 'zod';
-import type { MessageStatus } from '../db/schema';
-import type { ProviderReport } from './report';
+import type { MessageStatus } from '../../../db/schema';
+import type { ProviderReport } from '../../../reports/report';
 
 const STATUS_OF: Record<string, MessageStatus> = {
   'email.delivered': 'delivered',

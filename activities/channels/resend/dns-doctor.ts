@@ -6,15 +6,15 @@
  * sending domain to its parents (DMARCbis's tree walk), where `sp=` applies.
  */
 import type { Resolver } from 'node:dns/promises';
-import { fail, pass, warn, type Check, type CheckFn } from '../check';
-import { cname, dnsResolver, mx, sameHost, tags, txt, type Answer } from '../dns';
-import type { ResendDomain } from '../resend-domain';
+import { fail, pass, warn, type Check, type CheckFn } from '../../../doctor/check';
+import { cname, dnsResolver, mx, sameHost, tags, txt, type Answer } from '../../../doctor/dns';
+import { resendDomainOf, type ResendDomain } from './domain';
 
 const COULD_NOT = 'could not check';
 const RESOLVER_FIX = 'see that this host can resolve public DNS (CASCADE_DNS_SERVERS, /etc/resolv.conf), then run again';
 
 export const emailDnsCheck: CheckFn = async (ctx) => {
-  const lookup = ctx.resendDomain;
+  const lookup = resendDomainOf(ctx);
   if (!lookup) return [warn('email.dns', 'Resend is not configured (RESEND_API_KEY, RESEND_FROM): nothing to check', 'set RESEND_API_KEY and RESEND_FROM to send real email')];
   // Two tries per query, a quarter of the budget in all; DMARC needs nothing from Resend, so it starts at once.
   const resolver = dnsResolver(ctx.dnsServers, Math.max(250, Math.floor(ctx.timeoutMs / 8)));

@@ -16,12 +16,12 @@
  * data.messageId, for an app that handles the message itself to dedupe.
  */
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { pushTokens } from '../../db/schema';
-import { logger } from '../../lib/logger';
+import type { Db } from '../../../db/client';
+import { pushTokens } from '../../../db/schema';
+import { logger } from '../../../lib/logger';
 import { parseServiceAccount, serviceAccountTokens } from './google-oauth';
-import { retryAfterMs } from './retry';
-import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
+import { retryAfterMs } from '../retry';
+import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from '../types';
 
 export interface FcmConfig {
   baseUrl: string;

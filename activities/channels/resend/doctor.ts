@@ -2,7 +2,8 @@
  * Resend: the key is valid and the sending domain (of RESEND_FROM) is verified, with its SPF and
  * DKIM records, as Resend's own domains API says (providers.md §4).
  */
-import { fail, pass, warn, type CheckFn } from '../check';
+import { fail, pass, warn, type CheckFn } from '../../../doctor/check';
+import { resendDomainOf } from './domain';
 
 const NAME = 'resend';
 
@@ -10,7 +11,7 @@ export const resendCheck: CheckFn = async (ctx) => {
   if (!ctx.env.RESEND_API_KEY?.trim()) {
     return [warn(NAME, 'RESEND_API_KEY is not set: email goes to the outbox', 'set RESEND_API_KEY and RESEND_FROM to send real email')];
   }
-  const lookup = ctx.resendDomain;
+  const lookup = resendDomainOf(ctx);
   if (!lookup) {
     return [fail(NAME, 'RESEND_FROM is not set or names no domain', 'set RESEND_FROM to a sender on a domain verified in Resend, e.g. "Shop <news@shop.example>"')];
   }

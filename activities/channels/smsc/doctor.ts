@@ -3,8 +3,8 @@
  * (a send with `cost=1` would be refused after five identical ones a minute). SMSC answers error 2
  * alike for a bad login and for an IP missing from the account's allow-list.
  */
-import { SmscApi, smscConfigFromEnv } from '../../activities/channels/smsc';
-import { fail, pass, warn, type CheckFn } from '../check';
+import { SmscApi, smscConfigFromEnv } from './adapter';
+import { fail, pass, warn, type CheckFn } from '../../../doctor/check';
 
 const NAME = 'smsc';
 /** Below this (in the account's currency) sends may soon stop with error 3. */

@@ -14,9 +14,10 @@
  * id); SMSC_BASE_URL (default https://smsc.ru; tests point it at the fake); SMSC_TIMEOUT_MS.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { logger } from '../../lib/logger';
-import { backoffMs, currentAttempt } from './retry';
-import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from './types';
+import { logger } from '../../../lib/logger';
+import { backoffMs } from '../../../lib/backoff';
+import { currentAttempt } from '../retry';
+import { PermanentSendError, ProviderAccountError, TransientSendError, type ChannelAdapter, type Delivery, type OutgoingMessage } from '../types';
 
 export interface SmscConfig {
   baseUrl: string;
