@@ -58,7 +58,7 @@ export async function applyReport(deps: { db: Db; client: Client }, report: Prov
     // the run hears facts; the ledger keeps the furthest status.
     const [queued] = await tx
       .insert(pendingSignals)
-      .values({ workflowId: row.workflowId, payload: { ...journeyEvent(row, report, status) } })
+      .values({ workflowId: row.workflowId, customerId: row.customerId, payload: { ...journeyEvent(row, report, status) } })
       .returning({ id: pendingSignals.id });
     logger.info({ messageId: row.id, provider: report.provider, type: report.type, status }, 'provider report applied');
     return { outcome: 'applied', signal: queued!.id };

@@ -1,17 +1,18 @@
 /**
  * The signal outbox: `message.<status>` events committed with their report in pending_signals and
- * sent to the run afterwards, here. Several API processes share the work: each claims due rows
- * with FOR UPDATE SKIP LOCKED and leases them by pushing next_attempt_at forward in the same
- * statement, then signals outside any transaction. A run that has ended counts as delivered (the
- * ledger keeps the report); any other failure backs the row off exponentially, one row at a time.
+ * sent to the run afterwards, here, as an outbox (outbox/: the claim and lease that let several API
+ * processes share the work, the lanes, the backoff). A customer is a lane, as for events: a
+ * customer's signals reach runs in the order their reports were applied. A run that has ended counts
+ * as told (the ledger keeps the report); any other failure puts the row and its lane's later ones off.
  */
 import type { Client } from '@temporalio/client';
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { backoffMs } from '../lib/backoff';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { pendingSignals } from '../db/schema';
 import { logger } from '../lib/logger';
 import { signalRun } from '../lifecycle/runs';
+import { claimDue, retryAtSql, type OutboxTable } from '../outbox/claim';
+import { drainOnce, type Outbox } from '../outbox/drain';
 import type { JourneyEvent } from '../workflows/contract';
 
 export interface DeliverOptions {
@@ -30,56 +31,59 @@ export interface Delivered {
   failed: number;
 }
 
-const FIRST_RETRY_MS = 1_000;
+/** A signal waits at most ten minutes between tries: the run hears of its message late, never not. */
 const MAX_RETRY_MS = 10 * 60_000;
+/** Lanes at once: a report's signal is one short call. */
+const PARALLEL = 8;
+
+type SignalRow = typeof pendingSignals.$inferSelect;
+
+/** A row's lane: its customer (the run's workflow id on rows queued before the customer was kept). */
+const lane = sql`coalesce(${pendingSignals.customerId}, ${pendingSignals.workflowId})`;
+/** Advisory lock class of a lane being claimed (db/queries/customer-lock.ts has routing's). */
+const SIGNAL_LANES = 7_235;
+
+const signalsTable: OutboxTable<typeof pendingSignals> = {
+  table: pendingSignals,
+  id: pendingSignals.id,
+  due: pendingSignals.nextAttemptAt,
+  order: [pendingSignals.id],
+  // A row waits while an earlier one of its lane is leased elsewhere or backing off, and a lane
+  // another process is claiming right now is left to it (its lock is held until its lease is
+  // written): two processes never deliver one customer's signals out of order.
+  owed: sql`not exists (select 1 from ${pendingSignals} as earlier where coalesce(earlier.customer_id, earlier.workflow_id) = ${lane} and earlier.id < ${pendingSignals.id} and earlier.next_attempt_at > now()) and pg_try_advisory_xact_lock(${SIGNAL_LANES}, hashtext(${lane}))`,
+};
+
+function signalsOutbox(deps: { db: Db; client: Client }, opts: Required<Pick<DeliverOptions, 'batch' | 'timeoutMs'>> & Pick<DeliverOptions, 'ids'>): Outbox<SignalRow> {
+  // Long enough for the whole batch to time out one by one before another process may take it over.
+  const leaseMs = opts.batch * opts.timeoutMs + 30_000;
+  return {
+    name: 'report signals',
+    claim: async (limit) =>
+      (await claimDue(deps.db, signalsTable, { limit, leaseMs, ...(opts.ids ? { only: inArray(pendingSignals.id, opts.ids) } : {}) })).sort((a, b) => a.id - b.id),
+    laneOf: (row) => row.customerId ?? row.workflowId,
+    async handle(row) {
+      await deps.client.withDeadline(Date.now() + opts.timeoutMs, () => signalRun(deps, row.workflowId, row.payload as unknown as JourneyEvent));
+      await deps.db.delete(pendingSignals).where(eq(pendingSignals.id, row.id));
+    },
+    async retryLater(rows, err) {
+      const cause = (err as Error).cause as Error | undefined;
+      const lastError = [(err as Error).message || String(err), cause?.message].filter(Boolean).join(': ').slice(0, 2000);
+      await deps.db
+        .update(pendingSignals)
+        .set({ attempts: sql`${pendingSignals.attempts} + 1`, lastError, nextAttemptAt: retryAtSql(pendingSignals.attempts, MAX_RETRY_MS) })
+        .where(inArray(pendingSignals.id, rows.map((r) => r.id)));
+      logger.warn({ signals: rows.length, err: lastError }, 'could not signal runs about their messages; will retry');
+    },
+    async release(rows) {
+      await deps.db.update(pendingSignals).set({ nextAttemptAt: sql`now()` }).where(inArray(pendingSignals.id, rows.map((r) => r.id)));
+    },
+  };
+}
 
 export async function deliverPendingSignals(deps: { db: Db; client: Client }, opts: DeliverOptions = {}): Promise<Delivered> {
   const batch = opts.batch ?? 100;
   const timeoutMs = opts.timeoutMs ?? 5_000;
-  // Long enough for the whole batch to time out one by one before another process may take it over.
-  const leaseSeconds = (batch * timeoutMs + 30_000) / 1000;
-  const due = deps.db
-    .select({ id: pendingSignals.id })
-    .from(pendingSignals)
-    .where(and(lte(pendingSignals.nextAttemptAt, sql`now()`), opts.ids ? inArray(pendingSignals.id, opts.ids) : undefined))
-    .orderBy(asc(pendingSignals.nextAttemptAt), asc(pendingSignals.id))
-    .limit(batch)
-    .for('update', { skipLocked: true });
-  const claimed = await deps.db
-    .update(pendingSignals)
-    .set({ nextAttemptAt: sql`now() + make_interval(secs => ${leaseSeconds})` })
-    .where(inArray(pendingSignals.id, due))
-    .returning();
-  claimed.sort((a, b) => a.id - b.id); // in the order the reports were applied
-
-  const result: Delivered = { delivered: 0, failed: 0 };
-  for (const [i, row] of claimed.entries()) {
-    if (opts.abort?.aborted) {
-      const rest = claimed.slice(i).map((r) => r.id);
-      await deps.db.update(pendingSignals).set({ nextAttemptAt: sql`now()` }).where(inArray(pendingSignals.id, rest));
-      break;
-    }
-    try {
-      await signal(deps.client, row.workflowId, row.payload as unknown as JourneyEvent, timeoutMs);
-      await deps.db.delete(pendingSignals).where(eq(pendingSignals.id, row.id));
-      result.delivered++;
-    } catch (err) {
-      result.failed++;
-      const attempts = row.attempts + 1;
-      const cause = (err as Error).cause as Error | undefined;
-      const lastError = [(err as Error).message || String(err), cause?.message].filter(Boolean).join(': ');
-      logger.warn({ signal: row.id, workflowId: row.workflowId, attempts, err: lastError }, 'could not signal a run about its message; will retry');
-      await deps.db
-        .update(pendingSignals)
-        .set({ attempts, lastError, nextAttemptAt: sql`now() + make_interval(secs => ${backoffMs(attempts, FIRST_RETRY_MS, MAX_RETRY_MS) / 1000})` })
-        .where(eq(pendingSignals.id, row.id))
-        .catch((e: unknown) => logger.warn({ signal: row.id, err: (e as Error).message }, 'could not record a failed signal; its lease will expire'));
-    }
-  }
-  return result;
-}
-
-/** A run that has ended counts as told: the ledger keeps the report, and nobody is left to hear it. */
-async function signal(client: Client, workflowId: string, event: JourneyEvent, timeoutMs: number): Promise<void> {
-  await client.withDeadline(Date.now() + timeoutMs, () => signalRun({ client }, workflowId, event));
+  const { done, retrying } = await drainOnce(signalsOutbox(deps, { batch, timeoutMs, ids: opts.ids }), { batch, parallel: PARALLEL, deadlineMs: timeoutMs }, opts.abort);
+  return { delivered: done, failed: retrying };
 }

@@ -105,22 +105,55 @@ it('a hard bounce while Temporal is down: 2xx, suppressed at once, and the run h
   await run.terminate('test done');
 });
 
-it('API processes draining the outbox together deliver each signal once', async () => {
-  await seedCustomer(database.db, { id: 'share1' });
-  const run = await env.client.workflow.start(welcome, {
-    workflowId: 'welcome/share1',
-    taskQueue: 'nobody-polls-this',
-    args: [{ v: 1, customerId: 'share1', trigger: { id: 'signup-share1', type: 'customer.signed_up', properties: {}, occurredAt: new Date().toISOString() } }],
-  });
-  const ids = Array.from({ length: 8 }, (_, i) => `share-${i}`);
-  await database.db
-    .insert(pendingSignals)
-    .values(ids.map((id) => ({ workflowId: 'welcome/share1', payload: { id, type: 'message.delivered', properties: {}, occurredAt: new Date().toISOString() } })));
+it("API processes draining the outbox together deliver each signal once, and each customer's in order", async () => {
+  const runs = [];
+  for (const customer of ['share1', 'share2']) {
+    await seedCustomer(database.db, { id: customer });
+    runs.push(
+      await env.client.workflow.start(welcome, {
+        workflowId: `welcome/${customer}`,
+        taskQueue: 'nobody-polls-this',
+        args: [{ v: 1, customerId: customer, trigger: { id: `signup-${customer}`, type: 'customer.signed_up', properties: {}, occurredAt: new Date().toISOString() } }],
+      }),
+    );
+  }
+  const ids = (customer: string) => Array.from({ length: 5 }, (_, i) => `${customer}-${i}`);
+  // Interleaved, as reports of two customers' messages come in.
+  for (let i = 0; i < 5; i++) {
+    for (const customer of ['share1', 'share2']) {
+      await database.db.insert(pendingSignals).values({ workflowId: `welcome/${customer}`, customerId: customer, payload: { id: ids(customer)[i], type: 'message.delivered', properties: {}, occurredAt: new Date().toISOString() } });
+    }
+  }
 
   const deps = { db: database.db, client: env.client };
-  const results = await Promise.all([deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 })]);
-  expect(results.reduce((n, r) => n + r.delivered, 0)).toBe(8);
-  expect((await signalsOf(env.client, 'welcome/share1')).map((s) => s.id).sort()).toEqual([...ids].sort());
+  let delivered = 0;
+  for (let pass = 0; pass < 20 && (await database.db.select().from(pendingSignals)).length; pass++) {
+    const results = await Promise.all([deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 })]);
+    delivered += results.reduce((n, r) => n + r.delivered, 0);
+  }
+  expect(delivered).toBe(10);
+  for (const customer of ['share1', 'share2']) expect((await signalsOf(env.client, `welcome/${customer}`)).map((s) => s.id)).toEqual(ids(customer));
   expect(await database.db.select().from(pendingSignals)).toEqual([]);
+  for (const run of runs) await run.terminate('test done');
+});
+
+it("a signal put off after a failure holds its customer's later ones until it goes", async () => {
+  await seedCustomer(database.db, { id: 'held1' });
+  const run = await env.client.workflow.start(welcome, {
+    workflowId: 'welcome/held1',
+    taskQueue: 'nobody-polls-this',
+    args: [{ v: 1, customerId: 'held1', trigger: { id: 'signup-held1', type: 'customer.signed_up', properties: {}, occurredAt: new Date().toISOString() } }],
+  });
+  const signal = (id: string) => ({ workflowId: 'welcome/held1', customerId: 'held1', payload: { id, type: `message.${id}`, properties: {}, occurredAt: new Date().toISOString() } });
+  // The first failed a moment ago and waits for its retry; the second is due.
+  await database.db.insert(pendingSignals).values({ ...signal('delivered'), attempts: 1, nextAttemptAt: new Date(Date.now() + 60_000) });
+  await database.db.insert(pendingSignals).values(signal('opened'));
+  const deps = { db: database.db, client: env.client };
+  expect(await deliverPendingSignals(deps)).toEqual({ delivered: 0, failed: 0 });
+  expect(await signalsOf(env.client, 'welcome/held1')).toEqual([]);
+
+  await database.db.update(pendingSignals).set({ nextAttemptAt: new Date(Date.now() - 1_000) });
+  expect(await deliverPendingSignals(deps)).toEqual({ delivered: 2, failed: 0 });
+  expect((await signalsOf(env.client, 'welcome/held1')).map((s) => s.type)).toEqual(['message.delivered', 'message.opened']);
   await run.terminate('test done');
 });

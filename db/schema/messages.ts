@@ -94,6 +94,8 @@ export const pendingSignals = pgTable(
   {
     id: serial('id').primaryKey(),
     workflowId: text('workflow_id').notNull(),
+    /** The message's customer: a customer's signals are delivered in the order their reports were applied. Null on rows queued before it was kept. */
+    customerId: text('customer_id'),
     /** The JourneyEvent the run receives on its `event` signal. */
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     attempts: integer('attempts').notNull().default(0),

@@ -1,0 +1,1 @@
+ALTER TABLE "pending_signals" ADD COLUMN "customer_id" text;
