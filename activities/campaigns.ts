@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import type { JourneyEntry } from '../workflows/dsl/options';
 import { ApplicationFailure } from '@temporalio/common';
 import { keyRuleOf } from '../campaigns/journey-audiences';
 import { countTargets, targetsPage, testMode } from '../campaigns/members';
@@ -39,7 +39,7 @@ export function createCampaignActivities(deps: { db: Db; client?: Client }): Cam
   };
 
   /** One page: read it, keep the rollout share, start whoever has no run yet. */
-  async function enrolOnePage(client: Client, c: Campaign, wf: JourneyWorkflow, req: EnrolPageRequest): Promise<EnrolPageResult> {
+  async function enrolOnePage(client: Client, c: Campaign, wf: JourneyEntry, req: EnrolPageRequest): Promise<EnrolPageResult> {
     const ctx = Context.current();
     const now = req.asOf ? new Date(req.asOf) : new Date();
     const page = await targetsPage(db, c, { after: req.after, limit: req.limit, now: req.asOf ? now : undefined });

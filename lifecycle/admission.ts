@@ -9,7 +9,7 @@ import { loadProfile } from '../db/queries/profile';
 import { reachableChannelsSql } from '../contactability/eligibility';
 import { pastRunsOf, type PastRuns } from '../db/queries/runs';
 import type { JourneyEvent, Profile } from '../workflows/contract';
-import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import type { JourneyEntry } from '../workflows/dsl/options';
 import type { LifecycleDeps } from './deps';
 
 /** `profile`: the profile `enterIf` said yes to, when the journey has one. */
@@ -22,7 +22,7 @@ export type Admission = { admitted: true; profile?: Profile } | { admitted: fals
 export async function admit(
   deps: Pick<LifecycleDeps, 'webhookUrl'>,
   db: Db,
-  wf: JourneyWorkflow,
+  wf: JourneyEntry,
   run: { customerId: string; workflowId: string; trigger: JourneyEvent; seq?: number; past?: PastRuns },
 ): Promise<Admission> {
   const { customerId, workflowId, trigger } = run;

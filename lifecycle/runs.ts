@@ -6,12 +6,13 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput, type Profile } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
+import type { JourneyEntry } from '../workflows/dsl/options';
 import type { LifecycleDeps } from './deps';
 import { signals, temporalCalls } from '../metrics/registry';
 
 export async function startOrSignal(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
-  wf: JourneyWorkflow,
+  wf: JourneyEntry,
   run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent; admittedWith?: Profile },
 ): Promise<{ workflowId: string; runId: string }> {
   const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger, ...(run.admittedWith ? { admittedWith: run.admittedWith } : {}) };
@@ -57,7 +58,7 @@ export async function signalRun(deps: Pick<LifecycleDeps, 'client'>, workflowId:
  */
 export async function enrolRun(
   deps: Pick<LifecycleDeps, 'client' | 'taskQueue' | 'searchAttributes'>,
-  wf: JourneyWorkflow,
+  wf: JourneyEntry,
   run: { customerId: string; workflowId: string; key: string | undefined; trigger: JourneyEvent; holdout?: boolean },
 ): Promise<'started' | 'existed'> {
   const input: JourneyInput = { v: 1, customerId: run.customerId, key: run.key, trigger: run.trigger, ...(run.holdout ? { holdout: true } : {}) };

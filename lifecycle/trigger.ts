@@ -4,8 +4,7 @@
  * API answers 400 on a problem here before anything is stored; the router treats one as permanent.
  */
 import { z } from 'zod';
-import type { JourneyWorkflow } from '../workflows/dsl/journey';
-import type { PropertySpec, PropertyType } from '../workflows/dsl/options';
+import type { JourneyEntry, PropertySpec, PropertyType } from '../workflows/dsl/options';
 import { journeyWorkflowId } from '../workflows/contract';
 
 export const MAX_KEY_LENGTH = 200;
@@ -22,7 +21,7 @@ export type TriggerCheck =
 // Control and bidi characters in a key would reach workflow ids, the Temporal UI and logs.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/;
 
-export function checkTrigger(wf: JourneyWorkflow, customerId: string, event: { id: string; properties: Record<string, unknown> }): TriggerCheck {
+export function checkTrigger(wf: JourneyEntry, customerId: string, event: { id: string; properties: Record<string, unknown> }): TriggerCheck {
   const { options } = wf;
   const keyProp = options.trigger?.key;
   let keyValue: string | undefined;

@@ -20,8 +20,7 @@ import { signalRun, startOrSignal } from '../lifecycle/runs';
 import { checkTrigger, type TriggerCheck } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
 import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
-import type { JourneyWorkflow } from '../workflows/dsl/journey';
-import { inJourneyHoldout, listensTo } from '../workflows/dsl/options';
+import { inJourneyHoldout, listensTo, type JourneyEntry } from '../workflows/dsl/options';
 import { anyJourneyListensTo, journeyById, journeysTriggeredBy } from '../workflows/registry';
 import { isPermanent, PermanentRoutingError } from './failures';
 
@@ -33,7 +32,7 @@ export type RouteResult =
 type ReadAhead = { past: PastRun[]; running: RunningRun[] | undefined };
 
 /** The journeys an event triggers, each with its trigger's check: asked once an event. */
-type Trigger = { wf: JourneyWorkflow; check: TriggerCheck };
+type Trigger = { wf: JourneyEntry; check: TriggerCheck };
 const triggersOf = (row: EventRow): Trigger[] => journeysTriggeredBy(row.type).map((wf) => ({ wf, check: checkTrigger(wf, row.customerId, row) }));
 
 export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<RouteResult> {

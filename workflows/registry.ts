@@ -1,19 +1,18 @@
 /**
- * The journeys as the API and the router see them: which events start which journeys. Imported
- * outside the workflow sandbox; only the journeys' options are read here, never their bodies run.
+ * The journeys as the API and the router see them: which events start which journeys, by their
+ * options alone (manifest.ts). Imported outside the workflow sandbox; no journey body is loaded.
  */
-import * as journeys from './journeys';
-import type { JourneyWorkflow } from './dsl/journey';
-import { holdoutProblem, listensTo, topicProblem } from './dsl/options';
+import { workflowTypeOf } from './contract';
+import { holdoutProblem, listensTo, topicProblem, type JourneyEntry } from './dsl/options';
+import { journeyOptions } from './manifest';
 
-export const allJourneys: JourneyWorkflow[] = Object.entries(journeys).map(([exportName, wf]) => {
-  if (wf.name !== exportName) throw new Error(`Journey ${wf.options.id} must be exported as ${wf.name}, not ${exportName}`);
-  const problem = topicProblem(wf.options) ?? holdoutProblem(wf.options);
+export const allJourneys: JourneyEntry[] = journeyOptions.map((options) => {
+  const problem = topicProblem(options) ?? holdoutProblem(options);
   if (problem) throw new Error(problem);
-  return wf;
+  return { name: workflowTypeOf(options.id), options };
 });
 
-export function journeysTriggeredBy(eventType: string): JourneyWorkflow[] {
+export function journeysTriggeredBy(eventType: string): JourneyEntry[] {
   return allJourneys.filter((j) => j.options.trigger?.event === eventType);
 }
 
@@ -22,7 +21,7 @@ export function anyJourneyListensTo(eventType: string): boolean {
   return allJourneys.some((j) => listensTo(j.options, eventType));
 }
 
-export function journeyById(id: string): JourneyWorkflow | undefined {
+export function journeyById(id: string): JourneyEntry | undefined {
   return allJourneys.find((j) => j.options.id === id);
 }
 

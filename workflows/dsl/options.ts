@@ -121,3 +121,9 @@ export function listenedTypes(options: JourneyOptions): Set<string> {
 export function listensTo(options: JourneyOptions, type: string): boolean {
   return type.startsWith('message.') || listenedTypes(options).has(type);
 }
+
+/** A journey as the API sees it: its workflow type and its options (a JourneyWorkflow is one too). */
+export interface JourneyEntry {
+  readonly name: string;
+  readonly options: JourneyOptions;
+}

@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { abandonedCartOptions } from './abandoned-cart.options';
 
 /**
  * Abandoned cart, for customers who have ordered before (new ones get first-order-nudge): one run
@@ -6,16 +7,7 @@ import { journey } from '../dsl/journey';
  * starts the clock over; an order for that cart ends it.
  */
 export const abandonedCart = journey(
-  {
-    id: 'abandoned-cart',
-    topic: 'reminders',
-    trigger: { event: 'cart.updated', key: 'cartId' },
-    restartOn: ['cart.updated'],
-    exitOn: ['order.placed'],
-    goal: { event: 'order.placed', within: '3 days' },
-    reentry: 'after-exit',
-    enterIf: (customer) => customer.orderCount > 0 || 'never ordered (first-order-nudge)',
-  },
+  abandonedCartOptions,
   async (j) => {
     // Each reminder's step id is part of its send's idempotency key: a template may be renamed, a step may not.
     const reminders = [

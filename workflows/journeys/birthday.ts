@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { birthdayOptions } from './birthday.options';
 import { anniversaryIn, localYear } from '../dsl/local-time';
 
 /**
@@ -13,14 +14,7 @@ import { anniversaryIn, localYear } from '../dsl/local-time';
  * still works and lands on the same run.
  */
 export const birthday = journey(
-  {
-    id: 'birthday',
-    topic: 'news',
-    trigger: { event: 'birthday.upcoming', key: 'year', properties: { year: 'year' } },
-    reentry: 'once',
-    enterIf: (customer) => customer.birthday !== null || 'no birthday on file',
-    audience: { where: { birthday: { within: '1 day' } }, schedule: { cron: '0 0 * * *' }, key: 'year-of-birthday' },
-  },
+  birthdayOptions,
   async (j) => {
     const year = Number(j.key ?? localYear(Date.now(), j.customer.timeZone));
     const onTime = await j.sleepUntil('10:00', { on: anniversaryIn(year, j.customer.birthday!) });

@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { firstOrderNudgeOptions } from './first-order-nudge.options';
 
 /**
  * First-order nudge: a shopper who has never ordered leaves a cart. Email 1 is a game (pick one of
@@ -7,18 +8,7 @@ import { journey } from '../dsl/journey';
  * Customers who have ordered get abandoned-cart instead, never both.
  */
 export const firstOrderNudge = journey(
-  {
-    id: 'first-order-nudge',
-    topic: 'promotions',
-    trigger: { event: 'cart.abandoned' },
-    exitOn: ['order.placed'],
-    goal: { event: 'order.placed', within: '7 days' },
-    reentry: 'once',
-    enterIf: (customer) =>
-      customer.orderCount > 0
-        ? 'has ordered before (abandoned-cart)'
-        : customer.reachable.includes('email') || 'no email we may write to',
-  },
+  firstOrderNudgeOptions,
   async (j) => {
     const promoCode = j.promoCode('FIRST');
     await j.send({ channel: 'email', template: 'first-order-game', step: 'first-order-game', data: { promoCode, tickets: [1, 2, 3, 4] } });

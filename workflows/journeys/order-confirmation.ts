@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { orderConfirmationOptions } from './order-confirmation.options';
 
 /**
  * Order confirmation (transactional): every `order.placed` gets a confirmation email at once,
@@ -6,7 +7,7 @@ import { journey } from '../dsl/journey';
  * its own run; the API drops a repeated event id.
  */
 export const orderConfirmation = journey(
-  { id: 'order-confirmation', trigger: { event: 'order.placed' }, reentry: 'every-trigger', transactional: true },
+  orderConfirmationOptions,
   async (j) => {
     await j.send({ channel: 'email', template: 'order-confirmation', step: 'order-confirmation' });
   },

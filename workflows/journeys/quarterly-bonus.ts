@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { quarterlyBonusOptions } from './quarterly-bonus.options';
 import { localQuarter } from '../dsl/local-time';
 
 /**
@@ -12,7 +13,7 @@ import { localQuarter } from '../dsl/local-time';
  * twice in a quarter.
  */
 export const quarterlyBonus = journey(
-  { id: 'quarterly-bonus', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '30 days' } },
+  quarterlyBonusOptions,
   async (j) => {
     // The run key names the firing (`bonus@2027-01-01T06:00Z`); the customer reads the quarter.
     await j.send({ channel: 'email', template: 'quarterly-bonus', step: 'quarterly-bonus', data: { bonus: 500, quarter: localQuarter(Date.now(), j.customer.timeZone) } });

@@ -1,5 +1,6 @@
 import { opensOrClicks } from '../dsl/events';
 import { journey } from '../dsl/journey';
+import { reactivationOptions } from './reactivation.options';
 
 /**
  * Reactivation cascade, for customers in pre-churn (no order, online or offline, for N days after
@@ -14,21 +15,7 @@ import { journey } from '../dsl/journey';
  * means the customer is no longer pre-churn, and the run does not start.
  */
 export const reactivation = journey(
-  {
-    id: 'reactivation',
-    topic: 'promotions',
-    trigger: { event: 'customer.pre_churn' },
-    exitOn: ['order.placed'],
-    goal: { event: 'order.placed', within: '7 days' },
-    reentry: 'after-exit',
-    enterIf: (customer, trigger) =>
-      !customer.lastOrderAt || !trigger || customer.lastOrderAt < trigger.occurredAt || 'ordered since the pre-churn check',
-    audience: {
-      where: { all: [{ orders: { count: { gte: 2 }, within: '365 days' } }, { orders: { olderThan: '60 days' } }] },
-      schedule: { cron: '0 6 * * *' },
-      key: 'last-order',
-    },
-  },
+  reactivationOptions,
   async (j) => {
     const offer = { promoCode: j.promoCode('BACK') };
     const email = await j.send({ channel: 'email', template: 'reactivation-offer', step: 'offer-email', data: offer });

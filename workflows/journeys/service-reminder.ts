@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { serviceReminderOptions } from './service-reminder.options';
 
 /**
  * Service reminder (transactional): an SMS 24 hours before the booked appointment. A new booking
@@ -7,14 +8,7 @@ import { journey } from '../dsl/journey';
  * The event: `appointment.booked` with `appointmentId` and `appointmentAt` (ISO instant).
  */
 export const serviceReminder = journey(
-  {
-    id: 'service-reminder',
-    trigger: { event: 'appointment.booked', key: 'appointmentId', properties: { appointmentAt: 'instant' } },
-    restartOn: ['appointment.booked'],
-    exitOn: ['appointment.cancelled'],
-    reentry: 'after-exit',
-    transactional: true,
-  },
+  serviceReminderOptions,
   async (j) => {
     const appointmentAt = Date.parse(String(j.trigger?.properties.appointmentAt));
     if (Number.isNaN(appointmentAt)) return 'no appointment time';

@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { tyreSeasonOptions } from './tyre-season.options';
 
 /**
  * Tyre season: when the tyre sale starts, customers who looked at tyres out of season and have
@@ -11,7 +12,7 @@ import { journey } from '../dsl/journey';
  * decides when; a seasonal cron schedule would do as well.
  */
 export const tyreSeason = journey(
-  { id: 'tyre-season', topic: 'promotions', reentry: 'once', goal: { event: 'order.placed', within: '14 days' } },
+  tyreSeasonOptions,
   async (j) => {
     if (await j.openedWithin('email', '90 days')) return 'opened an email in the last 90 days';
     await j.send({ channel: 'sms', template: 'tyre-season-offer', step: 'tyre-season-offer' });

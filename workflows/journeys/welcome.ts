@@ -1,4 +1,5 @@
 import { journey } from '../dsl/journey';
+import { welcomeOptions } from './welcome.options';
 
 /**
  * Welcome chain: six emails over two weeks for a new customer. One explains how fitting works,
@@ -6,14 +7,7 @@ import { journey } from '../dsl/journey';
  * is an A/B test: a plain welcome (a) against the gift named in the subject (b).
  */
 export const welcome = journey(
-  {
-    id: 'welcome',
-    topic: 'news',
-    trigger: { event: 'customer.signed_up' },
-    exitOn: ['order.placed'],
-    goal: { event: 'order.placed', within: '7 days' },
-    reentry: 'once',
-  },
+  welcomeOptions,
   async (j) => {
     const promoCode = j.promoCode('WELCOME');
     const subjectTest = await j.variant('subject-test', ['a', 'b']);
