@@ -9,15 +9,11 @@ import { emailHealth } from '../analytics/email-health';
 import type { Database } from '../db/client';
 import { campaigns, consentChanges, journeyRuns, messageEvents, messages, orders, segments, type MessageStatus } from '../db/schema';
 import type { Channel } from '../workflows/contract';
-import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { seedCustomer, useCascadeApi } from './support/cascade';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('time-skipping', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 
-const db = () => database.db;
+const db = () => cascade.database.db;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const NOW = Date.now();
@@ -44,7 +40,7 @@ async function message(m: {
 }
 
 async function get(path: string): Promise<{ status: number; body: any }> {
-  const res = await api.call(path);
+  const res = await cascade.api.call(path);
   return { status: res.status, body: await res.json() };
 }
 

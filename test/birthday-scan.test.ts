@@ -17,15 +17,11 @@ import { journeyRuns, orders } from '../db/schema';
 import type { CampaignInput, CampaignProgress } from '../workflows/campaign-contract';
 import { statusQuery } from '../workflows/contract';
 import { allJourneys } from '../workflows/registry';
-import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
+import { seedCustomer, startTestApi, useCascadeApi } from './support/cascade';
 import { eventually } from './support/journeys';
 import { taskQueue } from './support/temporal';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
 /**
  * msk   Moscow (UTC+3), born 28 Feb         vvo   Vladivostok (UTC+10), born 1 Mar
@@ -36,20 +32,20 @@ useTestApi(() => ({ database, env }), (a) => (api = a));
 beforeAll(async () => {
   const born = { msk: ['1990-02-28', 'Europe/Moscow'], vvo: ['1985-03-01', 'Asia/Vladivostok'], ny: ['1970-02-28', 'America/New_York'],
     ny2: ['1971-03-01', 'America/New_York'], leap: ['2000-02-29', 'Europe/Moscow'], far: ['1990-06-01', 'Europe/Moscow'] } as const;
-  for (const [id, [birthday, timeZone]] of Object.entries(born)) await seedCustomer(database.db, { id, birthday, timeZone });
-  await seedCustomer(database.db, { id: 'none', timeZone: 'Europe/Moscow' });
-  await ensureJourneyAudiences({ db: database.db, client: env.client, taskQueue });
+  for (const [id, [birthday, timeZone]] of Object.entries(born)) await seedCustomer(cascade.database.db, { id, birthday, timeZone });
+  await seedCustomer(cascade.database.db, { id: 'none', timeZone: 'Europe/Moscow' });
+  await ensureJourneyAudiences({ db: cascade.database.db, client: cascade.env.client, taskQueue });
 });
 
 /** One scan as the daily Schedule runs it, with `asOf` in place of the scheduled time. */
 async function scan(name: string, asOf: string): Promise<CampaignProgress> {
   const input: CampaignInput = { v: 1, campaignId: audienceCampaignId('birthday'), asOf };
-  return env.client.workflow.execute('campaign', { workflowId: `birthday-scan/${name}`, taskQueue, args: [input] });
+  return cascade.env.client.workflow.execute('campaign', { workflowId: `birthday-scan/${name}`, taskQueue, args: [input] });
 }
 
 /** When the customer's greeting run is due: it sleeps until then. */
 async function greetingAt(customerId: string, year: number): Promise<string> {
-  const handle = env.client.workflow.getHandle(`birthday/${customerId}/${year}`);
+  const handle = cascade.env.client.workflow.getHandle(`birthday/${customerId}/${year}`);
   const status = await eventually(async () => {
     const s = await handle.query(statusQuery).catch(() => undefined);
     return s?.waiting.for === 'time' ? s : undefined;
@@ -58,7 +54,7 @@ async function greetingAt(customerId: string, year: number): Promise<string> {
 }
 
 const birthdayRuns = async () =>
-  (await database.db.select({ workflowId: journeyRuns.workflowId }).from(journeyRuns).where(eq(journeyRuns.journey, 'birthday'))).map((r) => r.workflowId).sort();
+  (await cascade.database.db.select({ workflowId: journeyRuns.workflowId }).from(journeyRuns).where(eq(journeyRuns.journey, 'birthday'))).map((r) => r.workflowId).sort();
 
 describe('journey audiences', () => {
   it('are made from the code: a valid predicate, a campaign and a Schedule each, idempotently', async () => {
@@ -67,17 +63,17 @@ describe('journey audiences', () => {
     for (const j of allJourneys.filter((j) => j.options.audience)) {
       expect(predicateSchema.safeParse(j.options.audience!.where).success, j.options.id).toBe(true);
     }
-    expect((await ensureJourneyAudiences({ db: database.db, client: env.client, taskQueue })).sort()).toEqual(['audience:birthday', 'audience:reactivation']);
-    expect(await getCampaign(database.db, 'audience:birthday')).toMatchObject({ journey: 'birthday', segmentId: 'audience:birthday', status: 'scheduled', schedule: { cron: '0 0 * * *' } });
-    const schedule = await env.client.schedule.getHandle('campaign/audience:birthday').describe();
+    expect((await ensureJourneyAudiences({ db: cascade.database.db, client: cascade.env.client, taskQueue })).sort()).toEqual(['audience:birthday', 'audience:reactivation']);
+    expect(await getCampaign(cascade.database.db, 'audience:birthday')).toMatchObject({ journey: 'birthday', segmentId: 'audience:birthday', status: 'scheduled', schedule: { cron: '0 0 * * *' } });
+    const schedule = await cascade.env.client.schedule.getHandle('campaign/audience:birthday').describe();
     expect(schedule.action).toMatchObject({ workflowType: 'campaign', args: [{ campaignId: 'audience:birthday', scheduled: true }] });
     // Operators see them and can pause them like any campaign.
-    expect(await (await api.call('/v1/campaigns/audience:reactivation')).json()).toMatchObject({ journey: 'reactivation', status: 'scheduled' });
-    expect((await api.call('/v1/campaigns/audience:reactivation/pause', { method: 'POST' })).status).toBe(200);
-    expect((await env.client.schedule.getHandle('campaign/audience:reactivation').describe()).state.paused).toBe(true);
-    await ensureJourneyAudiences({ db: database.db, client: env.client, taskQueue });
-    expect((await env.client.schedule.getHandle('campaign/audience:reactivation').describe()).state.paused).toBe(true);
-    expect((await api.call('/v1/campaigns/audience:reactivation/resume', { method: 'POST' })).status).toBe(200);
+    expect(await (await cascade.api.call('/v1/campaigns/audience:reactivation')).json()).toMatchObject({ journey: 'reactivation', status: 'scheduled' });
+    expect((await cascade.api.call('/v1/campaigns/audience:reactivation/pause', { method: 'POST' })).status).toBe(200);
+    expect((await cascade.env.client.schedule.getHandle('campaign/audience:reactivation').describe()).state.paused).toBe(true);
+    await ensureJourneyAudiences({ db: cascade.database.db, client: cascade.env.client, taskQueue });
+    expect((await cascade.env.client.schedule.getHandle('campaign/audience:reactivation').describe()).state.paused).toBe(true);
+    expect((await cascade.api.call('/v1/campaigns/audience:reactivation/resume', { method: 'POST' })).status).toBe(200);
   });
 });
 
@@ -92,7 +88,7 @@ describe('the birthday scan', () => {
     expect(await greetingAt('leap', 2030)).toBe('2030-02-28T07:00:00.000Z');
     // ny2's 1 March is two days off in New York, far's is in June, none has no birthday.
     expect(await birthdayRuns()).toEqual(['birthday/leap/2030', 'birthday/msk/2030', 'birthday/ny/2030', 'birthday/vvo/2030']);
-    const [row] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'birthday/msk/2030'));
+    const [row] = await cascade.database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'birthday/msk/2030'));
     expect(row!.campaignId).toBe('audience:birthday');
   });
 
@@ -100,7 +96,7 @@ describe('the birthday scan', () => {
     const second = await scan('2030-02-28', '2030-02-28T16:00:00Z');
     expect(second).toMatchObject({ enrolled: 5, started: 1 });
     expect(await greetingAt('ny2', 2030)).toBe('2030-03-01T15:00:00.000Z');
-    const perRun = await database.db
+    const perRun = await cascade.database.db
       .select({ workflowId: journeyRuns.workflowId, n: sql<number>`count(*)::int` })
       .from(journeyRuns)
       .where(eq(journeyRuns.journey, 'birthday'))
@@ -121,18 +117,18 @@ describe('the reactivation scan', () => {
   it('starts one run per lapse: regular customers with no order for 60 days, online or offline', async () => {
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
     const order = (customerId: string, n: number, days: number, source: 'online' | 'offline') =>
-      database.db.insert(orders).values({ id: `${customerId}-${n}`, customerId, source, placedAt: daysAgo(days) });
-    await seedCustomer(database.db, { id: 'lapsed' });
+      cascade.database.db.insert(orders).values({ id: `${customerId}-${n}`, customerId, source, placedAt: daysAgo(days) });
+    await seedCustomer(cascade.database.db, { id: 'lapsed' });
     await order('lapsed', 1, 200, 'online');
     await order('lapsed', 2, 90, 'offline');
-    await seedCustomer(database.db, { id: 'regular' }); // ordered a month ago: not lapsed
+    await seedCustomer(cascade.database.db, { id: 'regular' }); // ordered a month ago: not lapsed
     await order('regular', 1, 200, 'online');
     await order('regular', 2, 30, 'offline');
-    await seedCustomer(database.db, { id: 'once' }); // one order only: never was regular
+    await seedCustomer(cascade.database.db, { id: 'once' }); // one order only: never was regular
     await order('once', 1, 100, 'online');
 
     const run = (name: string) =>
-      env.client.workflow.execute('campaign', {
+      cascade.env.client.workflow.execute('campaign', {
         workflowId: `reactivation-scan/${name}`,
         taskQueue,
         args: [{ v: 1, campaignId: audienceCampaignId('reactivation') } satisfies CampaignInput],
@@ -140,7 +136,7 @@ describe('the reactivation scan', () => {
     expect(await run('1')).toMatchObject({ total: 1, enrolled: 1, started: 1 });
     const lapse = daysAgo(90).toISOString().slice(0, 10);
     const rows = await eventually(async () => {
-      const r = await database.db.select().from(journeyRuns).where(eq(journeyRuns.journey, 'reactivation'));
+      const r = await cascade.database.db.select().from(journeyRuns).where(eq(journeyRuns.journey, 'reactivation'));
       return r.length ? r : undefined;
     });
     expect(rows.map((r) => r.workflowId)).toEqual([`reactivation/lapsed/lapse-${lapse}`]);

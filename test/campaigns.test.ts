@@ -16,16 +16,12 @@ import { saveCampaign } from '../db/queries/campaigns';
 import type { Database } from '../db/client';
 import { journeyRuns, messages } from '../db/schema';
 import { campaignProgressQuery, campaignWorkflowId } from '../workflows/campaign-contract';
-import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
+import { seedCustomer, startTestApi, useCascadeApi } from './support/cascade';
 import { eventually } from './support/journeys';
 import { recordHistory } from './support/histories';
 import { taskQueue } from './support/temporal';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
 interface CampaignView {
   id: string;
@@ -43,9 +39,9 @@ const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `
 async function cohort(prefix: string, n: number): Promise<string[]> {
   const members = ids(prefix, n);
   for (const id of [...members, `${prefix}-outsider`]) {
-    await seedCustomer(database.db, { id, attributes: { cohort: id.endsWith('outsider') ? 'none' : prefix } });
+    await seedCustomer(cascade.database.db, { id, attributes: { cohort: id.endsWith('outsider') ? 'none' : prefix } });
   }
-  const res = await api.call('/v1/segments', {
+  const res = await cascade.api.call('/v1/segments', {
     method: 'POST',
     body: JSON.stringify({ id: prefix, name: `cohort ${prefix}`, where: { attribute: 'attributes.cohort', eq: prefix } }),
   });
@@ -54,12 +50,12 @@ async function cohort(prefix: string, n: number): Promise<string[]> {
 }
 
 async function post(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await api.call(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await cascade.api.call(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 async function campaign(id: string): Promise<CampaignView> {
-  const res = await api.call(`/v1/campaigns/${id}`);
+  const res = await cascade.api.call(`/v1/campaigns/${id}`);
   expect(res.status).toBe(200);
   return (await res.json()) as CampaignView;
 }
@@ -72,7 +68,7 @@ const until = (id: string, ok: (c: CampaignView) => boolean, timeoutMs = 30_000)
 
 /** The journey runs each customer has of this campaign (journey_runs, written by the runs themselves). */
 async function runsPerCustomer(campaignId: string): Promise<Map<string, number>> {
-  const rows = await database.db
+  const rows = await cascade.database.db
     .select({ customerId: journeyRuns.customerId, n: sql<number>`count(*)::int` })
     .from(journeyRuns)
     .where(eq(journeyRuns.campaignId, campaignId))
@@ -99,7 +95,7 @@ describe('campaigns', () => {
     const done = await until('basic-1', (c) => c.status === 'done');
     expect(done).toMatchObject({ total: 12, enrolled: 12, skipped: 0 });
     expect(done.finishedAt).not.toBeNull();
-    const handle = env.client.workflow.getHandle(campaignWorkflowId('basic-1'));
+    const handle = cascade.env.client.workflow.getHandle(campaignWorkflowId('basic-1'));
     expect(await handle.query(campaignProgressQuery)).toMatchObject({ status: 'done', total: 12, enrolled: 12, started: 12 });
     await recordHistory(handle, 'campaign-basic');
 
@@ -108,15 +104,15 @@ describe('campaigns', () => {
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     // Each run is the journey's own: it sends the offer, once.
     const sent = await eventually(async () => {
-      const rows = await database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'));
+      const rows = await cascade.database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'));
       const mine = rows.filter((m) => m.customerId.startsWith('basic-') && m.status !== 'pending');
       return mine.length >= 12 ? mine : undefined;
     });
     expect(sent.map((m) => m.customerId).sort()).toEqual(members);
     expect(sent[0]!.workflowId).toMatch(/^quarterly-bonus\/basic-\d\d\/basic-1$/);
-    await recordHistory(env.client.workflow.getHandle(sent[0]!.workflowId), 'quarterly-bonus-campaign-started');
+    await recordHistory(cascade.env.client.workflow.getHandle(sent[0]!.workflowId), 'quarterly-bonus-campaign-started');
 
-    const list = await api.call('/v1/campaigns');
+    const list = await cascade.api.call('/v1/campaigns');
     expect(((await list.json()) as { campaigns: CampaignView[] }).campaigns.map((c) => c.id)).toContain('basic-1');
   });
 
@@ -136,15 +132,15 @@ describe('campaigns', () => {
     const id = await post('/v1/campaigns', { id: "x' OR 1=1 --", journey: 'quarterly-bonus', segment: 'refused' });
     expect(id.json.error).toMatchObject({ field: 'id' });
     // Nothing half-written: no row for any of them.
-    expect((await api.call('/v1/campaigns/bad-1')).status).toBe(404);
+    expect((await cascade.api.call('/v1/campaigns/bad-1')).status).toBe(404);
     expect((await post('/v1/campaigns/nope/pause')).status).toBe(404);
   });
 
   it('a campaign whose journey left the code ends, saying why', async () => {
     await cohort('retired', 2);
     // As if the journey had been deleted from workflows/journeys/ after the campaign was made.
-    const { campaign: row } = await saveCampaign(database.db, { id: 'retired-1', journey: 'retired-journey', segmentId: 'retired' });
-    await launchCampaign({ client: env.client, taskQueue }, row);
+    const { campaign: row } = await saveCampaign(cascade.database.db, { id: 'retired-1', journey: 'retired-journey', segmentId: 'retired' });
+    await launchCampaign({ client: cascade.env.client, taskQueue }, row);
     const ended = await until('retired-1', (c) => c.status === 'cancelled');
     expect((ended as CampaignView & { lastError: string }).lastError).toMatch(/journey retired-journey does not exist/);
   });
@@ -186,7 +182,7 @@ describe('campaigns', () => {
     const cancelled = await post('/v1/campaigns/cancelled-1/cancel');
     expect(cancelled.status).toBe(200);
     expect(cancelled.json.status).toBe('cancelled');
-    const result = await env.client.workflow.getHandle(campaignWorkflowId('cancelled-1')).result();
+    const result = await cascade.env.client.workflow.getHandle(campaignWorkflowId('cancelled-1')).result();
     expect(result.status).toBe('cancelled');
     expect(result.enrolled).toBeLessThan(60);
     const after = await campaign('cancelled-1');
@@ -201,7 +197,7 @@ describe('campaigns', () => {
     const body = { id: 'restart-1', journey: 'quarterly-bonus', segment: 'restart', ratePerSecond: 5 };
     await post('/v1/campaigns', body);
     await until('restart-1', (c) => c.enrolled >= 10);
-    await env.client.workflow.getHandle(campaignWorkflowId('restart-1')).terminate('killed by the test');
+    await cascade.env.client.workflow.getHandle(campaignWorkflowId('restart-1')).terminate('killed by the test');
     const before = (await runsPerCustomer('restart-1')).size;
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(60);
@@ -209,7 +205,7 @@ describe('campaigns', () => {
     expect((await post('/v1/campaigns', body)).status).toBe(200);
     const done = await until('restart-1', (c) => c.status === 'done');
     expect(done).toMatchObject({ total: 60, enrolled: 60 });
-    const result = await env.client.workflow.getHandle(campaignWorkflowId('restart-1')).result();
+    const result = await cascade.env.client.workflow.getHandle(campaignWorkflowId('restart-1')).result();
     // The second execution started only those the first had not reached.
     expect(result.started).toBeLessThanOrEqual(60 - before);
     const runs = await recorded('restart-1', 60);
@@ -236,7 +232,7 @@ describe('campaigns', () => {
       return [...r.values()].reduce((a, b) => a + b, 0) >= 8 ? r : undefined;
     });
     expect(Object.fromEntries(runs)).toEqual(Object.fromEntries(members.map((id) => [id, testers.includes(id) ? 2 : 1])));
-    const workflowIds = await database.db.select({ id: journeyRuns.workflowId }).from(journeyRuns).where(eq(journeyRuns.customerId, 'staged-01'));
+    const workflowIds = await cascade.database.db.select({ id: journeyRuns.workflowId }).from(journeyRuns).where(eq(journeyRuns.customerId, 'staged-01'));
     expect(workflowIds.map((r) => r.id).sort()).toEqual(['quarterly-bonus/staged-01/staged-1', 'quarterly-bonus/staged-01/staged-1~test']);
   });
 
@@ -265,19 +261,19 @@ describe('campaigns', () => {
     expect(await until('held-1', (c) => c.status === 'done')).toMatchObject({ total: 40, enrolled: 40 });
     // Held-out runs end at once; the others send, then wait out the goal window (30 days).
     const runs = await eventually(async () => {
-      const rows = await database.db.select().from(journeyRuns).where(eq(journeyRuns.campaignId, 'held-1'));
-      const sends = await database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'));
+      const rows = await cascade.database.db.select().from(journeyRuns).where(eq(journeyRuns.campaignId, 'held-1'));
+      const sends = await cascade.database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'));
       const ready = rows.length === 40 && rows.every((r) => !r.holdout || r.status !== 'running') && sends.filter((m) => m.customerId.startsWith('held-')).length >= 40 - held.length;
       return ready ? rows : undefined;
     });
     expect(runs.filter((r) => r.holdout).map((r) => r.customerId).sort()).toEqual(held);
     expect(runs.filter((r) => r.holdout).every((r) => r.endReason === 'completed: held out')).toBe(true);
-    await recordHistory(env.client.workflow.getHandle(runs.find((r) => r.holdout)!.workflowId), 'quarterly-bonus-held-out');
-    const sentTo = new Set((await database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'))).map((m) => m.customerId));
+    await recordHistory(cascade.env.client.workflow.getHandle(runs.find((r) => r.holdout)!.workflowId), 'quarterly-bonus-held-out');
+    const sentTo = new Set((await cascade.database.db.select().from(messages).where(eq(messages.journey, 'quarterly-bonus'))).map((m) => m.customerId));
     expect(held.filter((id) => sentTo.has(id))).toEqual([]);
     expect(members.filter((id) => !held.includes(id)).every((id) => sentTo.has(id))).toBe(true);
 
-    const res = await api.call('/v1/analytics/campaigns/held-1/experiments');
+    const res = await cascade.api.call('/v1/analytics/campaigns/held-1/experiments');
     const body = (await res.json()) as { holdout: { treated: { runs: number }; holdout: { runs: number } } };
     expect(body.holdout.treated.runs).toBe(40 - held.length);
     expect(body.holdout.holdout.runs).toBe(held.length);
@@ -294,7 +290,7 @@ describe('campaigns', () => {
     // 16 starts at 4 a second: the first 4 at once, the last 4 three seconds later (the runs record
     // their start a moment after it, unevenly: 2 s is the bound; unpaced, all 16 start within ~0.2 s).
     await recorded('rate-1', 16);
-    const times = (await database.db.select({ at: journeyRuns.startedAt }).from(journeyRuns).where(eq(journeyRuns.campaignId, 'rate-1'))).map((r) => r.at.getTime());
+    const times = (await cascade.database.db.select({ at: journeyRuns.startedAt }).from(journeyRuns).where(eq(journeyRuns.campaignId, 'rate-1'))).map((r) => r.at.getTime());
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(2_000);
   });
 
@@ -303,14 +299,14 @@ describe('campaigns', () => {
     const created = await post('/v1/campaigns', { id: 'sched-1', journey: 'quarterly-bonus', segment: 'sched', schedule: { cron: '0 9 1 1,4,7,10 *', timeZone: 'Europe/Moscow' } });
     expect(created.status).toBe(201);
     expect(created.json.status).toBe('scheduled');
-    const schedule = env.client.schedule.getHandle(campaignWorkflowId('sched-1'));
+    const schedule = cascade.env.client.schedule.getHandle(campaignWorkflowId('sched-1'));
     expect((await schedule.describe()).spec.timezone).toBe('Europe/Moscow');
 
     await schedule.trigger();
     const runs = await recorded('sched-1', 4);
     expect([...runs.keys()].sort()).toEqual(members);
     expect(await until('sched-1', (c) => c.status === 'scheduled' && c.finishedAt !== null)).toMatchObject({ total: 4, enrolled: 4 });
-    const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.customerId, 'sched-00'));
+    const [run] = await cascade.database.db.select().from(journeyRuns).where(eq(journeyRuns.customerId, 'sched-00'));
     expect(run!.workflowId).toMatch(/^quarterly-bonus\/sched-00\/sched-1@\d{4}-\d\d-\d\dT\d\d:\d\dZ$/);
 
     // Pausing pauses the schedule; cancelling removes it.

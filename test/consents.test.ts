@@ -10,16 +10,12 @@ import type { Database } from '../db/client';
 import { suppressions } from '../db/schema';
 import { createUnsubscribeToken } from '../lib/unsubscribe-token';
 import { startFakeResend, type FakeResend } from './fakes/resend';
-import { seedCustomer, testDeps, TEST_UNSUBSCRIBE_SECRET, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { TEST_UNSUBSCRIBE_SECRET, seedCustomer, testDeps, useCascadeApi } from './support/cascade';
 import { resendChannels } from './support/email';
 import { attempt, sendRequest } from './support/send-activity';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
 let fake: FakeResend;
-useCascade('time-skipping', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 beforeAll(async () => {
   fake = await startFakeResend({ rateLimit: null });
 });
@@ -27,14 +23,14 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const db = () => database.db;
+const db = () => cascade.database.db;
 const json = (body: unknown) => ({ body: JSON.stringify(body) });
-const upsert = (id: string, body: unknown) => api.call(`/v1/customers/${id}`, { method: 'PUT', ...json(body) });
-const putConsents = (id: string, body: unknown) => api.call(`/v1/customers/${id}/consents`, { method: 'PUT', ...json(body) });
+const upsert = (id: string, body: unknown) => cascade.api.call(`/v1/customers/${id}`, { method: 'PUT', ...json(body) });
+const putConsents = (id: string, body: unknown) => cascade.api.call(`/v1/customers/${id}/consents`, { method: 'PUT', ...json(body) });
 // Response bodies are checked by matchers, not by types.
 const read = (res: Response) => res.json() as Promise<Record<string, any>>;
 const history = async (id: string) => {
-  const res = await api.call(`/v1/customers/${id}/consents/history`);
+  const res = await cascade.api.call(`/v1/customers/${id}/consents/history`);
   expect(res.status).toBe(200);
   return (await read(res)).changes as Array<Record<string, unknown>>;
 };
@@ -52,7 +48,7 @@ describe('an unsubscribe is sticky', () => {
     await seedCustomer(db(), { id: 'sticky', email: to, consent: ['email'] });
     const beforeUnsubscribe = new Date(Date.now() - 60_000).toISOString();
 
-    const unsub = await fetch(`${api.url}/unsubscribe?token=${createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'sticky', channel: 'email' })}`, {
+    const unsub = await fetch(`${cascade.api.url}/unsubscribe?token=${createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'sticky', channel: 'email' })}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',
@@ -132,7 +128,7 @@ describe('GET /v1/customers/:id/consents/history', () => {
     await seedCustomer(db(), { id: 'audited', email: 'audited@shop.example', consent: [] });
     const form = '2024-05-01T10:00:00+03:00';
     expect((await putConsents('audited', { email: true, sms: true, source: 'checkout-form', consentedAt: form })).status).toBe(200);
-    const unsub = await fetch(`${api.url}/unsubscribe?token=${createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'audited', channel: 'email' })}`, { method: 'POST' });
+    const unsub = await fetch(`${cascade.api.url}/unsubscribe?token=${createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId: 'audited', channel: 'email' })}`, { method: 'POST' });
     expect(unsub.status).toBe(200);
     expect((await upsert('audited', { consents: { email: true, sms: false } })).status).toBe(200);
     expect((await putConsents('audited', { email: true, source: 'crm', consentedAt: form })).status).toBe(409);
@@ -153,7 +149,7 @@ describe('GET /v1/customers/:id/consents/history', () => {
     const recorded = rows.map((r) => Date.parse(r.recordedAt as string));
     expect([...recorded].sort((a, b) => b - a)).toEqual(recorded);
 
-    const unknown = await api.call('/v1/customers/nobody/consents/history');
+    const unknown = await cascade.api.call('/v1/customers/nobody/consents/history');
     expect(unknown.status).toBe(404);
   });
 });

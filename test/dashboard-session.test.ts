@@ -12,19 +12,15 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { dashboardSessions } from '../db/schema';
-import { startTestApi, TEST_API_KEY, useCascade, useTestApi } from './support/cascade';
+import { TEST_API_KEY, startTestApi, useCascadeApi } from './support/cascade';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('time-skipping', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 
 /** A request as a browser without JavaScript makes it: cookies by hand, redirects not followed. */
-function get(path: string, cookie = '', headers: Record<string, string> = {}, base = api.url) {
+function get(path: string, cookie = '', headers: Record<string, string> = {}, base = cascade.api.url) {
   return fetch(`${base}${path}`, { redirect: 'manual', headers: { cookie, ...headers } });
 }
-function post(path: string, form: Record<string, string>, cookie = '', headers: Record<string, string> = {}, base = api.url) {
+function post(path: string, form: Record<string, string>, cookie = '', headers: Record<string, string> = {}, base = cascade.api.url) {
   return fetch(`${base}${path}`, {
     method: 'POST',
     redirect: 'manual',
@@ -37,7 +33,7 @@ const cookieNamed = (res: Response, name: string) => cookiesOf(res).find((c) => 
 const pair = (setCookie: string | undefined) => setCookie?.split(';')[0] ?? '';
 
 /** The login form's token and its cookie, as a browser gets them by opening the form. */
-async function loginForm(headers: Record<string, string> = {}, base = api.url) {
+async function loginForm(headers: Record<string, string> = {}, base = cascade.api.url) {
   const res = await get('/dashboard/login', '', headers, base);
   expect(res.status).toBe(200);
   const page = await res.text();
@@ -45,7 +41,7 @@ async function loginForm(headers: Record<string, string> = {}, base = api.url) {
   return { csrf, cookie: pair(cookieNamed(res, 'cascade_dashboard_login')), res, page };
 }
 
-async function signIn(key: string, headers: Record<string, string> = {}, base = api.url) {
+async function signIn(key: string, headers: Record<string, string> = {}, base = cascade.api.url) {
   const form = await loginForm(headers, base);
   const res = await post('/dashboard/login', { key, csrf: form.csrf, next: '/dashboard' }, form.cookie, headers, base);
   return { res, session: pair(cookieNamed(res, 'cascade_dashboard')) };
@@ -54,17 +50,17 @@ async function signIn(key: string, headers: Record<string, string> = {}, base = 
 /** The stored row of a session cookie (`cascade_dashboard=<id>`): looked up by the id's SHA-256, as the server does. */
 const digestOfCookie = (session: string) => createHash('sha256').update(decodeURIComponent(session.split('=')[1]!)).digest('hex');
 async function sessionRow(session: string) {
-  const [row] = await database.db.select().from(dashboardSessions).where(eq(dashboardSessions.digest, digestOfCookie(session)));
+  const [row] = await cascade.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.digest, digestOfCookie(session)));
   return row;
 }
 /** The page a session opens: 200, or 303 to the login form once it is over. */
-const home = async (session: string, base = api.url) => {
+const home = async (session: string, base = cascade.api.url) => {
   const res = await get('/dashboard', session, {}, base);
   return { status: res.status, location: res.headers.get('location'), cookie: cookieNamed(res, 'cascade_dashboard') };
 };
 
 async function scopedKey(name: string, scopes: string[]): Promise<{ id: string; key: string }> {
-  const res = await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name, scopes }) });
+  const res = await cascade.api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name, scopes }) });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; key: string };
 }
@@ -111,14 +107,14 @@ describe('dashboard sign-in', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('href="/dashboard/journeys/welcome"');
     // The read key works as a bearer token still: the cookie does not.
-    expect((await fetch(`${api.url}/v1/outbox`, { headers: { authorization: `Bearer ${read.key}` } })).status).toBe(200);
-    expect((await fetch(`${api.url}/v1/outbox`, { headers: { authorization: `Bearer ${session.split('=')[1]}` } })).status).toBe(401);
+    expect((await fetch(`${cascade.api.url}/v1/outbox`, { headers: { authorization: `Bearer ${read.key}` } })).status).toBe(200);
+    expect((await fetch(`${cascade.api.url}/v1/outbox`, { headers: { authorization: `Bearer ${session.split('=')[1]}` } })).status).toBe(401);
 
     // On the server: the id's digest, the key's id, twelve hours; the id itself is stored nowhere.
     const row = (await sessionRow(session))!;
     expect(row.keyId).toBe(read.id);
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBe(12 * 3_600_000);
-    const stored = JSON.stringify(await database.db.select().from(dashboardSessions));
+    const stored = JSON.stringify(await cascade.database.db.select().from(dashboardSessions));
     expect(stored).not.toContain(session.split('=')[1]);
     expect(stored).not.toContain(read.key);
 
@@ -127,7 +123,7 @@ describe('dashboard sign-in', () => {
   });
 
   it('sets Secure on its cookies when CASCADE_PUBLIC_URL is https, even when the proxy says nothing', async () => {
-    const secure = await startTestApi(database.db, env.client, { router: false, publicUrl: 'https://cascade.shop.example' });
+    const secure = await startTestApi(cascade.database.db, cascade.env.client, { router: false, publicUrl: 'https://cascade.shop.example' });
     try {
       const form = await loginForm({}, secure.url);
       expect(cookieNamed(form.res, 'cascade_dashboard_login')).toMatch(/; Secure/);
@@ -144,7 +140,7 @@ describe('dashboard sign-in', () => {
     const { session } = await signIn(TEST_API_KEY);
     expect((await home(session)).status).toBe(200);
     // Twelve hours later, as far as the row is concerned.
-    await database.db.update(dashboardSessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(dashboardSessions.digest, digestOfCookie(session)));
+    await cascade.database.db.update(dashboardSessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(dashboardSessions.digest, digestOfCookie(session)));
     const after = await home(session);
     expect(after.status).toBe(303);
     expect(after.location).toBe(`/dashboard/login?next=${encodeURIComponent('/dashboard')}`);
@@ -153,7 +149,7 @@ describe('dashboard sign-in', () => {
 
     // A session whose browser never came back: its row goes at the next sign-in.
     const idle = await signIn(TEST_API_KEY);
-    await database.db.update(dashboardSessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(dashboardSessions.digest, digestOfCookie(idle.session)));
+    await cascade.database.db.update(dashboardSessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(dashboardSessions.digest, digestOfCookie(idle.session)));
     await signIn(TEST_API_KEY);
     expect(await sessionRow(idle.session)).toBeUndefined();
   });
@@ -190,7 +186,7 @@ describe('dashboard sign-in', () => {
     const key = await scopedKey('dash-revoked', ['read']);
     const [first, second] = [await signIn(key.key), await signIn(key.key)];
     expect((await home(first.session)).status).toBe(200);
-    expect((await api.call(`/v1/api-keys/${key.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await cascade.api.call(`/v1/api-keys/${key.id}`, { method: 'DELETE' })).status).toBe(204);
     // Both sessions ended with the key: their rows are gone before either browser comes back.
     expect(await sessionRow(second.session)).toBeUndefined();
     for (const { session } of [first, second]) {
@@ -201,7 +197,7 @@ describe('dashboard sign-in', () => {
 
     // Revoked through another API process (or `npm run api-key revoke`): this one has just verified
     // the key, and still signs the person out at their next page.
-    const other = await startTestApi(database.db, env.client, { router: false });
+    const other = await startTestApi(cascade.database.db, cascade.env.client, { router: false });
     try {
       const elsewhere = await scopedKey('dash-revoked-elsewhere', ['read']);
       const { session } = await signIn(elsewhere.key);
@@ -217,14 +213,14 @@ describe('dashboard sign-in', () => {
 
   it('signs out a session of an environment key once CASCADE_API_KEYS no longer has it', async () => {
     const extra = 'test-key-going-away-0123456789';
-    const before = await startTestApi(database.db, env.client, { router: false, extraApiKeys: [extra] });
+    const before = await startTestApi(cascade.database.db, cascade.env.client, { router: false, extraApiKeys: [extra] });
     try {
       const { session } = await signIn(extra, {}, before.url);
       expect((await home(session, before.url)).status).toBe(200);
       // The key's digest-based id, as the verifier names environment keys.
       expect((await sessionRow(session))!.keyId).toBe(createHash('sha256').update(extra).digest('hex').slice(0, 8));
       // The same database behind an API restarted without that key.
-      const after = await home(session, api.url);
+      const after = await home(session, cascade.api.url);
       expect(after.status).toBe(303);
       expect(after.location).toMatch(/^\/dashboard\/login/);
       expect(await sessionRow(session)).toBeUndefined();

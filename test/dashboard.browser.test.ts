@@ -15,14 +15,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { campaigns, journeyRuns, messageEvents, messages, orders, segments, type MessageStatus } from '../db/schema';
 import type { Channel } from '../workflows/contract';
-import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { seedCustomer, useCascadeApi } from './support/cascade';
 import { useBrowser } from './support/browser';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('time-skipping', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 const browser = useBrowser();
 
 const DAY = 86_400_000;
@@ -35,11 +31,11 @@ const dayOf = (days: number) => at(days).toISOString().slice(0, 10);
 let seq = 0;
 async function message(m: { customerId: string; step: string; status: MessageStatus; requestedAt: Date; channel?: Channel; journey?: string; variant?: string; events?: [string, Date][] }) {
   const { events = [], channel = 'email', journey = 'welcome', variant, ...row } = m;
-  const [saved] = await database.db
+  const [saved] = await cascade.database.db
     .insert(messages)
     .values({ idempotencyKey: `dash-${++seq}`, workflowId: `${journey}/${m.customerId}`, journey, provider: 'outbox', template: m.step, channel, topic: 'promotions', variants: variant ? { 'subject-test': variant } : null, ...row })
     .returning({ id: messages.id });
-  for (const [type, occurredAt] of events) await database.db.insert(messageEvents).values({ messageId: saved!.id, type, occurredAt });
+  for (const [type, occurredAt] of events) await cascade.database.db.insert(messageEvents).values({ messageId: saved!.id, type, occurredAt });
 }
 
 /**
@@ -62,22 +58,22 @@ async function message(m: { customerId: string; step: string; status: MessageSta
  *   treated 5 runs, 2 converted: 40.0 %; uplift +15.0 points (60.0 % over the holdout).
  */
 beforeAll(async () => {
-  for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy', 'h1', 'h2', 'h3', 'h4']) await seedCustomer(database.db, { id });
+  for (const id of ['ivan', 'lena', 'petr', 'rita', 'oleg', 'sleepy', 'h1', 'h2', 'h3', 'h4']) await seedCustomer(cascade.database.db, { id });
   await message({ customerId: 'ivan', variant: 'a', step: 'hello', status: 'clicked', requestedAt: at(0), events: [['email.opened', at(0, 1)], ['email.clicked', at(0, 1)]] });
   await message({ customerId: 'lena', variant: 'b', step: 'hello', status: 'opened', requestedAt: at(0), events: [['email.opened', at(0, 2)]] });
   await message({ customerId: 'petr', variant: 'a', step: 'hello', status: 'delivered', requestedAt: at(0) });
   await message({ customerId: 'rita', variant: 'b', step: 'hello', status: 'bounced', requestedAt: at(0) });
   await message({ customerId: 'oleg', variant: 'a', step: 'sms-hello', channel: 'sms', status: 'delivered', requestedAt: at(1) });
-  await database.db.insert(orders).values([
+  await cascade.database.db.insert(orders).values([
     { id: 'o1', customerId: 'ivan', source: 'online', total: '1500', placedAt: at(1) },
     { id: 'o2', customerId: 'oleg', source: 'offline', total: '500', placedAt: at(2) },
     { id: 'o3', customerId: 'h1', source: 'online', total: '900', placedAt: at(3) },
   ]);
-  await database.db.insert(segments).values({ id: 'autumn-seg', name: 'Autumn', where: { all: [] } });
-  await database.db.insert(campaigns).values({ id: 'autumn', journey: 'welcome', segmentId: 'autumn-seg', status: 'done', enrolled: 1 });
+  await cascade.database.db.insert(segments).values({ id: 'autumn-seg', name: 'Autumn', where: { all: [] } });
+  await cascade.database.db.insert(campaigns).values({ id: 'autumn', journey: 'welcome', segmentId: 'autumn-seg', status: 'done', enrolled: 1 });
   const run = (customerId: string, more: Partial<typeof journeyRuns.$inferInsert>) => ({ runId: `run-${customerId}`, workflowId: `welcome/${customerId}`, journey: 'welcome', customerId, startedAt: at(0), ...more });
   const variant = (v: string) => ({ variants: { 'subject-test': v } });
-  await database.db.insert(journeyRuns).values([
+  await cascade.database.db.insert(journeyRuns).values([
     run('lena', { campaignId: 'autumn', ...variant('b') }),
     run('rita', variant('b')),
     run('ivan', variant('a')),
@@ -89,7 +85,7 @@ beforeAll(async () => {
 
 type Results = { sent: number; delivered: number; opened: number; clicked: number; converted: number; revenue: number; rates: Record<string, number>; steps: Array<{ step: string; sent: number; converted: number }> };
 async function apiResults(query = ''): Promise<Results> {
-  const res = await api.call(`/v1/analytics/journeys/welcome${query}`);
+  const res = await cascade.api.call(`/v1/analytics/journeys/welcome${query}`);
   expect(res.status).toBe(200);
   return (await res.json()) as Results;
 }
@@ -99,7 +95,7 @@ type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImag
 
 describe('the dashboard in Chromium', () => {
   it('signs in through the form, shows the API numbers, draws the chart, toggles attribution, warns on an inactive base', async () => {
-    const created = await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'dashboard', scopes: ['read'] }) });
+    const created = await cascade.api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'dashboard', scopes: ['read'] }) });
     const { key } = (await created.json()) as { key: string };
     const context = await browser().newContext();
     const page = await context.newPage();
@@ -110,7 +106,7 @@ describe('the dashboard in Chromium', () => {
     page.on('pageerror', (e) => problems.push(e.message));
 
     // A page without a session: the login form, which remembers where the person was going.
-    await page.goto(`${api.url}/dashboard/journeys/welcome`);
+    await page.goto(`${cascade.api.url}/dashboard/journeys/welcome`);
     expect(new URL(page.url()).pathname).toBe('/dashboard/login');
     await page.fill('#key', 'csk_000000000000_wrong');
     await page.click('button[type=submit]');
@@ -118,7 +114,7 @@ describe('the dashboard in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/dashboard/login');
 
     await page.fill('#key', key);
-    await Promise.all([page.waitForURL(`${api.url}/dashboard/journeys/welcome`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${cascade.api.url}/dashboard/journeys/welcome`), page.click('button[type=submit]')]);
     expect(await page.title()).toBe('Journey welcome · Cascade');
 
     // The funnel says what the API says, and what the hand count says.
@@ -161,7 +157,7 @@ describe('the dashboard in Chromium', () => {
     expect(chart.painted).toBeGreaterThan(500);
 
     // The experiments: per variant and the holdout, as the API answers and as counted by hand.
-    const exp = (await (await api.call('/v1/analytics/journeys/welcome/experiments')).json()) as {
+    const exp = (await (await cascade.api.call('/v1/analytics/journeys/welcome/experiments')).json()) as {
       experiments: Array<{ experiment: string; variants: Array<{ variant: string; runs: number; sent: number; converted: number }> }>;
       holdout: { treated: { runs: number; converted: number }; holdout: { runs: number; converted: number } };
     };
@@ -210,14 +206,14 @@ describe('the dashboard in Chromium', () => {
     // emails in 30 days (20 %) went to an inactive address, over the 2 % rule.
     await message({ customerId: 'sleepy', journey: 'newsletter', step: 'issue', status: 'delivered', requestedAt: new Date(Date.now() - 120 * DAY) });
     await message({ customerId: 'sleepy', journey: 'newsletter', step: 'issue', status: 'delivered', requestedAt: new Date(Date.now() - 5 * DAY) });
-    await page.goto(`${api.url}/dashboard`);
+    await page.goto(`${cascade.api.url}/dashboard`);
     // The campaign's page, from the index: its own runs' numbers, as the API gives them.
-    await Promise.all([page.waitForURL(`${api.url}/dashboard/campaigns/autumn`), page.click('a[href="/dashboard/campaigns/autumn"]')]);
-    const campaign = (await (await api.call('/v1/analytics/campaigns/autumn')).json()) as Results;
+    await Promise.all([page.waitForURL(`${cascade.api.url}/dashboard/campaigns/autumn`), page.click('a[href="/dashboard/campaigns/autumn"]')]);
+    const campaign = (await (await cascade.api.call('/v1/analytics/campaigns/autumn')).json()) as Results;
     const funnel = async () => Promise.all(['sent', 'delivered', 'opened', 'clicked', 'converted'].map((s) => page.locator(`[data-stage="${s}"] .count`).textContent()));
     expect(await funnel()).toEqual([campaign.sent, campaign.delivered, campaign.opened, campaign.clicked, campaign.converted].map(String));
     expect(await funnel()).toEqual(['1', '1', '1', '0', '0']);
-    await page.goto(`${api.url}/dashboard`);
+    await page.goto(`${cascade.api.url}/dashboard`);
     const banner = page.locator('aside.warning [data-rule="inactive-share"]');
     expect(await banner.textContent()).toContain('20.00% of marketing emails in the last 30 days went to addresses with no open or click in 90 days');
     await page.screenshot({ path: join(shots, 'index-warning.png'), fullPage: true });

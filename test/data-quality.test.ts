@@ -10,19 +10,15 @@ import { unsubscribe } from '../contactability/unsubscribe';
 import type { Database } from '../db/client';
 import { recordRunEnd, recordRunStart } from '../db/queries/runs';
 import { consents, customerMerges, customers, events, journeyRuns, messages, orders, pushTokens } from '../db/schema';
-import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { seedCustomer, useCascadeApi } from './support/cascade';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
-const db = () => database.db;
+const db = () => cascade.database.db;
 // Response bodies are checked by matchers, not by types.
 type Answer = Record<string, any>;
 const call = async (path: string, init?: { method?: string; body?: unknown }) => {
-  const res = await api.call(path, { method: init?.method ?? 'GET', ...(init?.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+  const res = await cascade.api.call(path, { method: init?.method ?? 'GET', ...(init?.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
   return { status: res.status, body: (await res.json()) as Answer };
 };
 const order = (id: string, customerId: string, placedAt: string, total: string, source: 'online' | 'offline' = 'online', currency = 'RUB') =>

@@ -9,22 +9,18 @@ import { inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { events, orders } from '../db/schema';
-import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
+import { seedCustomer, startTestApi, useCascadeApi } from './support/cascade';
 import { eventually } from './support/journeys';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
-const post = (body: unknown) => api.call('/v1/events/batch?wait=routed', { method: 'POST', body: JSON.stringify(body) });
+const post = (body: unknown) => cascade.api.call('/v1/events/batch?wait=routed', { method: 'POST', body: JSON.stringify(body) });
 type Result = { index: number; id?: string; status: number; duplicate?: boolean; workflows?: string[]; error?: { code: string; field?: string } };
 
 describe('POST /v1/events/batch', () => {
   it('takes each item on its own: good ones are stored and routed, bad ones refused naming the field', async () => {
-    await seedCustomer(database.db, { id: 'bella', consent: ['email'] });
-    await seedCustomer(database.db, { id: 'boris', consent: ['email'] });
+    await seedCustomer(cascade.database.db, { id: 'bella', consent: ['email'] });
+    await seedCustomer(cascade.database.db, { id: 'boris', consent: ['email'] });
     const res = await post({
       events: [
         { id: 'b-signup-bella', customerId: 'bella', type: 'customer.signed_up' },
@@ -50,20 +46,20 @@ describe('POST /v1/events/batch', () => {
     expect(results[6]).toMatchObject({ id: 'b-signup-boris', workflows: ['welcome/boris'] });
     expect(results[8]!.error).toMatchObject({ code: 'conflict', field: 'id' });
 
-    const stored = await database.db.select({ id: events.id }).from(events).where(inArray(events.customerId, ['bella', 'boris']));
+    const stored = await cascade.database.db.select({ id: events.id }).from(events).where(inArray(events.customerId, ['bella', 'boris']));
     expect(stored.map((e) => e.id).sort()).toEqual(['b-signup-bella', 'b-signup-boris']);
-    expect(await database.db.select().from(orders).where(inArray(orders.customerId, ['bella', 'boris']))).toEqual([]);
+    expect(await cascade.database.db.select().from(orders).where(inArray(orders.customerId, ['bella', 'boris']))).toEqual([]);
     // The runs the batch started send like any other.
     for (const customer of ['bella', 'boris']) {
       await eventually(async () => {
-        const { messages } = (await (await api.call(`/v1/customers/${customer}/messages`)).json()) as { messages: Array<{ step: string }> };
+        const { messages } = (await (await cascade.api.call(`/v1/customers/${customer}/messages`)).json()) as { messages: Array<{ step: string }> };
         return messages.some((m) => m.step === 'welcome-hello') || undefined;
       });
     }
   });
 
   it("keeps a customer's events in the batch's order: an order placed after the sign-up ends the welcome run it started", async () => {
-    await seedCustomer(database.db, { id: 'vera', consent: ['email'] });
+    await seedCustomer(cascade.database.db, { id: 'vera', consent: ['email'] });
     const res = await post({
       events: [
         { id: 'v-signup', customerId: 'vera', type: 'customer.signed_up' },
@@ -73,11 +69,11 @@ describe('POST /v1/events/batch', () => {
     const { results } = (await res.json()) as { results: Result[] };
     expect(results.map((r) => r.status)).toEqual([202, 202]);
     // The welcome run may still be starting when the order is routed; it picks the order up itself.
-    expect(await env.client.workflow.getHandle('welcome/vera').result()).toBe('exited: order.placed');
+    expect(await cascade.env.client.workflow.getHandle('welcome/vera').result()).toBe('exited: order.placed');
   });
 
   it('takes a body over the default 256 KB limit and refuses one over its own 2 MB, naming the limit', async () => {
-    await seedCustomer(database.db, { id: 'gleb', consent: [] });
+    await seedCustomer(cascade.database.db, { id: 'gleb', consent: [] });
     const many = Array.from({ length: 400 }, (_, i) => ({ id: `g-view-${i}`, customerId: 'gleb', type: 'page.viewed', properties: { note: 'n'.repeat(700) } }));
     expect(JSON.stringify({ events: many }).length).toBeGreaterThan(256 * 1024);
     const big = await post({ events: many });
@@ -93,7 +89,7 @@ describe('POST /v1/events/batch', () => {
     const tooMany = await post({ events: Array.from({ length: 1001 }, (_, i) => ({ id: `g-${i}`, customerId: 'gleb', type: 'page.viewed' })) });
     expect(tooMany.status).toBe(400);
     expect(((await tooMany.json()) as { error: { field: string } }).error.field).toBe('events');
-    const gleb = await database.db.select({ id: events.id }).from(events).where(inArray(events.customerId, ['gleb']));
+    const gleb = await cascade.database.db.select({ id: events.id }).from(events).where(inArray(events.customerId, ['gleb']));
     expect(gleb).toHaveLength(400);
   });
 });

@@ -11,23 +11,19 @@ import { startApi, type ApiHandle } from '../processes/api';
 import { unsubscribe } from '../contactability/unsubscribe';
 import type { Database } from '../db/client';
 import { consentChanges, consents, customers, events, journeyRuns, messages, orders, pushTokens } from '../db/schema';
-import { seedCustomer, TEST_API_KEY, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { TEST_API_KEY, seedCustomer, useCascadeApi } from './support/cascade';
 import { rowCounts } from './support/row-counts';
 import { taskQueue } from './support/temporal';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
-const db = () => database.db;
+const db = () => cascade.database.db;
 const NDJSON = 'application/x-ndjson';
 const CSV = 'text/csv';
 // Response bodies are checked by matchers, not by types.
 type Answer = Record<string, any>;
 
-async function post(path: string, type: string, body: string | ReadableStream, base = api.url): Promise<{ status: number; body: Answer }> {
+async function post(path: string, type: string, body: string | ReadableStream, base = cascade.api.url): Promise<{ status: number; body: Answer }> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': type },
@@ -142,7 +138,7 @@ describe('POST /v1/import/customers (NDJSON)', () => {
     ]);
     expect(body.rejected[0].error).toMatch(/^birthday: a date of birth cannot be in the future/);
     expect(body.rejected[2].error).toMatch(/^birthday: a date of birth more than 120 years back/);
-    const put = await fetch(`${api.url}/v1/customers/imp-born-2999`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: '{"birthday":"2999-01-01"}' });
+    const put = await fetch(`${cascade.api.url}/v1/customers/imp-born-2999`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' }, body: '{"birthday":"2999-01-01"}' });
     expect(put.status).toBe(400);
     expect(await put.json()).toMatchObject({ error: { field: 'birthday' } });
     expect(await customer('imp-born-2999')).toBeUndefined();
@@ -267,7 +263,7 @@ describe('a large file', () => {
 describe('limits', () => {
   let small: ApiHandle;
   beforeAll(async () => {
-    small = await startApi({ db: db(), client: env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, importLimits: { maxRows: 3, maxBytes: 10_000 } });
+    small = await startApi({ db: db(), client: cascade.env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, importLimits: { maxRows: 3, maxBytes: 10_000 } });
   });
   afterAll(async () => {
     await small?.stop();
@@ -304,7 +300,7 @@ describe('data that could exhaust memory', () => {
   let roomy: ApiHandle;
   beforeAll(async () => {
     // A byte limit above the file, so only the limit on one line stands between it and memory.
-    roomy = await startApi({ db: db(), client: env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, importLimits: { maxRows: 100, maxBytes: 512 * 1024 ** 2 } });
+    roomy = await startApi({ db: db(), client: cascade.env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, importLimits: { maxRows: 100, maxBytes: 512 * 1024 ** 2 } });
   });
   afterAll(async () => {
     await roomy?.stop();

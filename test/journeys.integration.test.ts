@@ -10,36 +10,32 @@ import { events, journeyRuns, messages } from '../db/schema';
 import { applyReport } from '../reports/apply-report';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { statusQuery, type JourneyInput } from '../workflows/contract';
-import { startTestApi, useCascade, useTestApi } from './support/cascade';
+import { startTestApi, useCascadeApi } from './support/cascade';
 import { HOUR, eventually, zoneWhereItIs } from './support/journeys';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
 const noon = zoneWhereItIs(12, Date.now());
 async function customer(id: string, body: Record<string, unknown> = {}) {
-  const res = await api.call(`/v1/customers/${id}`, {
+  const res = await cascade.api.call(`/v1/customers/${id}`, {
     method: 'PUT',
     body: JSON.stringify({ email: `${id}@example.com`, name: id, timeZone: noon, consents: { email: true, sms: true, push: true }, ...body }),
   });
   expect(res.status).toBe(201);
 }
 async function post(id: string, customerId: string, type: string, properties: Record<string, unknown> = {}) {
-  const res = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id, customerId, type, properties }) });
+  const res = await cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id, customerId, type, properties }) });
   expect(res.status, await res.clone().text()).toBeLessThan(300);
   return ((await res.json()) as { workflows: string[] }).workflows.sort();
 }
 /** Events routed before a run records itself reach it when it starts; these tests want it in `workflows`. */
 const running = (workflowId: string) =>
   eventually(async () => ((await runsOf(workflowId)).some((r) => r.status === 'running') ? true : undefined));
-const runsOf = (workflowId: string) => database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
-const result = (workflowId: string) => env.client.workflow.getHandle(workflowId).result();
+const runsOf = (workflowId: string) => cascade.database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId));
+const result = (workflowId: string) => cascade.env.client.workflow.getHandle(workflowId).result();
 const sentBy = (customerId: string, journey: string) =>
   eventually(async () => {
-    const rows = await database.db.select().from(messages).where(and(eq(messages.customerId, customerId), eq(messages.journey, journey)));
+    const rows = await cascade.database.db.select().from(messages).where(and(eq(messages.customerId, customerId), eq(messages.journey, journey)));
     return rows.length ? rows : undefined;
   });
 
@@ -54,7 +50,7 @@ describe('journeys over the HTTP API', () => {
     expect(await result('order-confirmation/regular/order-r-1')).toBe('completed');
     expect(await post('cart-r-1', 'regular', 'cart.updated', { cartId: 'c1' })).toEqual(['abandoned-cart/regular/c1']);
     // The cart run does not listen to cart.abandoned; first-order-nudge turns a returning customer away.
-    const abandoned = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ab-r-1', customerId: 'regular', type: 'cart.abandoned', properties: { cartId: 'c1' } }) });
+    const abandoned = await cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'ab-r-1', customerId: 'regular', type: 'cart.abandoned', properties: { cartId: 'c1' } }) });
     expect(await abandoned.json()).toMatchObject({ workflows: [], skipped: [{ journey: 'first-order-nudge', reason: 'not entered: has ordered before (abandoned-cart)' }] });
     expect(await runsOf('first-order-nudge/regular')).toHaveLength(0);
   });
@@ -63,7 +59,7 @@ describe('journeys over the HTTP API', () => {
     await customer('admitted', { city: 'Kazan' });
     expect(await post('ab-a-1', 'admitted', 'cart.abandoned')).toEqual(['first-order-nudge/admitted']);
     await sentBy('admitted', 'first-order-nudge');
-    const history = (await env.client.workflow.getHandle('first-order-nudge/admitted').fetchHistory()).events ?? [];
+    const history = (await cascade.env.client.workflow.getHandle('first-order-nudge/admitted').fetchHistory()).events ?? [];
     const input = defaultPayloadConverter.fromPayload<JourneyInput>(history[0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!);
     expect(input.admittedWith).toMatchObject({ id: 'admitted', city: 'Kazan', orderCount: 0, reachable: expect.arrayContaining(['email']) });
     const activities = history.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
@@ -73,7 +69,7 @@ describe('journeys over the HTTP API', () => {
   });
 
   it('delivers later events to the running run: a cart change restarts it, an order for the cart ends it', async () => {
-    const handle = env.client.workflow.getHandle('abandoned-cart/regular/c1');
+    const handle = cascade.env.client.workflow.getHandle('abandoned-cart/regular/c1');
     expect(await post('cart-r-2', 'regular', 'cart.updated', { cartId: 'c1', itemCount: 3 })).toEqual(['abandoned-cart/regular/c1']);
     await eventually(async () => ((await handle.query(statusQuery)).step === 'restarted' ? true : undefined));
     const reached = await post('order-r-2', 'regular', 'order.placed', { orderId: 'R-2', cartId: 'c1' });
@@ -84,8 +80,8 @@ describe('journeys over the HTTP API', () => {
 
   it('a cart change routed again after a crash lost the record of its routing starts no run: the run it reached has exited on a later order', async () => {
     // As if the router had signalled cart-r-2 (a restart) and died before it committed "routed".
-    await database.db.update(events).set({ routedAt: null, routedTo: null }).where(eq(events.id, 'cart-r-2'));
-    const again = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'cart-r-2', customerId: 'regular', type: 'cart.updated', properties: { cartId: 'c1', itemCount: 3 } }) });
+    await cascade.database.db.update(events).set({ routedAt: null, routedTo: null }).where(eq(events.id, 'cart-r-2'));
+    const again = await cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'cart-r-2', customerId: 'regular', type: 'cart.updated', properties: { cartId: 'c1', itemCount: 3 } }) });
     expect(await again.json()).toMatchObject({ duplicate: true, routing: 'routed', workflows: [], skipped: [{ journey: 'abandoned-cart', reason: 'an earlier run heard it and has exited since' }] });
     expect(await runsOf('abandoned-cart/regular/c1')).toHaveLength(1);
   });
@@ -97,7 +93,7 @@ describe('journeys over the HTTP API', () => {
       return rows.length === 2 ? rows : undefined;
     });
     expect(runs.map((r) => r.status).sort()).toEqual(['exited', 'running']);
-    await env.client.workflow.getHandle('abandoned-cart/regular/c1').terminate('test done');
+    await cascade.env.client.workflow.getHandle('abandoned-cart/regular/c1').terminate('test done');
   });
 
   it('re-entry: once means never again; every-trigger means a run per event', async () => {
@@ -125,7 +121,7 @@ describe('journeys over the HTTP API', () => {
     await running('birthday/bday/2031');
     expect(await post('bd-2031-b', 'bday', 'birthday.upcoming', { year: 2031 })).toEqual([]);
     expect(await runsOf('birthday/bday/2031')).toHaveLength(1);
-    const handle = env.client.workflow.getHandle('birthday/bday/2031');
+    const handle = cascade.env.client.workflow.getHandle('birthday/bday/2031');
     const status = await eventually(async () => {
       const s = await handle.query(statusQuery);
       return s.waiting.for === 'time' ? s : undefined;
@@ -149,7 +145,7 @@ describe('journeys over the HTTP API', () => {
     const email = await eventually(async () => (await sentBy('quiet', 'reactivation')).find((m) => m.step === 'offer-email' && m.status !== 'pending'));
     expect(email).toMatchObject({ step: 'offer-email', status: 'sent' });
     // The open of that email, as a provider reports it (reports/ is where every provider's report goes).
-    await applyReport({ db: database.db, client: env.client }, {
+    await applyReport({ db: cascade.database.db, client: cascade.env.client }, {
       provider: email!.provider,
       message: { ledgerId: email!.id },
       type: 'opened',
@@ -159,7 +155,7 @@ describe('journeys over the HTTP API', () => {
       payload: {},
     });
     // No SMS: the run now only waits out the goal window for an order.
-    const handle = env.client.workflow.getHandle('reactivation/quiet');
+    const handle = cascade.env.client.workflow.getHandle('reactivation/quiet');
     const status = await eventually(async () => {
       const s = await handle.query(statusQuery);
       return s.waiting.event === 'order.placed' ? s : undefined;

@@ -11,15 +11,11 @@ import { smsCost } from '../activities/templates/sms-segments';
 import type { Database } from '../db/client';
 import { messages } from '../db/schema';
 import { FakeSmsc } from './fakes/smsc';
-import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { seedCustomer, useCascadeApi } from './support/cascade';
 import { attempt, sendRequest, sendWith } from './support/send-activity';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
 let smsc: FakeSmsc;
-useCascade('time-skipping', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 
 beforeAll(async () => {
   smsc = await FakeSmsc.start({ login: 'cascade', psw: 'pw-123' });
@@ -30,11 +26,11 @@ afterAll(async () => {
 
 // The shipped templates and the shipped default (CASCADE_DEFAULT_LOCALE unset: ru).
 const render = createRenderer();
-const row = async (idempotencyKey: string) => (await database.db.select().from(messages).where(eq(messages.idempotencyKey, idempotencyKey)))[0]!;
+const row = async (idempotencyKey: string) => (await cascade.database.db.select().from(messages).where(eq(messages.idempotencyKey, idempotencyKey)))[0]!;
 
 describe('a customer locale', () => {
   it('is stored canonical from PUT /v1/customers, and a tag that is not BCP 47 is a 400 naming locale', async () => {
-    const put = (id: string, body: object) => api.call(`/v1/customers/${id}`, { method: 'PUT', body: JSON.stringify({ timeZone: 'Europe/Moscow', ...body }) });
+    const put = (id: string, body: object) => cascade.api.call(`/v1/customers/${id}`, { method: 'PUT', body: JSON.stringify({ timeZone: 'Europe/Moscow', ...body }) });
     const created = await put('loc-api', { locale: 'ru-ru', email: 'loc-api@example.com' });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ locale: 'ru-RU' });
@@ -48,7 +44,7 @@ describe('a customer locale', () => {
   });
 
   it('picks the welcome email in the customer language: ru, ru-RU (via ru) and no locale in Russian, en in English', async () => {
-    const send = sendWith(database.db, {}, { render });
+    const send = sendWith(cascade.database.db, {}, { render });
     const cases = [
       { id: 'loc-ru', locale: 'ru', subject: 'Добро пожаловать, Анна!', greeting: 'Здравствуйте, Анна!', footer: 'Отписаться' },
       { id: 'loc-ru-ru', locale: 'ru-RU', subject: 'Добро пожаловать, Анна!', greeting: 'Здравствуйте, Анна!', footer: 'Отписаться' },
@@ -56,7 +52,7 @@ describe('a customer locale', () => {
       { id: 'loc-en', locale: 'en', subject: 'Welcome, Анна!', greeting: 'Hi Анна,', footer: 'Unsubscribe' },
     ];
     for (const c of cases) {
-      await seedCustomer(database.db, { id: c.id, name: 'Анна', locale: c.locale });
+      await seedCustomer(cascade.database.db, { id: c.id, name: 'Анна', locale: c.locale });
       const req = sendRequest(c.id, 'email', { promoCode: 'WELCOME-ZX56CV' }, { template: 'welcome-hello', journey: 'welcome', transactional: false });
       expect(await attempt(send, req)).toMatchObject({ status: 'sent' });
       const sent = await row(req.idempotencyKey);
@@ -69,12 +65,12 @@ describe('a customer locale', () => {
 });
 
 describe('what an SMS costs', () => {
-  const sms = () => sendWith(database.db, smsc.env({ SMSC_SENDER: 'Cascade' }), { render });
+  const sms = () => sendWith(cascade.database.db, smsc.env({ SMSC_SENDER: 'Cascade' }), { render });
   const sentTo = (phone: string) => smsc.messages.filter((m) => m.phone === phone.slice(1));
 
   it('is recorded on the ledger row: 2 UCS-2 parts in Russian, 1 GSM-7 part for the same offer in English', async () => {
-    await seedCustomer(database.db, { id: 'sms-ru', name: 'Анна', phone: '+79125550201', locale: 'ru' });
-    await seedCustomer(database.db, { id: 'sms-en', name: 'Anna', phone: '+79125550202', locale: 'en' });
+    await seedCustomer(cascade.database.db, { id: 'sms-ru', name: 'Анна', phone: '+79125550201', locale: 'ru' });
+    await seedCustomer(cascade.database.db, { id: 'sms-en', name: 'Anna', phone: '+79125550202', locale: 'en' });
     const ru = sendRequest('sms-ru', 'sms', { promoCode: 'BACK-QW34ER' }, { template: 'reactivation-offer' });
     const en = sendRequest('sms-en', 'sms', { promoCode: 'BACK-QW34ER' }, { template: 'reactivation-offer' });
     expect(await attempt(sms(), ru)).toMatchObject({ status: 'sent' });
@@ -88,13 +84,13 @@ describe('what an SMS costs', () => {
     expect(enText!.mes).toMatch(/^Anna, we miss you/);
     expect(await row(en.idempotencyKey)).toMatchObject({ status: 'sent', smsSegments: 1 });
 
-    const listed = await (await api.call('/v1/customers/sms-ru/messages')).json();
+    const listed = await (await cascade.api.call('/v1/customers/sms-ru/messages')).json();
     expect(listed).toMatchObject({ messages: [{ template: 'reactivation-offer', status: 'sent', smsSegments: 2 }] });
   });
 
   it('over the maximum (CASCADE_SMS_MAX_SEGMENTS, 3) is skipped with too_many_segments, never reaching SMSC, with its text and count kept', async () => {
     const phone = '+79125550203';
-    await seedCustomer(database.db, { id: 'sms-long', name: 'Олег', phone, locale: 'ru' });
+    await seedCustomer(cascade.database.db, { id: 'sms-long', name: 'Олег', phone, locale: 'ru' });
     // A long address makes the reminder 4 UCS-2 parts (over 201 code units).
     const address = 'Московская область, городской округ Красногорск, посёлок Отрадное, Пятницкое шоссе, 6-й километр, владение 2, строение 1';
     const req = sendRequest('sms-long', 'sms', { event: { appointmentAt: '2024-05-01T10:00:00Z', address } }, { template: 'service-reminder' });
@@ -117,14 +113,14 @@ describe('what an SMS costs', () => {
 
   it('a template header max_segments is stricter than the global maximum', async () => {
     const phone = '+79125550204';
-    await seedCustomer(database.db, { id: 'sms-capped', name: 'Анна', phone, locale: 'ru' });
+    await seedCustomer(cascade.database.db, { id: 'sms-capped', name: 'Анна', phone, locale: 'ru' });
     // tyre-season-offer says max_segments: 2; the global maximum 5 does not lift it.
-    const send = sendWith(database.db, smsc.env({ SMSC_SENDER: 'Cascade' }), { render: createRenderer(undefined, { smsMaxSegments: 5 }) });
+    const send = sendWith(cascade.database.db, smsc.env({ SMSC_SENDER: 'Cascade' }), { render: createRenderer(undefined, { smsMaxSegments: 5 }) });
     const req = sendRequest('sms-capped', 'sms', {}, { template: 'tyre-season-offer' });
     expect(await attempt(send, req)).toMatchObject({ status: 'sent' });
     expect(await row(req.idempotencyKey)).toMatchObject({ smsSegments: 2 });
     // A global maximum of 1 with no header: the 2-part reactivation offer is refused.
-    const strict = sendWith(database.db, smsc.env({ SMSC_SENDER: 'Cascade' }), { render: createRenderer(undefined, { smsMaxSegments: 1 }) });
+    const strict = sendWith(cascade.database.db, smsc.env({ SMSC_SENDER: 'Cascade' }), { render: createRenderer(undefined, { smsMaxSegments: 1 }) });
     const offer = sendRequest('sms-capped', 'sms', { promoCode: 'BACK-QW34ER' }, { template: 'reactivation-offer' });
     expect(await attempt(strict, offer)).toMatchObject({ status: 'skipped', reason: 'too_many_segments' });
     expect(await row(offer.idempotencyKey)).toMatchObject({ skipReason: 'too_many_segments', smsSegments: 2 });

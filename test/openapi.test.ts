@@ -8,13 +8,9 @@ import type { Express } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../api/app';
 import type { Database } from '../db/client';
-import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
+import { seedCustomer, startTestApi, useCascadeApi } from './support/cascade';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
 /** The app's answer for a path no route serves (api/app.ts), as opposed to a route's own 404 for a missing thing. */
 async function noRoute(res: Response): Promise<boolean> {
@@ -38,7 +34,7 @@ type Doc = { openapi: string; paths: Record<string, Record<string, { security: u
 
 describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document, served without a key', async () => {
-    const res = await fetch(`${api.url}/openapi.json`);
+    const res = await fetch(`${cascade.api.url}/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as Doc;
     expect(doc.openapi).toBe('3.1.0');
@@ -46,7 +42,7 @@ describe('GET /openapi.json', () => {
     // The document and the app come from the same declarations (api/declared-route.ts): every method
     // and path the app serves is documented, and nothing else is (the dashboard's static assets aside).
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`));
-    const served = servedRoutes(createApp({ db: database.db, client: env.client, taskQueue: 'openapi', apiKeys: [] })).filter((r) => !r.includes('/dashboard/assets/'));
+    const served = servedRoutes(createApp({ db: cascade.database.db, client: cascade.env.client, taskQueue: 'openapi', apiKeys: [] })).filter((r) => !r.includes('/dashboard/assets/'));
     expect(new Set(served).size).toBe(served.length);
     expect(served.sort()).toEqual(documented.sort());
     expect(documented).toContain('post /v1/events');
@@ -63,19 +59,19 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents only routes the app has: each path and method reaches a route (no "No route" 404)', async () => {
-    await seedCustomer(database.db, { id: 'olga' });
-    const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as Doc;
-    const key = (await (await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'openapi', scopes: ['read'] }) })).json()) as { id: string };
+    await seedCustomer(cascade.database.db, { id: 'olga' });
+    const doc = (await (await fetch(`${cascade.api.url}/openapi.json`)).json()) as Doc;
+    const key = (await (await cascade.api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'openapi', scopes: ['read'] }) })).json()) as { id: string };
     // {id} is also a segment's: one must exist for its routes to answer (the paths list its DELETE last).
-    await api.call('/v1/segments', { method: 'POST', body: JSON.stringify({ id: key.id, name: 'openapi', where: { all: [] } }) });
+    await cascade.api.call('/v1/segments', { method: 'POST', body: JSON.stringify({ id: key.id, name: 'openapi', where: { all: [] } }) });
     // …and a campaign's (of that segment, in test mode: olga alone).
-    await api.call('/v1/campaigns', { method: 'POST', body: JSON.stringify({ id: key.id, journey: 'quarterly-bonus', segment: key.id, testRecipients: ['olga'] }) });
+    await cascade.api.call('/v1/campaigns', { method: 'POST', body: JSON.stringify({ id: key.id, journey: 'quarterly-bonus', segment: key.id, testRecipients: ['olga'] }) });
 
     // Controls: the same probe on a path no route serves must come back as the app's own 404, or
     // the loop below could not tell a missing route from a refused body (a body the parser refuses
     // is a 400 before any route is matched).
     for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-      const res = await api.call('/v1/nothing-here', { method, ...(method === 'GET' ? {} : { body: '{}' }) });
+      const res = await cascade.api.call('/v1/nothing-here', { method, ...(method === 'GET' ? {} : { body: '{}' }) });
       expect(await noRoute(res), `${method} /v1/nothing-here`).toBe(true);
     }
     for (const [path, methods] of Object.entries(doc.paths)) {
@@ -84,7 +80,7 @@ describe('GET /openapi.json', () => {
         // A body of the documented media type that the parser accepts, so the request reaches routing.
         const type = Object.keys(operation.requestBody?.content ?? {})[0];
         const body = type === undefined ? undefined : type === 'application/json' ? '{}' : '';
-        const res = await api.call(url, { method: method.toUpperCase(), ...(body === undefined ? {} : { body, headers: { 'content-type': type! } }) });
+        const res = await cascade.api.call(url, { method: method.toUpperCase(), ...(body === undefined ? {} : { body, headers: { 'content-type': type! } }) });
         expect(await noRoute(res), `${method.toUpperCase()} ${url} has no route`).toBe(false);
         expect(res.status, `${method.toUpperCase()} ${url}`).not.toBe(500);
       }

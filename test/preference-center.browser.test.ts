@@ -14,30 +14,26 @@ import { createActivities } from '../activities';
 import type { Database } from '../db/client';
 import { unsubscribeLinks } from '../lib/unsubscribe-token';
 import type { Channel } from '../workflows/contract';
-import { seedCustomer, testDeps, TEST_UNSUBSCRIBE_SECRET, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { TEST_UNSUBSCRIBE_SECRET, seedCustomer, testDeps, useCascadeApi } from './support/cascade';
 import { useBrowser } from './support/browser';
 import { attempt, sendRequest } from './support/send-activity';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 const browser = useBrowser();
 
 /** A marketing message under a topic, the way a journey's send reaches the pipeline, linking to this API. */
 function marketing(customerId: string, channel: Channel, topic: string, template: string) {
-  const send = createActivities(testDeps(database.db, { caps: {}, unsubscribeUrl: unsubscribeLinks(api.url, TEST_UNSUBSCRIBE_SECRET) })).send;
+  const send = createActivities(testDeps(cascade.database.db, { caps: {}, unsubscribeUrl: unsubscribeLinks(cascade.api.url, TEST_UNSUBSCRIBE_SECRET) })).send;
   return attempt(send, sendRequest(customerId, channel, { promoCode: 'SHINY10' }, { template, transactional: false, topic, journey: `browser-${topic}` }));
 }
 
 describe('the preference center in Chromium', () => {
   it('opts out of promotions by email only: a promotion email is skipped, a reminder email and a promotion SMS still go', async () => {
     process.env.CASCADE_SHOP_NAME = 'Шинный двор';
-    await seedCustomer(database.db, { id: 'browser-1', name: 'Анна', email: 'anna@shop.example', phone: '+79161230003', consent: ['email', 'sms'] });
+    await seedCustomer(cascade.database.db, { id: 'browser-1', name: 'Анна', email: 'anna@shop.example', phone: '+79161230003', consent: ['email', 'sms'] });
     expect(await marketing('browser-1', 'email', 'promotions', 'welcome-promo')).toMatchObject({ status: 'sent' });
 
-    const outbox = (await (await api.call('/v1/outbox')).json()) as { messages: Array<{ customerId: string; channel: string; body: string }> };
+    const outbox = (await (await cascade.api.call('/v1/outbox')).json()) as { messages: Array<{ customerId: string; channel: string; body: string }> };
     const email = outbox.messages.find((m) => m.customerId === 'browser-1' && m.channel === 'email')!;
     const href = /<a href="([^"]+\/unsubscribe\?token=[^"]+)"/.exec(email.body)?.[1];
     expect(href).toBeDefined();
@@ -64,7 +60,7 @@ describe('the preference center in Chromium', () => {
     expect(await marketing('browser-1', 'email', 'reminders', 'welcome-promo')).toMatchObject({ status: 'sent' });
     expect(await marketing('browser-1', 'sms', 'promotions', 'tyre-season-offer')).toMatchObject({ status: 'sent' });
 
-    const ledger = (await (await api.call('/v1/customers/browser-1/messages')).json()) as { messages: Array<{ journey: string; channel: string; status: string; skipReason: string | null }> };
+    const ledger = (await (await cascade.api.call('/v1/customers/browser-1/messages')).json()) as { messages: Array<{ journey: string; channel: string; status: string; skipReason: string | null }> };
     expect(ledger.messages.map(({ journey, channel, status, skipReason }) => ({ journey, channel, status, skipReason })).reverse()).toEqual([
       { journey: 'browser-promotions', channel: 'email', status: 'sent', skipReason: null },
       { journey: 'browser-promotions', channel: 'email', status: 'skipped', skipReason: 'no_consent' },

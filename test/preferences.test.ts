@@ -14,20 +14,16 @@ import { createUnsubscribeToken } from '../lib/unsubscribe-token';
 import type { Channel } from '../workflows/contract';
 import { topicProblem } from '../workflows/dsl/options';
 import { allJourneys, knownTopics } from '../workflows/registry';
-import { seedCustomer, testDeps, TEST_UNSUBSCRIBE_SECRET, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { TEST_UNSUBSCRIBE_SECRET, seedCustomer, testDeps, useCascadeApi } from './support/cascade';
 import { attempt, sendRequest } from './support/send-activity';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('time-skipping', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 
-const db = () => database.db;
+const db = () => cascade.database.db;
 const read = (res: Response) => res.json() as Promise<Record<string, any>>;
 const link = (customerId: string, channel: Channel, topic?: string, issuedAt?: Date | null) => createUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, { customerId, channel, topic, issuedAt });
 const DAY = 86_400_000;
-const putConsents = (id: string, body: unknown) => api.call(`/v1/customers/${id}/consents`, { method: 'PUT', body: JSON.stringify(body) });
+const putConsents = (id: string, body: unknown) => cascade.api.call(`/v1/customers/${id}/consents`, { method: 'PUT', body: JSON.stringify(body) });
 
 /** A marketing message under a topic through the real send pipeline (outbox channels). */
 function marketing(customerId: string, channel: Channel, topic: string) {
@@ -78,7 +74,7 @@ describe('consent per channel and topic', () => {
     expect(await marketing('t2', 'email', 'reminders')).toMatchObject({ status: 'sent' });
     expect(await marketing('t2', 'email', 'promotions')).toMatchObject({ status: 'skipped', reason: 'no_consent' });
 
-    const ledger = await (await api.call('/v1/customers/t1/messages')).json() as { messages: Array<{ status: string }> };
+    const ledger = await (await cascade.api.call('/v1/customers/t1/messages')).json() as { messages: Array<{ status: string }> };
     expect(ledger.messages).toHaveLength(3);
     const topics = await db().query.messages.findMany({ where: (m, { eq }) => eq(m.customerId, 't1'), columns: { channel: true, topic: true, status: true } });
     expect(topics).toEqual(expect.arrayContaining([
@@ -90,7 +86,7 @@ describe('consent per channel and topic', () => {
 
   it("one-click POST withdraws only the message's topic on that channel, without suppressing the address", async () => {
     await seedCustomer(db(), { id: 'oc', email: 'oc@shop.example', phone: '+79161230002', consent: ['email', 'sms'] });
-    const res = await fetch(`${api.url}/unsubscribe?token=${link('oc', 'email', 'promotions')}`, {
+    const res = await fetch(`${cascade.api.url}/unsubscribe?token=${link('oc', 'email', 'promotions')}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',
@@ -111,10 +107,10 @@ describe('consent per channel and topic', () => {
   it('sticky per topic: a profile sync cannot undo a topic withdrawal, a re-subscription must be newer; everything off binds every topic', async () => {
     await seedCustomer(db(), { id: 'st', email: 'st@shop.example', consent: ['email'] });
     const before = new Date(Date.now() - 60_000).toISOString();
-    await fetch(`${api.url}/unsubscribe?token=${link('st', 'email', 'promotions')}`, { method: 'POST' });
+    await fetch(`${cascade.api.url}/unsubscribe?token=${link('st', 'email', 'promotions')}`, { method: 'POST' });
 
     // The nightly sync says yes to email: the channel already says yes, the topic withdrawal stands.
-    const sync = await api.call('/v1/customers/st', { method: 'PUT', body: JSON.stringify({ consents: { email: true } }) });
+    const sync = await cascade.api.call('/v1/customers/st', { method: 'PUT', body: JSON.stringify({ consents: { email: true } }) });
     expect(sync.status).toBe(200);
     expect(await marketing('st', 'email', 'promotions')).toMatchObject({ status: 'skipped', reason: 'no_consent' });
 
@@ -130,7 +126,7 @@ describe('consent per channel and topic', () => {
     // and a topic grant older than it is refused, since the withdrawal of '*' holds for that topic.
     const stamp = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 5));
-    await fetch(`${api.url}/unsubscribe?token=${link('st', 'email')}`, { method: 'POST' });
+    await fetch(`${cascade.api.url}/unsubscribe?token=${link('st', 'email')}`, { method: 'POST' });
     expect(await marketing('st', 'email', 'promotions')).toMatchObject({ status: 'skipped' });
     expect((await putConsents('st', { email: true, topic: 'reminders', source: 'crm', consentedAt: stamp })).status).toBe(409);
     expect((await putConsents('st', { email: true, topic: 'reminders', source: 'app' })).status).toBe(200);
@@ -145,11 +141,11 @@ describe('consent per channel and topic', () => {
 
 describe('the preference form', () => {
   const formOf = async (token: string) => {
-    const html = await (await fetch(`${api.url}/unsubscribe?token=${token}`)).text();
+    const html = await (await fetch(`${cascade.api.url}/unsubscribe?token=${token}`)).text();
     return { html, csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] };
   };
   const post = (token: string, fields: Array<[string, string]>) =>
-    fetch(`${api.url}/preferences?token=${token}`, {
+    fetch(`${cascade.api.url}/preferences?token=${token}`, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -211,7 +207,7 @@ describe('the preference form', () => {
     const on = boxes(html).filter((b) => b !== 'email.promotions');
     const res = await post(token, [['csrf', csrf!], ...boxes(html).map((b): [string, string] => ['shown', b]), ...on.map((b): [string, string] => ['on', b])]);
     expect(res.status).toBe(303);
-    const after = await fetch(new URL(res.headers.get('location')!, api.url));
+    const after = await fetch(new URL(res.headers.get('location')!, cascade.api.url));
     const text = await after.text();
     expect(text).toContain('Done, your choices are saved.');
     expect(text).toMatch(/value="email\.promotions" id="email\.promotions" aria-label="[^"]+">/); // unticked now
@@ -220,7 +216,7 @@ describe('the preference form', () => {
       { channel: 'email', topic: 'promotions', granted: false, source: 'preference-center', actor: 'preference-center', applied: true },
     ]);
 
-    const customer = await api.call('/v1/customers/pf3');
+    const customer = await cascade.api.call('/v1/customers/pf3');
     expect(customer.status).toBe(200);
     expect(await read(customer)).toMatchObject({
       id: 'pf3',
@@ -228,11 +224,11 @@ describe('the preference form', () => {
       consents: { email: { '*': true, promotions: false }, sms: { '*': true } },
       topics: { email: { promotions: false, reminders: true, news: true }, sms: { promotions: true, reminders: true, news: true } },
     });
-    expect((await api.call('/v1/customers/nobody')).status).toBe(404);
+    expect((await cascade.api.call('/v1/customers/nobody')).status).toBe(404);
 
     // A profile sync cannot undo a preference-center withdrawal either (it is the customer's own word).
     await db().insert(consents).values({ customerId: 'pf3', channel: 'push', topic: '*', granted: false, source: 'preference-center' });
-    const sync = await api.call('/v1/customers/pf3', { method: 'PUT', body: JSON.stringify({ consents: { push: true } }) });
+    const sync = await cascade.api.call('/v1/customers/pf3', { method: 'PUT', body: JSON.stringify({ consents: { push: true } }) });
     expect((await read(sync)).consentsRefused).toEqual([{ channel: 'push', note: expect.stringMatching(/preference-center/) }]);
   });
 
@@ -253,7 +249,7 @@ describe('the preference form', () => {
 
   it('a link minted more than 30 days ago, or before links carried a date, withdraws but cannot grant; a recent one grants', async () => {
     await seedCustomer(db(), { id: 'pf6', email: 'pf6@shop.example', consent: ['email'] });
-    await fetch(`${api.url}/unsubscribe?token=${link('pf6', 'email', 'promotions')}`, { method: 'POST' });
+    await fetch(`${cascade.api.url}/unsubscribe?token=${link('pf6', 'email', 'promotions')}`, { method: 'POST' });
     expect(await marketing('pf6', 'email', 'promotions')).toMatchObject({ status: 'skipped', reason: 'no_consent' });
 
     for (const [name, old] of [
@@ -305,7 +301,7 @@ describe('the preference form', () => {
       { channel: 'email', topic: 'news', granted: false, source: 'preference-center' },
       { channel: 'email', topic: 'promotions', granted: false, source: 'preference-center' },
     ]);
-    const history = await (await api.call('/v1/customers/pf7/consents/history')).json() as { changes: Array<Record<string, unknown>> };
+    const history = await (await cascade.api.call('/v1/customers/pf7/consents/history')).json() as { changes: Array<Record<string, unknown>> };
     expect(JSON.stringify(history)).toMatch(/a link never lifts a complaint/);
   });
 });

@@ -9,15 +9,11 @@ import type { Database } from '../db/client';
 import { campaigns, consents, events, messageEvents, messages, orders, suppressions } from '../db/schema';
 import { countMembers, membersPage } from '../segments/members';
 import type { Predicate } from '../workflows/predicate';
-import { seedCustomer, useCascade, useTestApi, type startTestApi } from './support/cascade';
+import { seedCustomer, useCascadeApi } from './support/cascade';
 
-let database: Database;
-let env: Parameters<Parameters<typeof useCascade>[1]>[0]['env'];
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('time-skipping', (c) => ({ database, env } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('time-skipping');
 
-const db = () => database.db;
+const db = () => cascade.database.db;
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
 const INJECTION = "x' OR 1=1 --";
@@ -223,14 +219,14 @@ describe('all, any, not, nested', () => {
 
 // Response bodies are checked by matchers, not by types.
 const read = (res: Response) => res.json() as Promise<Record<string, any>>;
-const post = (body: unknown) => api.call('/v1/segments', { method: 'POST', body: JSON.stringify(body) });
+const post = (body: unknown) => cascade.api.call('/v1/segments', { method: 'POST', body: JSON.stringify(body) });
 
 /** Saves the segment through the API and asks who is in it; a refused one answers its 400. */
 async function viaApi(id: string, where: unknown): Promise<{ status: number; ids?: string[]; field?: string }> {
   const res = await post({ id, name: id, where });
   if (res.status === 400) return { status: 400, field: (await read(res)).error.field };
   expect([200, 201]).toContain(res.status);
-  const page = await read(await api.call(`/v1/segments/${id}/members?limit=1000`));
+  const page = await read(await cascade.api.call(`/v1/segments/${id}/members?limit=1000`));
   return { status: res.status, ids: page.members.map((m: { id: string }) => m.id) };
 }
 
@@ -264,14 +260,14 @@ describe('injection attempts', () => {
     expect((await post({ id: "x'; drop table segments; --", name: 'x', where: { all: [] } })).status).toBe(400);
     const named = await post({ id: 'bobby', name: "Robert'); DROP TABLE customers;--", where: { all: [] } });
     expect(named.status).toBe(201);
-    expect((await read(await api.call('/v1/segments/bobby'))).name).toBe("Robert'); DROP TABLE customers;--");
-    const cursor = await api.call(`/v1/segments/bobby/members?after=${encodeURIComponent(drop)}`);
+    expect((await read(await cascade.api.call('/v1/segments/bobby'))).name).toBe("Robert'); DROP TABLE customers;--");
+    const cursor = await cascade.api.call(`/v1/segments/bobby/members?after=${encodeURIComponent(drop)}`);
     expect(cursor.status).toBe(200);
 
     // Nothing ran: every customer and every table is still there.
     const rows = (await db().execute(sql`select count(*)::int as n from customers`)) as unknown as Array<{ n: number }>;
     expect(rows[0]?.n).toBe(5);
-    expect((await read(await api.call('/v1/segments/bobby/count'))).count).toBe(5);
+    expect((await read(await cascade.api.call('/v1/segments/bobby/count'))).count).toBe(5);
   });
 });
 
@@ -282,13 +278,13 @@ describe('/v1/segments', () => {
     const created = await post({ id: 'moscow', name: 'Moscow', where: moscow });
     expect(created.status).toBe(201);
     expect(await read(created)).toMatchObject({ id: 'moscow', name: 'Moscow', where: moscow });
-    expect((await read(await api.call('/v1/segments/moscow/count'))).count).toBe(2);
+    expect((await read(await cascade.api.call('/v1/segments/moscow/count'))).count).toBe(2);
 
     const replaced = await post({ id: 'moscow', name: 'Moscow, e-mail', where: { all: [moscow, { consent: 'email' }] } });
     expect(replaced.status).toBe(200);
-    expect(await read(await api.call('/v1/segments/moscow'))).toMatchObject({ name: 'Moscow, e-mail', where: { all: [moscow, { consent: 'email' }] } });
-    expect((await read(await api.call('/v1/segments/moscow/count'))).count).toBe(1);
-    const list = await read(await api.call('/v1/segments'));
+    expect(await read(await cascade.api.call('/v1/segments/moscow'))).toMatchObject({ name: 'Moscow, e-mail', where: { all: [moscow, { consent: 'email' }] } });
+    expect((await read(await cascade.api.call('/v1/segments/moscow/count'))).count).toBe(1);
+    const list = await read(await cascade.api.call('/v1/segments'));
     expect(list.segments.map((s: { id: string }) => s.id)).toContain('moscow');
   });
 
@@ -297,7 +293,7 @@ describe('/v1/segments', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
-      const res = await api.call(`/v1/segments/everyone/members?limit=2${after ? `&after=${after}` : ''}`);
+      const res = await cascade.api.call(`/v1/segments/everyone/members?limit=2${after ? `&after=${after}` : ''}`);
       expect(res.status).toBe(200);
       const page = await read(res);
       seen.push(...page.members.map((m: { id: string }) => m.id));
@@ -305,11 +301,11 @@ describe('/v1/segments', () => {
       after = page.next;
     }
     expect(seen).toEqual(EVERYONE);
-    const first = await read(await api.call('/v1/segments/everyone/members?limit=1'));
+    const first = await read(await cascade.api.call('/v1/segments/everyone/members?limit=1'));
     expect(first.members[0]).toMatchObject({ id: 'anna', email: 'anna@example.com', phone: '+79990000001', city: 'Moscow', timeZone: 'Europe/Moscow' });
     expect(first.next).toBe('anna');
     for (const limit of ['0', '1001', 'x']) {
-      const bad = await api.call(`/v1/segments/everyone/members?limit=${limit}`);
+      const bad = await cascade.api.call(`/v1/segments/everyone/members?limit=${limit}`);
       expect(bad.status).toBe(400);
       expect((await read(bad)).error.field).toBe('limit');
     }
@@ -347,32 +343,32 @@ describe('/v1/segments', () => {
       expect((await read(res)).error.field, JSON.stringify(where)).toBe(field);
     }
     expect((await post({ id: 'bad', name: '', where: moscow })).status).toBe(400);
-    expect((await api.call('/v1/segments/bad')).status).toBe(404);
+    expect((await cascade.api.call('/v1/segments/bad')).status).toBe(404);
   });
 
   it('404 for an unknown segment, 409 deleting one a campaign uses, 204 otherwise', async () => {
     for (const path of ['/v1/segments/nope', '/v1/segments/nope/count', '/v1/segments/nope/members']) {
-      const res = await api.call(path);
+      const res = await cascade.api.call(path);
       expect(res.status, path).toBe(404);
       expect((await read(res)).error.field).toBe('id');
     }
-    expect((await api.call('/v1/segments/nope', { method: 'DELETE' })).status).toBe(404);
+    expect((await cascade.api.call('/v1/segments/nope', { method: 'DELETE' })).status).toBe(404);
 
     await post({ id: 'in-use', name: 'In use', where: moscow });
     await db().insert(campaigns).values({ id: 'spring', journey: 'tyre-season', segmentId: 'in-use', status: 'scheduled' });
-    const refused = await api.call('/v1/segments/in-use', { method: 'DELETE' });
+    const refused = await cascade.api.call('/v1/segments/in-use', { method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect((await read(refused)).error).toMatchObject({ code: 'conflict', field: 'id' });
-    expect((await api.call('/v1/segments/in-use')).status).toBe(200);
+    expect((await cascade.api.call('/v1/segments/in-use')).status).toBe(200);
 
     await post({ id: 'unused', name: 'Unused', where: moscow });
-    expect((await api.call('/v1/segments/unused', { method: 'DELETE' })).status).toBe(204);
-    expect((await api.call('/v1/segments/unused')).status).toBe(404);
+    expect((await cascade.api.call('/v1/segments/unused', { method: 'DELETE' })).status).toBe(204);
+    expect((await cascade.api.call('/v1/segments/unused')).status).toBe(404);
   });
 
   it('writing needs admin, reading needs read', async () => {
-    const created = await read(await api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'reader', scopes: ['read'] }) }));
-    const asReader = (path: string, init: RequestInit = {}) => api.call(path, { ...init, headers: { authorization: `Bearer ${created.key}` } });
+    const created = await read(await cascade.api.call('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'reader', scopes: ['read'] }) }));
+    const asReader = (path: string, init: RequestInit = {}) => cascade.api.call(path, { ...init, headers: { authorization: `Bearer ${created.key}` } });
     expect((await asReader('/v1/segments/moscow/count')).status).toBe(200);
     expect((await asReader('/v1/segments', { method: 'POST', body: JSON.stringify({ id: 'r', name: 'r', where: moscow }) })).status).toBe(403);
     expect((await asReader('/v1/segments/moscow', { method: 'DELETE' })).status).toBe(403);

@@ -7,26 +7,22 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/client';
 import { applyReport } from '../reports/apply-report';
-import { seedCustomer, startTestApi, useCascade, useTestApi } from './support/cascade';
+import { seedCustomer, startTestApi, useCascadeApi } from './support/cascade';
 import { eventually } from './support/journeys';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
 type Item = { at: string; kind: string; [k: string]: unknown };
 const timeline = async (query = '') => {
-  const res = await api.call(`/v1/customers/tanya/timeline${query}`);
+  const res = await cascade.api.call(`/v1/customers/tanya/timeline${query}`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: Item[] }).items;
 };
 
 describe('GET /v1/customers/:id/timeline', () => {
   it('shows the event, the run waiting, the message and its report, then the run ending, newest first', async () => {
-    await seedCustomer(database.db, { id: 'tanya', consent: ['email'] });
-    const signup = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 't-signup', customerId: 'tanya', type: 'customer.signed_up', properties: { from: 'app' } }) });
+    await seedCustomer(cascade.database.db, { id: 'tanya', consent: ['email'] });
+    const signup = await cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 't-signup', customerId: 'tanya', type: 'customer.signed_up', properties: { from: 'app' } }) });
     expect(signup.status).toBe(202);
     // The ledger row exists (pending) before the provider answers; wait for the answer.
     const sent = await eventually(async () => (await timeline()).find((i) => i.kind === 'message' && i.step === 'welcome-hello' && i.status !== 'pending'));
@@ -38,15 +34,15 @@ describe('GET /v1/customers/:id/timeline', () => {
     expect(items.find((i) => i.kind === 'run')).toMatchObject({ phase: 'started', journey: 'welcome', status: 'running', triggerEventId: 't-signup', step: 'welcome-hello', waiting: { for: 'time', until: expect.any(String) } });
 
     const outcome = await applyReport(
-      { db: database.db, client: env.client },
+      { db: cascade.database.db, client: cascade.env.client },
       { provider: 'outbox', message: { ledgerId: sent.id as number }, type: 'email.delivered', status: 'delivered', eventId: 'outbox:t-1', occurredAt: new Date(), payload: { note: 'delivered to the inbox' } },
     );
     expect(outcome).toBe('applied');
-    const order = await api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 't-order', customerId: 'tanya', type: 'order.placed', properties: { orderId: 't-o-1' } }) });
+    const order = await cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 't-order', customerId: 'tanya', type: 'order.placed', properties: { orderId: 't-o-1' } }) });
     expect(order.status).toBe(202);
-    expect(await env.client.workflow.getHandle('welcome/tanya').result()).toBe('exited: order.placed');
+    expect(await cascade.env.client.workflow.getHandle('welcome/tanya').result()).toBe('exited: order.placed');
     // The order also starts its confirmation run: let it finish, so the timeline holds still.
-    expect(await env.client.workflow.getHandle('order-confirmation/tanya/t-order').result()).toBe('completed');
+    expect(await cascade.env.client.workflow.getHandle('order-confirmation/tanya/t-order').result()).toBe('completed');
 
     items = await eventually(async () => {
       const all = await timeline();
@@ -73,10 +69,10 @@ describe('GET /v1/customers/:id/timeline', () => {
   });
 
   it('refuses a bad limit and an unknown customer, naming the field', async () => {
-    const bad = await api.call('/v1/customers/tanya/timeline?limit=0');
+    const bad = await cascade.api.call('/v1/customers/tanya/timeline?limit=0');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('limit');
-    const nobody = await api.call('/v1/customers/nobody/timeline');
+    const nobody = await cascade.api.call('/v1/customers/nobody/timeline');
     expect(nobody.status).toBe(404);
     expect(((await nobody.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'not_found', field: 'customerId' });
   });

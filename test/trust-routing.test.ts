@@ -17,22 +17,18 @@ import { isPermanent } from '../routing/failures';
 import { slimEvent } from '../workflows/contract';
 import { welcome } from '../workflows/journeys/welcome';
 import { routeDue } from '../routing/router';
-import { startTestApi, useCascade, useTestApi } from './support/cascade';
+import { startTestApi, useCascadeApi } from './support/cascade';
 import { eventually } from './support/journeys';
 import { taskQueue } from './support/temporal';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-useCascade('dev-server', (c) => ({ env, database } = c));
-useTestApi(() => ({ database, env }), (a) => (api = a));
+const cascade = useCascadeApi('dev-server');
 
-const put = (id: string, body: Record<string, unknown>) => api.call(`/v1/customers/${id}`, { method: 'PUT', body: JSON.stringify(body) });
-const post = (body: Record<string, unknown>) => api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify(body) });
-const deps = () => ({ db: database.db, client: env.client, taskQueue });
+const put = (id: string, body: Record<string, unknown>) => cascade.api.call(`/v1/customers/${id}`, { method: 'PUT', body: JSON.stringify(body) });
+const post = (body: Record<string, unknown>) => cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify(body) });
+const deps = () => ({ db: cascade.database.db, client: cascade.env.client, taskQueue });
 /** A run records itself when it starts; events routed before that reach it as it starts (not in `workflows`). */
 const running = (workflowId: string) => eventually(async () => (await runOf(workflowId))?.status === 'running' || undefined);
-const runOf = async (workflowId: string) => (await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId)))[0];
+const runOf = async (workflowId: string) => (await cascade.database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, workflowId)))[0];
 
 async function returningCustomer(id: string) {
   expect((await put(id, { email: `${id}@example.com`, consents: { email: true } })).status).toBe(201);
@@ -53,28 +49,28 @@ describe('routing that never loses or blocks', () => {
     expect(await badYear.json()).toMatchObject({ error: { field: 'properties.year' } });
     const forged = await post({ id: 'forged-h1', customerId: 'h1', type: 'message.opened', properties: {} });
     expect(await forged.json()).toMatchObject({ error: { field: 'type' } });
-    expect(await database.db.select().from(events).where(eq(events.customerId, 'h1'))).toHaveLength(1);
+    expect(await cascade.database.db.select().from(events).where(eq(events.customerId, 'h1'))).toHaveLength(1);
   });
 
   it('dead-letters an event Temporal can never take, and the router goes on routing the others', async () => {
     // A customer id so long that its workflow id passes Temporal's limit (written by an older version).
     const longId = `c${'l'.repeat(2100)}`;
-    await database.db.insert(customers).values({ id: longId, email: 'long@example.com' });
+    await cascade.database.db.insert(customers).values({ id: longId, email: 'long@example.com' });
     const old = new Date(Date.now() - 60_000);
-    await database.db.insert(events).values({ id: 'poison', customerId: longId, type: 'customer.signed_up', occurredAt: old, receivedAt: old });
+    await cascade.database.db.insert(events).values({ id: 'poison', customerId: longId, type: 'customer.signed_up', occurredAt: old, receivedAt: old });
     await put('after-poison', { email: 'after@example.com', consents: { email: true } });
-    await database.db.insert(events).values({ id: 'good', customerId: 'after-poison', type: 'customer.signed_up', occurredAt: old, receivedAt: new Date(old.getTime() + 1) });
+    await cascade.database.db.insert(events).values({ id: 'good', customerId: 'after-poison', type: 'customer.signed_up', occurredAt: old, receivedAt: new Date(old.getTime() + 1) });
 
     // The test API runs its own router too, so this pass may share the two rows with
     // it: what counts is where they end up.
     await routeDue(deps());
     const [poison] = await eventually(async () => {
-      const rows = await database.db.select().from(events).where(eq(events.id, 'poison'));
+      const rows = await cascade.database.db.select().from(events).where(eq(events.id, 'poison'));
       return rows[0]?.deadLetteredAt ? rows : undefined;
     });
     expect(poison).toMatchObject({ routedAt: null, deadLetteredAt: expect.any(Date), routingError: expect.stringMatching(/workflow id \d+ characters/) });
     const [good] = await eventually(async () => {
-      const rows = await database.db.select().from(events).where(eq(events.id, 'good'));
+      const rows = await cascade.database.db.select().from(events).where(eq(events.id, 'good'));
       return rows[0]?.routedAt ? rows : undefined;
     });
     expect(good?.routedTo).toEqual(['welcome/after-poison']);
@@ -105,7 +101,7 @@ describe('routing that never loses or blocks', () => {
     for (const id of ids) {
       const workflowId = `abandoned-cart/${id}/c-${id}`;
       // Whichever was routed first, the run ends at the order for its cart and sends nothing.
-      expect(await env.client.workflow.getHandle(workflowId).result()).toBe('exited: order.placed');
+      expect(await cascade.env.client.workflow.getHandle(workflowId).result()).toBe('exited: order.placed');
       expect(await runOf(workflowId)).toMatchObject({ status: 'exited' });
     }
   });
@@ -137,7 +133,7 @@ describe('routing that never loses or blocks', () => {
     expect((await put('term1', { email: 'term1@example.com', consents: { email: true } })).status).toBe(201);
     await post({ id: 'signup-term1', customerId: 'term1', type: 'customer.signed_up' });
     await running('welcome/term1');
-    await env.client.workflow.getHandle('welcome/term1').terminate('ops stopped it');
+    await cascade.env.client.workflow.getHandle('welcome/term1').terminate('ops stopped it');
     expect(await reconcileRuns(deps(), { olderThanMs: 0, batch: 100 })).toBeGreaterThanOrEqual(1);
     expect(await runOf('welcome/term1')).toMatchObject({ status: 'terminated', endReason: expect.stringMatching(/terminated/) });
     const order = await post({ id: 'order-term1', customerId: 'term1', type: 'order.placed', properties: { orderId: 'o-term1' } });

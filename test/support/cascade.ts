@@ -107,3 +107,19 @@ export function useTestApi(
     await api?.stop();
   });
 }
+
+/** A file's Temporal server, database, worker and HTTP API: the harness most test files share. */
+export interface CascadeApi {
+  env: TestWorkflowEnvironment;
+  database: Database;
+  worker: Awaited<ReturnType<typeof startWorker>>;
+  api: Awaited<ReturnType<typeof startTestApi>>;
+}
+
+/** `useCascade` and `useTestApi` together; the fields are there once the file's `beforeAll` hooks ran. */
+export function useCascadeApi(server: 'time-skipping' | 'dev-server'): CascadeApi {
+  const harness = {} as CascadeApi;
+  useCascade(server, (c) => Object.assign(harness, c));
+  useTestApi(() => harness, (api) => (harness.api = api));
+  return harness;
+}
