@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { JourneyEntry, PropertySpec, PropertyType } from '../workflows/dsl/options';
 import { journeyWorkflowId } from '../workflows/contract';
+import { journeysTriggeredBy } from '../workflows/registry';
 
 export const MAX_KEY_LENGTH = 200;
 /**
@@ -20,6 +21,11 @@ export type TriggerCheck =
 
 // Control and bidi characters in a key would reach workflow ids, the Temporal UI and logs.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]/;
+
+/** The journeys an event triggers, each with its trigger's check: asked once an event. */
+export type Trigger = { wf: JourneyEntry; check: TriggerCheck };
+export const triggersOf = (event: { id: string; type: string; customerId: string; properties: Record<string, unknown> }): Trigger[] =>
+  journeysTriggeredBy(event.type).map((wf) => ({ wf, check: checkTrigger(wf, event.customerId, event) }));
 
 export function checkTrigger(wf: JourneyEntry, customerId: string, event: { id: string; properties: Record<string, unknown> }): TriggerCheck {
   const { options } = wf;

@@ -11,29 +11,20 @@
 import { and, asc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
-import { toJourneyEvent, type EventRow } from '../db/queries/events';
-import { judgePastRuns, pastRunsJson, recordRoutedRuns, runningRunsJson, runningRunsOf, type PastRun, type RoutedRun, type RunningRun } from '../db/queries/runs';
+import type { EventRow } from '../db/queries/events';
+import { pastRunsJson, recordRoutedRuns, runningRunsJson } from '../db/queries/runs';
 import { events } from '../db/schema';
-import { admit } from '../lifecycle/admission';
 import type { LifecycleDeps } from '../lifecycle/deps';
-import { signalRun, startOrSignal } from '../lifecycle/runs';
-import { checkTrigger, type TriggerCheck } from '../lifecycle/trigger';
+import { reachRuns, type ReadAhead } from '../lifecycle/reach-runs';
+import { triggersOf, type Trigger } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
 import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
-import { inJourneyHoldout, listensTo, type JourneyEntry } from '../workflows/dsl/options';
-import { anyJourneyListensTo, journeyById, journeysTriggeredBy } from '../workflows/registry';
+import { anyJourneyListensTo } from '../workflows/registry';
 import { isPermanent, PermanentRoutingError } from './failures';
 
 export type RouteResult =
   | { status: 'routed'; workflows: string[]; skipped: Array<{ journey: string; reason: string }> }
   | { status: 'dead-lettered'; error: string };
-
-/** The runs and past runs read with the events, while they still hold (nothing routed before the event). */
-type ReadAhead = { past: PastRun[]; running: RunningRun[] | undefined };
-
-/** The journeys an event triggers, each with its trigger's check: asked once an event. */
-type Trigger = { wf: JourneyEntry; check: TriggerCheck };
-const triggersOf = (row: EventRow): Trigger[] => journeysTriggeredBy(row.type).map((wf) => ({ wf, check: checkTrigger(wf, row.customerId, row) }));
 
 export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<RouteResult> {
   const triggers = triggersOf(row);
@@ -92,37 +83,9 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahe
 }
 
 async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, triggers: Trigger[], ahead?: ReadAhead): Promise<RouteResult> {
-  const event = toJourneyEvent(row);
-  const workflows: string[] = [];
-  const started: RoutedRun[] = [];
-  const skipped: Array<{ journey: string; reason: string }> = [];
-  for (const { wf, check } of triggers) {
-    if (!check.ok) throw new PermanentRoutingError(check.message);
-    const run = { customerId: row.customerId, workflowId: check.workflowId, key: check.key, trigger: event };
-    const past = ahead ? judgePastRuns(ahead.past.filter((p) => p.workflowId === check.workflowId), row.id) : undefined;
-    const admission = await admit(deps, tx, wf, { ...run, seq: row.seq, ...(past ? { past } : {}) });
-    if (!admission.admitted) {
-      skipped.push({ journey: wf.options.id, reason: admission.reason });
-      continue;
-    }
-    const reached = await startOrSignal(deps, wf, { ...run, ...(admission.profile ? { admittedWith: admission.profile } : {}) });
-    started.push({
-      runId: reached.runId,
-      workflowId: reached.workflowId,
-      journey: wf.options.id,
-      customerId: row.customerId,
-      triggerEventId: row.id,
-      holdout: inJourneyHoldout(wf.options, row.customerId),
-    });
-    workflows.push(reached.workflowId);
-  }
-  const listeners = anyJourneyListensTo(row.type) ? (ahead?.running ?? (await runningRunsOf(tx, row.customerId))) : [];
-  for (const run of listeners) {
-    if (workflows.includes(run.workflowId)) continue;
-    const wf = journeyById(run.journey);
-    if (!wf || !listensTo(wf.options, row.type)) continue;
-    if (await signalRun(deps, run.workflowId, event)) workflows.push(run.workflowId);
-  }
+  const invalid = triggers.find(({ check }) => !check.ok)?.check;
+  if (invalid && !invalid.ok) throw new PermanentRoutingError(invalid.message);
+  const { workflows, started, skipped } = await reachRuns(deps, tx, row, triggers, ahead);
   // The runs it started are recorded with the routed mark, in one statement.
   const routed = { routedAt: new Date(), routedTo: workflows, routingError: null, nextRoutingAt: null, routingAttempts: sql`${events.routingAttempts} + 1` };
   const recorded = started.length ? tx.$with('recorded').as(recordRoutedRuns(tx, started)) : undefined;
