@@ -20,5 +20,5 @@ COPY --from=build /app ./
 USER node
 EXPOSE 3000
 # node itself is PID 1 (no npm or wrapper in between), so SIGTERM from `docker stop` reaches the
-# graceful shutdown in api/server.ts and worker.ts.
+# graceful shutdown in processes/api.ts and processes/worker.ts.
 CMD ["node", "--enable-source-maps", "dist/api.js"]

@@ -1,5 +1,5 @@
 /**
- * Running a process's `main`. From source (`tsx api/server.ts`) a module runs its main when it is the
+ * Running a process's `main`. From source (`tsx processes/api.ts`) a module runs its main when it is the
  * script node was started with. In dist/ every module shares the bundle's url, so that test would
  * hold for each main bundled into one file; there it answers false and the build's entry module
  * calls `runMain` itself (scripts/build.mjs).
