@@ -1,6 +1,6 @@
 /**
  * FCM: the service account mints an OAuth token at its key's `token_uri`, as the channel does
- * (activities/channels/google-oauth.ts). Nothing is sent: FCM has no free call that would prove more.
+ * (google-oauth.ts). Nothing is sent: FCM has no free call that would prove more.
  */
 import { fcmConfigFromEnv, type FcmConfig } from './adapter';
 import { fail, pass, warn, type CheckFn } from '../../../doctor/check';
