@@ -8,7 +8,7 @@
  * `rescan` pages through again from the start (a wider rollout, other test recipients).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancelCampaign,
   campaignProgressQuery,
@@ -89,40 +89,46 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
 
   let pages = 0;
   for (;;) {
-    if (state.cancelled) break;
-    if (state.paused) {
+    for (;;) {
+      if (state.cancelled) break;
+      if (state.paused) {
+        await record(progress());
+        await condition(() => !state.paused || state.cancelled);
+        continue;
+      }
+      if (state.rescan) {
+        state.rescan = false;
+        const pass = await beginCampaignPass({ campaignId, asOf: state.asOf });
+        Object.assign(state, { after: null, total: pass.total, enrolled: 0, skipped: 0, pageSize: pass.pageSize });
+      }
+      let page;
+      try {
+        page = await enrolPage({ campaignId, occurrence: state.occurrence, asOf: state.asOf, after: state.after, limit: state.pageSize, budgetMs: PAGE_BUDGET_MS });
+      } catch (err) {
+        // A page that can never work ends the campaign, saying why; anything else fails the workflow.
+        if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable)) throw err;
+        error = err.cause.message;
+        state.cancelled = true;
+        break;
+      }
+      state.enrolled += page.enrolled;
+      state.started += page.started;
+      state.skipped += page.skipped;
+      state.after = page.next;
+      pages += 1;
+      if (page.next === null && !state.rescan) break;
       await record(progress());
-      await condition(() => !state.paused || state.cancelled);
-      continue;
+      if (workflowInfo().continueAsNewSuggested || pages >= PAGES_PER_RUN) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof campaign>({ ...input, carried: state });
+      }
     }
-    if (state.rescan) {
-      state.rescan = false;
-      const pass = await beginCampaignPass({ campaignId, asOf: state.asOf });
-      Object.assign(state, { after: null, total: pass.total, enrolled: 0, skipped: 0, pageSize: pass.pageSize });
-    }
-    let page;
-    try {
-      page = await enrolPage({ campaignId, occurrence: state.occurrence, asOf: state.asOf, after: state.after, limit: state.pageSize, budgetMs: PAGE_BUDGET_MS });
-    } catch (err) {
-      // A page that can never work ends the campaign, saying why; anything else fails the workflow.
-      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable)) throw err;
-      error = err.cause.message;
-      state.cancelled = true;
-      break;
-    }
-    state.enrolled += page.enrolled;
-    state.started += page.started;
-    state.skipped += page.skipped;
-    state.after = page.next;
-    pages += 1;
-    if (page.next === null && !state.rescan) break;
+    finished = true;
     await record(progress());
-    if (workflowInfo().continueAsNewSuggested || pages >= PAGES_PER_RUN) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof campaign>({ ...input, carried: state });
-    }
+    // A rescan that came while the last progress was being recorded (a wider rollout posted the
+    // moment the row said done) reached this run, not a new one: it starts another pass here.
+    if (!state.rescan || state.cancelled || !patched('rescan-after-done')) break;
+    finished = false;
   }
-  finished = true;
-  await record(progress());
   return progress();
 }
