@@ -217,7 +217,9 @@ export function runsDescribed(files: ResultFile[]): string {
   return [...files]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((f) => {
-      const loads = Object.entries(f.sections).map(([name, s]) => `${name} ${s.loadAverageBefore}→${s.loadAverageAfter} (${s.seconds} s)`);
+      const loads = Object.entries(f.sections)
+        .filter(([, s]) => s.loadAverageBefore !== undefined)
+        .map(([name, s]) => `${name} ${s.loadAverageBefore}→${s.loadAverageAfter} (${s.seconds} s)`);
       return `- **${f.name}**${f.quick ? ' (quick)' : ''}: ${f.date.slice(0, 16).replace('T', ' ')} UTC, ${f.machine.cores} cores (${f.machine.cpu}), ${f.machine.memoryGiB} GiB, Node ${f.machine.node}, ${f.temporal ?? 'Temporal unknown'}; ${f.durationSeconds ?? '?'} s in all. Load average before→after per section: ${loads.join(', ') || 'none ran'}.`;
     })
     .join('\n');
