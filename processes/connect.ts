@@ -15,11 +15,11 @@ export interface Connected {
   closing: ShutdownStep[];
 }
 
-export async function connectFromConfig(config: Config, process: { name: string; connections: number; needs?: Array<keyof Config> }): Promise<Connected> {
-  const needs: Array<keyof Config> = ['TEMPORAL_ADDRESS', 'DATABASE_URL', ...(process.needs ?? [])];
+export async function connectFromConfig(config: Config, wanted: { name: string; connections: number; needs?: Array<keyof Config> }): Promise<Connected> {
+  const needs: Array<keyof Config> = ['TEMPORAL_ADDRESS', 'DATABASE_URL', ...(wanted.needs ?? [])];
   const missing = needs.filter((name) => { const v = config[name]; return v === undefined || (Array.isArray(v) && !v.length); });
-  if (missing.length) throw new Error(`npm run ${process.name} needs ${missing.join(', ')} (npm start runs everything embedded)`);
-  const database = await openDatabase({ url: databaseUrlOf(config), max: process.connections });
+  if (missing.length) throw new Error(`npm run ${wanted.name} needs ${missing.join(', ')} (npm start runs everything embedded)`);
+  const database = await openDatabase({ url: databaseUrlOf(config), max: wanted.connections });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
