@@ -37,11 +37,17 @@ export async function claimDue<T extends PgTable>(db: Db, outbox: OutboxTable<T>
   return claimed;
 }
 
-/** The property name drizzle knows the due column by (`.set` takes properties, not column names). */
+const dueKeys = new WeakMap<object, string>();
+
+/** The property name drizzle knows the due column by (`.set` takes properties, not column names); found once per outbox. */
 function dueKey<T extends PgTable>(outbox: OutboxTable<T>): string {
-  const entry = Object.entries(outbox.table).find(([, column]) => column === outbox.due);
-  if (!entry) throw new Error(`outbox: the due column ${outbox.due.name} is not a column of its table`);
-  return entry[0];
+  let key = dueKeys.get(outbox);
+  if (key === undefined) {
+    key = Object.entries(outbox.table).find(([, column]) => column === outbox.due)?.[0];
+    if (key === undefined) throw new Error(`outbox: the due column ${outbox.due.name} is not a column of its table`);
+    dueKeys.set(outbox, key);
+  }
+  return key;
 }
 
 /** The first retry comes a second after the first failure, doubling with each. */

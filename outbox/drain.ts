@@ -41,7 +41,10 @@ interface Outage {
 
 const lanesOf = <Row>(outbox: Outbox<Row>, rows: Row[]): Map<string, Row[]> => {
   const map = new Map<string, Row[]>();
-  for (const row of rows) map.set(outbox.laneOf(row), [...(map.get(outbox.laneOf(row)) ?? []), row]);
+  for (const row of rows) {
+    const lane = outbox.laneOf(row);
+    map.set(lane, [...(map.get(lane) ?? []), row]);
+  }
   return map;
 };
 
