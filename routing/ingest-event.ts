@@ -79,7 +79,8 @@ export function checkEvent(body: IncomingEvent): { ok: true; event: EventToStore
 export async function ingestEvent(deps: LifecycleDeps, body: IncomingEvent, opts: { wait?: boolean; deadline?: number } = {}): Promise<IngestOutcome> {
   const checked = checkEvent(body);
   if (!checked.ok) return checked.outcome;
-  return answerStored(deps, checked.event, await storeEvent(deps.db, checked.event), opts);
+  const stored = await storeEvent(deps.db, checked.event);
+  return answerStored(deps, checked.event, stored, opts);
 }
 
 /** The answer for an event the store step has taken, after routing it first when the caller waits. */

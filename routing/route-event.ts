@@ -12,10 +12,10 @@ import { and, asc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client';
 import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import type { EventRow } from '../db/queries/events';
-import { pastRunsJson, recordRoutedRuns, runningRunsJson } from '../db/queries/runs';
+import { recordRoutedRuns, runFactsOf, runFactsSql, type RunFacts } from '../db/queries/runs';
 import { events } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
-import { reachRuns, type ReadAhead } from '../lifecycle/reach-runs';
+import { reachRuns } from '../lifecycle/reach-runs';
 import { triggersOf, type Trigger } from '../lifecycle/trigger';
 import { logger } from '../lib/logger';
 import { eventsDeadLettered, eventsRouted } from '../metrics/registry';
@@ -31,13 +31,9 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
   return inCustomerRoutingTransaction(deps.db, row.customerId, async (tx) => {
     // This event as it is now (another process may have routed it while this one waited), and the
     // customer's earlier events still unrouted, which go first. In the same statement, what routing
-    // this event will ask: the past runs of the workflows it triggers, and the customer's running runs.
+    // this event will ask of the runs, which holds while nothing is routed before it.
     const rows = await tx
-      .select({
-        ...getTableColumns(events),
-        past: pastRunsJson(triggers.flatMap(({ check }) => (check.ok ? [check.workflowId] : [])), row.seq),
-        running: anyJourneyListensTo(row.type) ? runningRunsJson(row.customerId) : sql<null>`null`,
-      })
+      .select({ ...getTableColumns(events), ...runFactsSql(row, workflowIdsOf(triggers), anyJourneyListensTo(row.type)) })
       .from(events)
       .where(
         and(
@@ -55,20 +51,26 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
       .orderBy(asc(events.seq))
       .limit(101);
     const current = rows.find((r) => r.id === row.id);
-    const earlier = rows.filter((r) => r !== current);
-    for (const previous of earlier) await routeOrDeadLetter(deps, tx, previous);
+    let result: RouteResult | undefined;
+    for (const pending of rows) {
+      if (pending === current && (current.deadLetteredAt || current.routedAt)) break;
+      const ofPending = pending === current ? triggers : triggersOf(pending);
+      // Once an earlier event is routed, runs may have started or ended since the read: read again.
+      const facts = pending === current && pending === rows[0] ? current : await runFactsOf(tx, pending, workflowIdsOf(ofPending), anyJourneyListensTo(pending.type));
+      result = await routeOrDeadLetter(deps, tx, pending, ofPending, facts);
+    }
     if (!current) throw new PermanentRoutingError(`event ${row.id} is gone`);
     if (current.deadLetteredAt) return { status: 'dead-lettered', error: current.routingError ?? 'dead-lettered' };
     if (current.routedAt) return { status: 'routed', workflows: current.routedTo ?? [], skipped: [] };
-    // Routing an earlier event may have started or ended runs since the read: then read again.
-    const ahead = earlier.length ? undefined : { past: current.past, running: current.running ?? undefined };
-    return routeOrDeadLetter(deps, tx, current, ahead, triggers);
+    return result!;
   });
 }
 
-async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahead?: ReadAhead, triggers = triggersOf(row)): Promise<RouteResult> {
+const workflowIdsOf = (triggers: Trigger[]) => triggers.flatMap(({ check }) => (check.ok ? [check.workflowId] : []));
+
+async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, triggers: Trigger[], facts: RunFacts): Promise<RouteResult> {
   try {
-    return await routeOne(deps, tx, row, triggers, ahead);
+    return await routeOne(deps, tx, row, triggers, facts);
   } catch (err) {
     if (!isPermanent(err)) throw err;
     const error = (err as Error).message;
@@ -82,10 +84,10 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, ahe
   }
 }
 
-async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, triggers: Trigger[], ahead?: ReadAhead): Promise<RouteResult> {
+async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, triggers: Trigger[], facts: RunFacts): Promise<RouteResult> {
   const invalid = triggers.find(({ check }) => !check.ok)?.check;
   if (invalid && !invalid.ok) throw new PermanentRoutingError(invalid.message);
-  const { workflows, started, skipped } = await reachRuns(deps, tx, row, triggers, ahead);
+  const { workflows, started, skipped } = await reachRuns(deps, tx, row, triggers, facts);
   // The runs it started are recorded with the routed mark, in one statement.
   const routed = { routedAt: new Date(), routedTo: workflows, routingError: null, nextRoutingAt: null, routingAttempts: sql`${events.routingAttempts} + 1` };
   const recorded = started.length ? tx.$with('recorded').as(recordRoutedRuns(tx, started)) : undefined;

@@ -6,10 +6,6 @@ import { events } from '../schema';
 
 export type EventRow = typeof events.$inferSelect;
 
-export function toJourneyEvent(row: EventRow): JourneyEvent {
-  return slimEvent(row);
-}
-
 /**
  * The customer's routed events of these types since `since`, oldest first (at most `limit`), and,
  * with `keyed`, those naming the same key value (`properties[property] = value`) since `keyed.since`;
@@ -46,5 +42,5 @@ export async function storedEventsSince(
     )
     .orderBy(asc(events.seq))
     .limit(q.limit ?? 100);
-  return rows.map(toJourneyEvent);
+  return rows.map(slimEvent);
 }

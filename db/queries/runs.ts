@@ -106,15 +106,13 @@ export async function runningRunsOf(db: Db, customerId: string): Promise<Running
 export type RunningRun = { workflowId: string; journey: string };
 
 /** The same rows as `runningRunsOf`, as a json array to read inside another statement. */
-export function runningRunsJson(customerId: string): SQL<RunningRun[]> {
+function runningRunsJson(customerId: string): SQL<RunningRun[]> {
   return sql<RunningRun[]>`(select coalesce(json_agg(json_build_object('workflowId', r.workflow_id, 'journey', r.journey)), '[]'::json)
     from ${journeyRuns} r where r.customer_id = ${customerId} and r.status = 'running')`;
 }
 
-/** A past run of a workflow id, as admission weighs it (`judgePastRuns`). */
+/** A past run of a workflow id, as admission weighs it (lifecycle/admission.ts). */
 export type PastRun = { workflowId: string; status: RunState; triggerEventId: string | null; laterExit: boolean };
-
-export type PastRuns = { entered: boolean; triggerHandled: boolean; exitedAfterTrigger: boolean };
 
 /**
  * The past runs of these workflow ids, as a json array to read inside another statement (the
@@ -123,35 +121,31 @@ export type PastRuns = { entered: boolean; triggerHandled: boolean; exitedAfterT
  * to hear. The exit's type is in the end reason ("exited: order.placed"); an event of that type,
  * sent after the trigger and stored before the run ended, is what ended it.
  */
-export function pastRunsJson(workflowIds: string[], triggerSeq: number | undefined): SQL<PastRun[]> {
-  const laterExit =
-    triggerSeq === undefined
-      ? sql`false`
-      : sql`r.status = 'exited' and exists (
+function pastRunsJson(workflowIds: string[], triggerSeq: number): SQL<PastRun[]> {
+  return sql<PastRun[]>`(select coalesce(json_agg(json_build_object(
+      'workflowId', r.workflow_id, 'status', r.status, 'triggerEventId', r.trigger_event_id, 'laterExit', r.status = 'exited' and exists (
           select 1 from ${events} x
           where x.customer_id = r.customer_id and x.type = substring(r.end_reason from '^exited: (.*)$')
-            and x.seq > ${triggerSeq} and x.received_at <= r.ended_at)`;
-  return sql<PastRun[]>`(select coalesce(json_agg(json_build_object(
-      'workflowId', r.workflow_id, 'status', r.status, 'triggerEventId', r.trigger_event_id, 'laterExit', ${laterExit})), '[]'::json)
+            and x.seq > ${triggerSeq} and x.received_at <= r.ended_at))), '[]'::json)
     from ${journeyRuns} r where r.workflow_id in ${workflowIds.length ? sql`(${sql.join(workflowIds.map((id) => sql`${id}`), sql`, `)})` : sql`(null)`})`;
 }
 
-/**
- * What admission needs to know of a workflow id's past runs: whether one was let in (a run refused
- * at entry does not count), whether one that has ended was started by this trigger already, and
- * whether one exited on an event the customer sent after the trigger.
- */
-export function judgePastRuns(rows: PastRun[], triggerId: string): PastRuns {
-  return {
-    entered: rows.some((r) => r.status !== 'refused'),
-    triggerHandled: rows.some((r) => r.status !== 'running' && r.triggerEventId === triggerId),
-    exitedAfterTrigger: rows.some((r) => r.laterExit),
-  };
+/** What routing an event asks of the runs: its triggers' past runs, and (when it has listeners) the customer's running runs. */
+export type RunFacts = { past: PastRun[]; running: RunningRun[] };
+
+/** The same facts as `runFactsSql`, in a statement of their own. */
+export async function runFactsOf(db: Db, event: { customerId: string; seq: number }, workflowIds: string[], listened: boolean): Promise<RunFacts> {
+  const { past, running } = runFactsSql(event, workflowIds, listened);
+  const [row] = await db.execute<RunFacts>(sql`select ${past} as past, ${running} as running`);
+  return row!;
 }
 
-export async function pastRunsOf(db: Db, workflowId: string, trigger: { id: string; seq?: number }): Promise<PastRuns> {
-  const [row] = await db.execute<{ past: PastRun[] }>(sql`select ${pastRunsJson([workflowId], trigger.seq)} as past`);
-  return judgePastRuns(row?.past ?? [], trigger.id);
+/** The columns `past` and `running`, to select with the event being routed. */
+export function runFactsSql(event: { customerId: string; seq: number }, workflowIds: string[], listened: boolean) {
+  return {
+    past: pastRunsJson(workflowIds, event.seq),
+    running: listened ? runningRunsJson(event.customerId) : sql<RunningRun[]>`'[]'::json`,
+  };
 }
 
 /**
