@@ -45,7 +45,7 @@ export async function createWorker(opts: {
   bundle?: WorkerOptions['workflowBundle'];
   /** How long a shutdown lets running activities finish before cancelling them. */
   shutdownGraceMs?: number;
-  /** Runs kept in memory between their tasks; the SDK's default grows with the heap limit. */
+  /** Runs kept in memory between their tasks (CASCADE_WORKER_CACHED_RUNS); the SDK's default grows with the heap limit. */
   maxCachedWorkflows?: number;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address });

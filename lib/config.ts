@@ -122,6 +122,15 @@ const schema = z.object({
    * `npm run router` processes (one or several) route them.
    */
   CASCADE_ROUTER: z.enum(['on', 'off']).default('on'),
+  /**
+   * Runs a worker keeps in memory between their tasks, in `npm start` and `npm run worker` alike. The
+   * SDK would size its cache from the heap limit (about 2,300 runs on a 24 GiB machine, 1.2 GiB of
+   * worker), and a cached run costs 350-380 KiB (README, Benchmark): 500 keep the worker within about
+   * 180 MiB of them however many runs sleep. A run out of the cache replays its history at its next
+   * wake-up, which for journeys that sleep for days is a few milliseconds now and then.
+   */
+  // At least the SDK's 40 workflow tasks at once, which it requires of the cache.
+  CASCADE_WORKER_CACHED_RUNS: z.coerce.number().int().min(40).default(500),
   /** How long SIGTERM may take (in-flight requests, activities, closing stores) before the process gives up. */
   CASCADE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
   /**

@@ -25,14 +25,6 @@ import { apiOptionsFromConfig, startApi } from './api';
 const config = loadConfig();
 const dataDir = resolve(config.CASCADE_DATA_DIR);
 
-/**
- * A laptop's share of runs held in memory. The SDK sizes its cache from the heap limit (about 2,300
- * runs on a 24 GiB machine), and a cached run costs 350-380 KiB (README, Benchmark): 500 keep the
- * worker within about 180 MiB of them. A run out of the cache replays its history at its next wake-up,
- * which for journeys that sleep for days is a few milliseconds now and then.
- */
-const EMBEDDED_CACHED_RUNS = 500;
-
 function apiKeys(): string[] {
   if (config.CASCADE_API_KEYS.length) return config.CASCADE_API_KEYS;
   const file = join(dataDir, 'api-key');
@@ -102,7 +94,7 @@ export async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDepsFromConfig(database.db, { ...config, CASCADE_UNSUBSCRIBE_SECRET: unsubscribe }),
     shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
-    maxCachedWorkflows: EMBEDDED_CACHED_RUNS,
+    maxCachedWorkflows: config.CASCADE_WORKER_CACHED_RUNS,
   });
   const running = worker.run();
   const keys = apiKeys();

@@ -38,6 +38,7 @@ export async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     deps: activityDepsFromConfig(database.db, config),
     shutdownGraceMs: shutdownGraceMs(config.CASCADE_SHUTDOWN_TIMEOUT_MS),
+    maxCachedWorkflows: config.CASCADE_WORKER_CACHED_RUNS,
   });
   const running = worker.run();
   const metrics = config.CASCADE_WORKER_METRICS_PORT ? await serveMetrics({ port: config.CASCADE_WORKER_METRICS_PORT, host: config.CASCADE_WORKER_METRICS_HOST, token: config.CASCADE_METRICS_TOKEN }) : undefined;

@@ -34,6 +34,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CASCADE_SMS_MAX_SEGMENTS: '0' })).toThrow(/CASCADE_SMS_MAX_SEGMENTS/);
   });
 
+  it('bounds the runs a worker caches at 500 unless set, and never under the 40 workflow tasks the SDK runs at once', () => {
+    expect(loadConfig({}).CASCADE_WORKER_CACHED_RUNS).toBe(500);
+    expect(loadConfig({ CASCADE_WORKER_CACHED_RUNS: '2000' }).CASCADE_WORKER_CACHED_RUNS).toBe(2000);
+    expect(() => loadConfig({ CASCADE_WORKER_CACHED_RUNS: '10' })).toThrow(/CASCADE_WORKER_CACHED_RUNS/);
+  });
+
   it('lets one import carry at most 100 MiB unless CASCADE_IMPORT_MAX_BYTES says otherwise', () => {
     expect(loadConfig({}).CASCADE_IMPORT_MAX_BYTES).toBe(100 * 1024 * 1024);
     expect(loadConfig({ CASCADE_IMPORT_MAX_BYTES: '1048576' }).CASCADE_IMPORT_MAX_BYTES).toBe(1024 * 1024);
