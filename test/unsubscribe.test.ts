@@ -174,6 +174,12 @@ describe('unsubscribe', () => {
     expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, topical)).toEqual({ customerId: 'c:42', channel: 'sms', topic: 'promotions', issuedAt: minted });
     // The link a message carries is minted at the message's time: every retry of the send carries the same one.
     expect(unsubscribeLinks('https://c.example', TEST_UNSUBSCRIBE_SECRET)('c:42', 'sms', 'promotions', at)).toBe(`https://c.example/unsubscribe?token=${topical}`);
+    // The MAC's last character has two spare bits: a token altered only there does not verify either.
+    const [payload, mac] = t.split('.') as [string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spareFlipped = `${payload}.${mac.slice(0, -1)}${alphabet[alphabet.indexOf(mac.at(-1)!) ^ 1]}`;
+    expect(Buffer.from(spareFlipped.split('.')[1]!, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, spareFlipped)).toBeNull();
     // The time is signed: a link made to look newer does not verify.
     const [, datedMac] = topical.split('.');
     expect(verifyUnsubscribeToken(TEST_UNSUBSCRIBE_SECRET, `${Buffer.from(`d:${minted.getTime() / 1000 + 86_400 * 60}:sms:promotions:c:42`).toString('base64url')}.${datedMac}`)).toBeNull();
