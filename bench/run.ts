@@ -96,9 +96,13 @@ async function runTopology(name: string, start: () => Promise<BenchStack>, secti
   if (todo.length) {
     const stack = await start();
     file.temporal = stack.temporalVersion;
+    // Stopped by a signal, the bench stops its servers first: they would outlive it otherwise.
+    const interrupted = () => void stack.stop().finally(() => process.exit(130));
+    process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
     try {
       for (const section of todo) await runSection(file, section.name, section.capMs, (deadline) => section.run(stack, deadline, file));
     } finally {
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       await stack.stop();
     }
   }

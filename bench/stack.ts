@@ -41,6 +41,7 @@ export async function startEmbeddedStack(): Promise<BenchStack> {
   let api: ApiProcess = await startApiProcess(env);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
+  const extras = new Set<CascadeProcess>();
   const stack: BenchStack = {
     name: 'embedded',
     db: database.db,
@@ -51,13 +52,19 @@ export async function startEmbeddedStack(): Promise<BenchStack> {
     temporalVersion: temporal.version,
     api,
     workerPids: () => [worker.pid],
-    startWorker: (taskQueue) => startWorkerProcess({ ...env, TEMPORAL_TASK_QUEUE: taskQueue }),
+    async startWorker(taskQueue) {
+      const extra = await startWorkerProcess({ ...env, TEMPORAL_TASK_QUEUE: taskQueue });
+      extras.add(extra);
+      return { pid: extra.pid, stop: () => (extras.delete(extra), extra.stop()) };
+    },
     async restartApi(nodeArgs) {
       await api.stop();
       api = await startApiProcess(env, { nodeArgs });
       stack.api = api;
     },
     async stop() {
+      // A section's own workers too, when a signal ends the bench in the middle of one.
+      await Promise.all([...extras].map((w) => w.stop()));
       await api.stop();
       await worker.stop();
       await connection.close();
