@@ -5,7 +5,7 @@
  * end it finds (db/queries/runs.ts `closeRun`). Run by the API process on a timer.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { closeRun } from '../db/queries/runs';
 import { journeyRuns, type RunState } from '../db/schema';
 import { every, type Job } from '../lib/every';
@@ -21,15 +21,26 @@ const ENDED: Record<string, Exclude<RunState, 'running'>> = {
   COMPLETED: 'completed',
 };
 
+/**
+ * One pass: the next `batch` rows running for `olderThanMs`, after the run id `after` (in run id
+ * order). `next` is where the following pass goes on from, undefined once it has come to the end:
+ * passes go round all running rows, however many sleep, at `batch` Temporal calls a pass.
+ */
 export async function reconcileRuns(
   deps: Pick<LifecycleDeps, 'db' | 'client'>,
-  opts: { olderThanMs: number; batch: number } = { olderThanMs: 60_000, batch: 200 },
-): Promise<number> {
+  opts: { olderThanMs: number; batch: number; after?: string } = { olderThanMs: 60_000, batch: 200 },
+): Promise<{ closed: number; next: string | undefined }> {
   const rows = await deps.db
     .select({ runId: journeyRuns.runId, workflowId: journeyRuns.workflowId })
     .from(journeyRuns)
-    .where(and(eq(journeyRuns.status, 'running'), lt(journeyRuns.startedAt, new Date(Date.now() - opts.olderThanMs))))
-    .orderBy(asc(journeyRuns.startedAt))
+    .where(
+      and(
+        eq(journeyRuns.status, 'running'),
+        lt(journeyRuns.startedAt, new Date(Date.now() - opts.olderThanMs)),
+        opts.after === undefined ? undefined : gt(journeyRuns.runId, opts.after),
+      ),
+    )
+    .orderBy(asc(journeyRuns.runId))
     .limit(opts.batch);
   let closed = 0;
   for (const row of rows) {
@@ -44,7 +55,7 @@ export async function reconcileRuns(
       logger.warn({ err, workflowId: row.workflowId }, 'could not reconcile a run; will retry');
     }
   }
-  return closed;
+  return { closed, next: rows.length < opts.batch ? undefined : rows.at(-1)!.runId };
 }
 
 async function endOf(
@@ -68,5 +79,8 @@ async function endOf(
 }
 
 export function startRunReconciler(deps: Pick<LifecycleDeps, 'db' | 'client'>, everyMs = 60_000): Job {
-  return every(everyMs, 'run reconciler', () => reconcileRuns(deps));
+  let after: string | undefined;
+  return every(everyMs, 'run reconciler', async () => {
+    ({ next: after } = await reconcileRuns(deps, { olderThanMs: 60_000, batch: 200, ...(after === undefined ? {} : { after }) }));
+  });
 }

@@ -49,7 +49,7 @@ const SIGNUPS = 3;
  */
 const NOISE: Array<{ name: string; re: RegExp }> = [
   { name: 'report signal delivery (reports/pending-signals.ts, every 5 s)', re: /^update "pending_signals" set "next_attempt_at"/ },
-  { name: 'run reconciler (lifecycle/reconcile-runs.ts, every 60 s)', re: /^select "run_id", "workflow_id" from "journey_runs" where \("journey_runs"."status" = \$1 and "journey_runs"."started_at" < \$2\)/ },
+  { name: 'run reconciler (lifecycle/reconcile-runs.ts, every 60 s)', re: /^select "run_id", "workflow_id" from "journey_runs" where \("journey_runs"."status" = \$1 and "journey_runs"."started_at" < \$2/ },
 ];
 
 const { EventType } = proto.temporal.api.enums.v1;
