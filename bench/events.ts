@@ -75,13 +75,18 @@ export async function waitRouted(db: Db, prefix: string, n: number, deadline: nu
  */
 export async function waitRuns(db: Db, journey: string, customerPrefix: string, n: number, deadline: number): Promise<boolean> {
   while (Date.now() < deadline) {
-    const [row] = (await db.execute(
-      sql`select count(*)::int as n from journey_runs where journey = ${journey} and customer_id like ${`${customerPrefix}%`}`,
-    )) as unknown as Array<{ n: number }>;
-    if (row!.n >= n) return true;
+    if ((await countRuns(db, journey, customerPrefix)) >= n) return true;
     await sleep(250);
   }
   return false;
+}
+
+/** Runs of `journey` recorded for customers whose id starts with `customerPrefix`: each has run its first task. */
+export async function countRuns(db: Db, journey: string, customerPrefix: string): Promise<number> {
+  const [row] = (await db.execute(
+    sql`select count(*)::int as n from journey_runs where journey = ${journey} and customer_id like ${`${customerPrefix}%`}`,
+  )) as unknown as Array<{ n: number }>;
+  return row!.n;
 }
 
 /**

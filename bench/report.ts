@@ -153,6 +153,7 @@ function embeddedRows(s: Record<string, SectionResult>): Row[] {
   const rss = s['worker-rss'] as any;
   if (rss) {
     const steps = Object.entries(rss.workerRssMiB ?? {}).map(([runs, mib]) => `${fmt(Number(runs))} runs: ${fmt(mib)} MiB`);
+    if (rss.atCap) steps.push(`at the cap (${fmt(rss.atCap.asleep)} asleep of ${fmt(rss.atCap.started)} started): ${fmt(rss.atCap.rssMiB)} MiB`);
     rows.push(
       failed(rss, 'Worker memory', '100k / 1k < 1.5') ?? {
         row: `Worker memory with sleeping runs${rss.cut ? ` (${rss.cut})` : ''}`,

@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ratio } from './measure';
-import { seedCustomers, waitRuns } from './events';
+import { countRuns, seedCustomers, waitRuns } from './events';
 import { rssKiB } from './processes';
 import { enrol } from './raw';
 import { pool } from './measure';
@@ -22,6 +22,7 @@ export async function benchWorkerRss(stack: BenchStack, opts: { steps: number[];
   const rssMiB: Record<string, number> = {};
   let started = 0;
   let cut: string | undefined;
+  let atCap: { started: number; asleep: number; rssMiB: number } | undefined;
   try {
     await sleep(opts.settleMs ?? 30_000);
     rssMiB['0'] = Math.round(rssKiB(worker.pid) / 1024);
@@ -29,9 +30,10 @@ export async function benchWorkerRss(stack: BenchStack, opts: { steps: number[];
       const ids = await seedCustomers(stack.db, `rss-${started}-`, step - started);
       started += await pool(ids, 50, async (c) => void (await enrol(temporal, 'quarterly-bonus', c, 'rss')), opts.deadline);
       if (!(await waitRuns(stack.db, 'quarterly-bonus', 'rss-', started, opts.deadline)) || started < step) {
-        cut = `reached ${started} runs before the cap`;
-        // Read at once (the cap has passed): the runs still starting are in it too.
-        rssMiB[String(started)] = Math.round(rssKiB(worker.pid) / 1024);
+        // Read at once (the cap has passed), with how many of the runs started are asleep by then.
+        const asleep = await countRuns(stack.db, 'quarterly-bonus', 'rss-');
+        atCap = { started, asleep, rssMiB: Math.round(rssKiB(worker.pid) / 1024) };
+        cut = `${started} runs started, ${asleep} of them asleep at the cap`;
         break;
       }
       await sleep(opts.settleMs ?? 30_000);
@@ -40,12 +42,13 @@ export async function benchWorkerRss(stack: BenchStack, opts: { steps: number[];
   } finally {
     await worker.stop();
   }
-  // The largest run count read, reached or cut at: how the worker grows from the first step.
+  // The furthest reading, a step reached or the cap: how the worker grows from the first step.
   const first = rssMiB[String(opts.steps[0])];
-  const last = rssMiB[String(Math.max(...Object.keys(rssMiB).map(Number)))];
+  const last = atCap?.rssMiB ?? rssMiB[String(Math.max(...Object.keys(rssMiB).map(Number)))];
   return {
-    sleepingRuns: started,
+    runsStarted: started,
     workerRssMiB: rssMiB,
+    ...(atCap ? { atCap } : {}),
     ...(first && last ? { ratioLastToFirst: ratio(last, first) } : {}),
     ...(cut ? { cut } : {}),
   };
