@@ -6,7 +6,7 @@
  * as told (the ledger keeps the report); any other failure puts the row and its lane's later ones off.
  */
 import type { Client } from '@temporalio/client';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { pendingSignals } from '../db/schema';
 import { logger } from '../lib/logger';
@@ -59,8 +59,11 @@ function signalsOutbox(deps: { db: Db; client: Client }, opts: Required<Pick<Del
   const leaseMs = opts.batch * opts.timeoutMs + 30_000;
   return {
     name: 'report signals',
-    claim: async (limit) =>
-      (await claimDue(deps.db, signalsTable, { limit, leaseMs, ...(opts.ids ? { only: inArray(pendingSignals.id, opts.ids) } : {}) })).sort((a, b) => a.id - b.id),
+    async claim(limit) {
+      const claimed = await claimDue(deps.db, signalsTable, { limit, leaseMs, ...(opts.ids ? { only: inArray(pendingSignals.id, opts.ids) } : {}) });
+      const behind = new Set(await handBackBehind(deps.db, claimed));
+      return claimed.filter((r) => !behind.has(r.id)).sort((a, b) => a.id - b.id);
+    },
     laneOf: (row) => row.customerId ?? row.workflowId,
     async handle(row) {
       await deps.client.withDeadline(Date.now() + opts.timeoutMs, () => signalRun(deps, row.workflowId, row.payload as unknown as JourneyEvent));
@@ -79,6 +82,29 @@ function signalsOutbox(deps: { db: Db; client: Client }, opts: Required<Pick<Del
       await deps.db.update(pendingSignals).set({ nextAttemptAt: sql`now()` }).where(inArray(pendingSignals.id, rows.map((r) => r.id)));
     },
   };
+}
+
+/**
+ * The claim's statement reads the table as it was when the statement began. Another process's claim
+ * that committed meanwhile releases the lane's lock, and its lease is not visible yet, so the lane
+ * looks free. Asked again once the claim has committed: rows with an earlier row of their lane leased
+ * elsewhere (or backing off) are handed back, due now but held by `owed` until that row is done.
+ * Returns their ids. A statement only when something was claimed.
+ */
+async function handBackBehind(db: Db, claimed: SignalRow[]): Promise<number[]> {
+  if (!claimed.length) return [];
+  const mine = sql.join(claimed.map((r) => sql`${r.id}`), sql`, `);
+  const handedBack = await db
+    .update(pendingSignals)
+    .set({ nextAttemptAt: sql`now()` })
+    .where(
+      and(
+        inArray(pendingSignals.id, claimed.map((r) => r.id)),
+        sql`exists (select 1 from ${pendingSignals} as earlier where coalesce(earlier.customer_id, earlier.workflow_id) = ${lane} and earlier.id < ${pendingSignals.id} and earlier.id not in (${mine}) and earlier.next_attempt_at > now())`,
+      ),
+    )
+    .returning({ id: pendingSignals.id });
+  return handedBack.map((r) => r.id);
 }
 
 export async function deliverPendingSignals(deps: { db: Db; client: Client }, opts: DeliverOptions = {}): Promise<Delivered> {

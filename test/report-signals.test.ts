@@ -117,9 +117,9 @@ it("API processes draining the outbox together deliver each signal once, and eac
       }),
     );
   }
-  const ids = (customer: string) => Array.from({ length: 5 }, (_, i) => `${customer}-${i}`);
+  const ids = (customer: string) => Array.from({ length: 10 }, (_, i) => `${customer}-${i}`);
   // Interleaved, as reports of two customers' messages come in.
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 10; i++) {
     for (const customer of ['share1', 'share2']) {
       await database.db.insert(pendingSignals).values({ workflowId: `welcome/${customer}`, customerId: customer, payload: { id: ids(customer)[i], type: 'message.delivered', properties: {}, occurredAt: new Date().toISOString() } });
     }
@@ -127,11 +127,11 @@ it("API processes draining the outbox together deliver each signal once, and eac
 
   const deps = { db: database.db, client: env.client };
   let delivered = 0;
-  for (let pass = 0; pass < 20 && (await database.db.select().from(pendingSignals)).length; pass++) {
-    const results = await Promise.all([deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 }), deliverPendingSignals(deps, { batch: 3 })]);
+  for (let pass = 0; pass < 40 && (await database.db.select().from(pendingSignals)).length; pass++) {
+    const results = await Promise.all(Array.from({ length: 4 }, () => deliverPendingSignals(deps, { batch: 3 })));
     delivered += results.reduce((n, r) => n + r.delivered, 0);
   }
-  expect(delivered).toBe(10);
+  expect(delivered).toBe(20);
   for (const customer of ['share1', 'share2']) expect((await signalsOf(env.client, `welcome/${customer}`)).map((s) => s.id)).toEqual(ids(customer));
   expect(await database.db.select().from(pendingSignals)).toEqual([]);
   for (const run of runs) await run.terminate('test done');
