@@ -21,6 +21,9 @@ const ENDED: Record<string, Exclude<RunState, 'running'>> = {
   COMPLETED: 'completed',
 };
 
+/** A pass asks about runs running for a minute, 200 at a time. */
+const PASS = { olderThanMs: 60_000, batch: 200 };
+
 /**
  * One pass: the next `batch` rows running for `olderThanMs`, after the run id `after` (in run id
  * order). `next` is where the following pass goes on from, undefined once it has come to the end:
@@ -28,7 +31,7 @@ const ENDED: Record<string, Exclude<RunState, 'running'>> = {
  */
 export async function reconcileRuns(
   deps: Pick<LifecycleDeps, 'db' | 'client'>,
-  opts: { olderThanMs: number; batch: number; after?: string } = { olderThanMs: 60_000, batch: 200 },
+  opts: { olderThanMs: number; batch: number; after?: string } = PASS,
 ): Promise<{ closed: number; next: string | undefined }> {
   const rows = await deps.db
     .select({ runId: journeyRuns.runId, workflowId: journeyRuns.workflowId })
@@ -81,6 +84,6 @@ async function endOf(
 export function startRunReconciler(deps: Pick<LifecycleDeps, 'db' | 'client'>, everyMs = 60_000): Job {
   let after: string | undefined;
   return every(everyMs, 'run reconciler', async () => {
-    ({ next: after } = await reconcileRuns(deps, { olderThanMs: 60_000, batch: 200, ...(after === undefined ? {} : { after }) }));
+    ({ next: after } = await reconcileRuns(deps, { ...PASS, ...(after === undefined ? {} : { after }) }));
   });
 }

@@ -43,6 +43,12 @@ const lane = sql`coalesce(${pendingSignals.customerId}, ${pendingSignals.workflo
 /** Advisory lock class of a lane being claimed (db/queries/customer-lock.ts has routing's). */
 const SIGNAL_LANES = 7_235;
 
+/** The row has an earlier one of its lane leased or backing off (other than `mine`): it must wait for it. */
+const behindHeld = (mine: number[] = []) =>
+  sql`exists (select 1 from ${pendingSignals} as earlier where coalesce(earlier.customer_id, earlier.workflow_id) = ${lane} and earlier.id < ${pendingSignals.id} and earlier.next_attempt_at > now()${
+    mine.length ? sql` and earlier.id not in (${sql.join(mine.map((id) => sql`${id}`), sql`, `)})` : sql``
+  })`;
+
 const signalsTable: OutboxTable<typeof pendingSignals> = {
   table: pendingSignals,
   id: pendingSignals.id,
@@ -51,7 +57,7 @@ const signalsTable: OutboxTable<typeof pendingSignals> = {
   // A row waits while an earlier one of its lane is leased elsewhere or backing off, and a lane
   // another process is claiming right now is left to it (its lock is held until its lease is
   // written): two processes never deliver one customer's signals out of order.
-  owed: sql`not exists (select 1 from ${pendingSignals} as earlier where coalesce(earlier.customer_id, earlier.workflow_id) = ${lane} and earlier.id < ${pendingSignals.id} and earlier.next_attempt_at > now()) and pg_try_advisory_xact_lock(${SIGNAL_LANES}, hashtext(${lane}))`,
+  owed: sql`not ${behindHeld()} and pg_try_advisory_xact_lock(${SIGNAL_LANES}, hashtext(${lane}))`,
 };
 
 function signalsOutbox(deps: { db: Db; client: Client }, opts: Required<Pick<DeliverOptions, 'batch' | 'timeoutMs'>> & Pick<DeliverOptions, 'ids'>): Outbox<SignalRow> {
@@ -93,16 +99,11 @@ function signalsOutbox(deps: { db: Db; client: Client }, opts: Required<Pick<Del
  */
 async function handBackBehind(db: Db, claimed: SignalRow[]): Promise<number[]> {
   if (!claimed.length) return [];
-  const mine = sql.join(claimed.map((r) => sql`${r.id}`), sql`, `);
+  const mine = claimed.map((r) => r.id);
   const handedBack = await db
     .update(pendingSignals)
     .set({ nextAttemptAt: sql`now()` })
-    .where(
-      and(
-        inArray(pendingSignals.id, claimed.map((r) => r.id)),
-        sql`exists (select 1 from ${pendingSignals} as earlier where coalesce(earlier.customer_id, earlier.workflow_id) = ${lane} and earlier.id < ${pendingSignals.id} and earlier.id not in (${mine}) and earlier.next_attempt_at > now())`,
-      ),
-    )
+    .where(and(inArray(pendingSignals.id, mine), behindHeld(mine)))
     .returning({ id: pendingSignals.id });
   return handedBack.map((r) => r.id);
 }
