@@ -1,13 +1,24 @@
 /**
- * A run's start in one activity (workflows/dsl/journey.ts says why not a local one): the customer's profile
- * and the run's record, with the events stored for it before it existed. Side by side: the two
- * touch different rows.
+ * A run's start in one activity (workflows/dsl/journey.ts says why not a local one), and most often
+ * in one statement: the run's record, the customer's profile, and the events routed for it before
+ * it existed (db/queries/runs.ts, `beginRunRecord`). That statement's read of the events counts
+ * only when the router's record of the run was committed before it began; otherwise they are read
+ * again as `recordRunStart` reads them.
  */
+import { ApplicationFailure } from '@temporalio/activity';
+import { reachableChannelsSql } from '../contactability/eligibility';
+import type { Db } from '../db/client';
+import { beginRunRecord } from '../db/queries/runs';
+import { runsStarted } from '../metrics/registry';
 import type { JourneyActivities } from '../workflows/contract';
+import { recordedByRouter, routedForRun, storedForRun } from './runs';
 
-export function createBeginRun(acts: Pick<JourneyActivities, 'loadProfile' | 'recordRunStart'>): JourneyActivities['beginRun'] {
+export function createBeginRun(db: Db, webhookUrl: string | undefined): JourneyActivities['beginRun'] {
   return async (run, topic) => {
-    const [profile, stored] = await Promise.all([acts.loadProfile(run.customerId, topic), acts.recordRunStart(run)]);
-    return { profile, stored };
+    const begun = await beginRunRecord(db, run, reachableChannelsSql(topic, webhookUrl), storedForRun(run));
+    runsStarted.inc({ journey: run.journey });
+    if (!begun.profile) throw ApplicationFailure.nonRetryable(`Customer ${run.customerId} does not exist`, 'CustomerNotFound');
+    const stored = begun.seen && recordedByRouter(begun.existed) ? begun.stored : await routedForRun(db, run, begun.existed);
+    return { profile: begun.profile, stored };
   };
 }

@@ -32,7 +32,7 @@ export function createActivities(deps: ActivityDeps): JourneyActivities & Campai
     send: createSend(deps),
     loadProfile,
     ...runs,
-    beginRun: createBeginRun({ loadProfile, recordRunStart: runs.recordRunStart }),
+    beginRun: createBeginRun(deps.db, deps.webhookUrl),
     ...createAudienceActivities(deps.db),
     ...createCampaignActivities(deps),
   };

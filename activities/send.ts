@@ -9,8 +9,9 @@ import { Context, ApplicationFailure } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import { suppress } from '../contactability/suppressions';
 import type { Caps } from '../contactability/caps';
-import { judgeEligibility, readSendFacts } from '../contactability/eligibility';
+import { capFor, judgeEligibility, readSendFacts } from '../contactability/eligibility';
 import type { Db } from '../db/client';
+import { runVariantsUpdate } from '../db/queries/runs';
 import { messages, type MessageStatus } from '../db/schema';
 import { logger } from '../lib/logger';
 import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
@@ -35,63 +36,76 @@ type Message = typeof messages.$inferSelect;
 export function createSend(deps: SendDeps) {
   const { db } = deps;
 
-  /** The ledger row for the send, and whether it was there before this attempt (an earlier one decided it). */
+  /**
+   * The ledger row for the send, and whether it was there before this attempt (an earlier one
+   * decided it). One customer's capped sends are decided one at a time, so the cap count and the
+   * insert are atomic; a send no cap holds to (transactional, or a channel without one) needs no
+   * lock, and two attempts racing on its key are settled by the ledger's unique key.
+   */
   async function decide(req: SendRequest, requestedAt: Date): Promise<{ row: Message; earlier: boolean }> {
+    if (!capFor(req, deps.caps)) return decideOn(db, req, requestedAt);
     return db.transaction(async (tx) => {
-      // One customer's sends are decided one at a time: the cap count and the insert are atomic.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${req.customerId}))`);
-      const facts = await readSendFacts(tx, req, requestedAt, deps.caps, deps.webhookUrl);
-      const existing = facts.ledgerRow;
-      if (existing && existing.status !== 'pending') return { row: existing, earlier: true };
-      if (existing) {
-        // A retry: the customer may have unsubscribed, bounced or complained since the last attempt.
-        // The cap was settled when the row was written (the row itself counts), so it is not asked again.
-        const still = judgeEligibility(facts, req, deps.caps, false);
-        if (still.ok) return { row: existing, earlier: true };
-        const [skipped] = await tx
-          .update(messages)
-          .set({ status: 'skipped', skipReason: still.reason, error: 'not sent on retry: no longer allowed (an earlier attempt may have reached the provider)', updatedAt: new Date() })
-          .where(eq(messages.id, existing.id))
-          .returning();
-        countMessage(req, 'skipped');
-        return { row: skipped!, earlier: true };
-      }
-
-      const verdict = judgeEligibility(facts, req, deps.caps, true);
-      const base = {
-        idempotencyKey: req.idempotencyKey,
-        customerId: req.customerId,
-        workflowId: req.workflowId,
-        journey: req.journey,
-        step: req.step,
-        channel: req.channel,
-        template: req.template,
-        transactional: req.transactional,
-        topic: req.transactional ? null : (req.topic ?? null),
-        variants: req.variants && Object.keys(req.variants).length ? req.variants : null,
-        recipient: verdict.to,
-        requestedAt,
-        provider: deps.channels[req.channel].provider,
-      };
-      if (!verdict.ok) {
-        const [row] = await tx.insert(messages).values({ ...base, status: 'skipped', skipReason: verdict.reason }).returning();
-        countMessage(req, 'skipped');
-        return { row: row!, earlier: false };
-      }
-      const { customer } = verdict;
-      const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic, requestedAt);
-      const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer.locale, timeZone: customer.timeZone });
-      const content = { subject: rendered.subject, body: rendered.body, smsSegments: rendered.sms?.segments ?? null };
-      // An SMS that would cost more parts than its template (or CASCADE_SMS_MAX_SEGMENTS) allows is
-      // refused, with the text kept on the row so the operator sees what was too long.
-      if (rendered.sms && rendered.sms.segments > rendered.sms.maxSegments) {
-        const [row] = await tx.insert(messages).values({ ...base, ...content, status: 'skipped', skipReason: 'too_many_segments' }).returning();
-        countMessage(req, 'skipped');
-        return { row: row!, earlier: false };
-      }
-      const [row] = await tx.insert(messages).values({ ...base, ...content, status: 'pending' }).returning();
-      return { row: row!, earlier: false };
+      return decideOn(tx, req, requestedAt);
     });
+  }
+
+  async function decideOn(on: Db, req: SendRequest, requestedAt: Date): Promise<{ row: Message; earlier: boolean }> {
+    const facts = await readSendFacts(on, req, requestedAt, deps.caps, deps.webhookUrl);
+    const existing = facts.ledgerRow;
+    if (existing && existing.status !== 'pending') return { row: existing, earlier: true };
+    if (existing) {
+      // A retry: the customer may have unsubscribed, bounced or complained since the last attempt.
+      // The cap was settled when the row was written (the row itself counts), so it is not asked again.
+      const still = judgeEligibility(facts, req, deps.caps, false);
+      if (still.ok) return { row: existing, earlier: true };
+      const [skipped] = await on
+        .update(messages)
+        .set({ status: 'skipped', skipReason: still.reason, error: 'not sent on retry: no longer allowed (an earlier attempt may have reached the provider)', updatedAt: new Date() })
+        .where(eq(messages.id, existing.id))
+        .returning();
+      countMessage(req, 'skipped');
+      return { row: skipped!, earlier: true };
+    }
+
+    // Variants the run has not written yet ride on the ledger row's insert (an attempt that finds
+    // the row written finds them written with it).
+    const writer = req.recordVariants && req.variants ? on.with(on.$with('variants_recorded').as(runVariantsUpdate(on, req.runId, req.variants))) : on;
+    const record = async (values: typeof messages.$inferInsert): Promise<{ row: Message; earlier: boolean }> => {
+      const [row] = await writer.insert(messages).values(values).onConflictDoNothing({ target: messages.idempotencyKey }).returning();
+      if (row) {
+        if (row.status === 'skipped') countMessage(req, 'skipped');
+        return { row, earlier: false };
+      }
+      // Another attempt of this send wrote the row since this one read (only a send without the lock can race).
+      const [theirs] = await on.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
+      return { row: theirs!, earlier: true };
+    };
+    const verdict = judgeEligibility(facts, req, deps.caps, true);
+    const base = {
+      idempotencyKey: req.idempotencyKey,
+      customerId: req.customerId,
+      workflowId: req.workflowId,
+      journey: req.journey,
+      step: req.step,
+      channel: req.channel,
+      template: req.template,
+      transactional: req.transactional,
+      topic: req.transactional ? null : (req.topic ?? null),
+      variants: req.variants && Object.keys(req.variants).length ? req.variants : null,
+      recipient: verdict.to,
+      requestedAt,
+      provider: deps.channels[req.channel].provider,
+    };
+    if (!verdict.ok) return record({ ...base, status: 'skipped', skipReason: verdict.reason });
+    const { customer } = verdict;
+    const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic, requestedAt);
+    const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer.locale, timeZone: customer.timeZone });
+    const content = { subject: rendered.subject, body: rendered.body, smsSegments: rendered.sms?.segments ?? null };
+    // An SMS that would cost more parts than its template (or CASCADE_SMS_MAX_SEGMENTS) allows is
+    // refused, with the text kept on the row so the operator sees what was too long.
+    if (rendered.sms && rendered.sms.segments > rendered.sms.maxSegments) return record({ ...base, ...content, status: 'skipped', skipReason: 'too_many_segments' });
+    return record({ ...base, ...content, status: 'pending' });
   }
 
   async function deliver(row: Message, req: SendRequest, attemptedBefore: boolean): Promise<SendResult> {

@@ -1,11 +1,11 @@
 /**
  * May this customer be sent this message on this channel now? Consent, address, suppression and the
- * frequency cap, in that order. The facts are read in one statement with the send's ledger row,
- * inside the send transaction under the customer's advisory lock, so two journeys racing for the
- * last slot under the cap cannot both win.
+ * frequency cap, in that order. The facts are read in one statement with the send's ledger row; a
+ * send a cap holds to reads them inside the send transaction under the customer's advisory lock,
+ * so two journeys racing for the last slot under the cap cannot both win.
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client';
+import type { Db } from '../db/client';
 import { customers, messages, pushTokens, suppressions } from '../db/schema';
 import { channels, type Channel, type SendRequest, type SkipReason } from '../workflows/contract';
 import { normaliseAddressSql, personalAddressSql, sendAddressSql } from './address';
@@ -33,7 +33,7 @@ export interface SendFacts {
 }
 
 /** The send's facts in one statement: the customer, its consent, address, suppression and cap count, and the ledger row by key. */
-export async function readSendFacts(tx: Tx, req: SendRequest, requestedAt: Date, caps: Caps, webhookUrl: string | undefined): Promise<SendFacts> {
+export async function readSendFacts(tx: Db, req: SendRequest, requestedAt: Date, caps: Caps, webhookUrl: string | undefined): Promise<SendFacts> {
   const to = sendAddressSql(req.channel, webhookUrl);
   const cap = capFor(req, caps);
   const [row] = await tx
@@ -55,7 +55,7 @@ export async function readSendFacts(tx: Tx, req: SendRequest, requestedAt: Date,
 }
 
 /** The frequency cap a send is held to: marketing only. */
-function capFor(req: SendRequest, caps: Caps): Cap | undefined {
+export function capFor(req: SendRequest, caps: Caps): Cap | undefined {
   return req.transactional ? undefined : caps[req.channel];
 }
 

@@ -10,8 +10,8 @@ import type { ExperimentsAnswer, VariantResults } from '../analytics/experiments
 import type { Database } from '../db/client';
 import { consents, customers, journeyRuns, messages, orders } from '../db/schema';
 import { pickVariant, stablePoint, variantsProblem } from '../workflows/bucket';
-import { holdoutProblem } from '../workflows/dsl/options';
-import { holdoutProbe, variantContinueProbe, variantProbe } from './workflows/probes';
+import { holdoutProblem, inJourneyHoldout } from '../workflows/dsl/options';
+import { holdoutProbe, variantContinueProbe, variantOnlyProbe, variantProbe } from './workflows/probes';
 import { event, triggerInput } from './support/journeys';
 import { seedCustomer, startTestApi } from './support/cascade';
 import { useProbes } from './support/probes';
@@ -22,8 +22,11 @@ let env: TestWorkflowEnvironment;
 let database: Database;
 useProbes((c) => ({ env, database } = c));
 
-const N = 200;
-const ids = Array.from({ length: N }, (_, i) => `x-${String(i).padStart(3, '0')}`);
+/** The shares are a hash of journey, experiment and customer: counted over many customers without running them. */
+const many = Array.from({ length: 200 }, (_, i) => `x-${String(i).padStart(3, '0')}`);
+/** The runs that check the journey uses that hash and records it: fewer, each a workflow on the time-skipping server. */
+const N = 30;
+const ids = many.slice(0, N);
 
 async function seedMany() {
   const db = database.db;
@@ -32,9 +35,9 @@ async function seedMany() {
 }
 
 /**
- * Runs `wf` once for every customer, one after another: the time-skipping server skips time only
- * while the test waits on a result, and skipping while other runs' activities are in flight times
- * them out. Answers each run's end reason by customer.
+ * Runs `wf` once for every customer of `ids`, one after another: the time-skipping server skips
+ * time only while the test waits on a result, and skipping while other runs' activities are in
+ * flight times them out. Answers each run's end reason by customer.
  */
 async function runAll(wf: typeof variantProbe, suffix: string): Promise<Map<string, string>> {
   const reasons = new Map<string, string>();
@@ -46,15 +49,22 @@ async function runAll(wf: typeof variantProbe, suffix: string): Promise<Map<stri
 }
 
 describe('j.variant', () => {
-  it('splits 200 customers about evenly, the same way every run, and records the variant on the run and each message', async () => {
-    await seedMany();
-    const first = await runAll(variantProbe, '1');
-    const variantOf = new Map([...first].map(([id, reason]) => [id, reason.replace(/^completed: /, '')]));
-    const bs = [...variantOf.values()].filter((v) => v === 'b').length;
-    expect([...variantOf.values()].every((v) => v === 'a' || v === 'b')).toBe(true);
+  it('splits 200 customers about evenly', () => {
+    const bs = many.filter((id) => pickVariant(['a', 'b'], stablePoint('variant-probe', 'subject-test', id)) === 'b').length;
     // 200 fair coin flips: 100 ± 14 is two standard deviations either side.
     expect(bs).toBeGreaterThanOrEqual(80);
     expect(bs).toBeLessThanOrEqual(120);
+  });
+
+  it('gives each run that split, the same way every run, and records it on the run and each message, with no call of its own', async () => {
+    await seedMany();
+    const first = await runAll(variantProbe, '1');
+    const variantOf = new Map([...first].map(([id, reason]) => [id, reason.replace(/^completed: /, '')]));
+    for (const id of ids) expect(variantOf.get(id)).toBe(pickVariant(['a', 'b'], stablePoint('variant-probe', 'subject-test', id)));
+    expect(new Set(variantOf.values())).toEqual(new Set(['a', 'b']));
+    // The variant rode on the first send's ledger row: the run made no call to record it.
+    const history = await env.client.workflow.getHandle(`variant-probe/${ids[0]}/1`).fetchHistory();
+    expect(activityCalls(history.events ?? []).filter((name) => name !== 'beginRun' && name !== 'recordRunEnd')).toEqual(['send', 'send']);
 
     const runs = await database.db.select().from(journeyRuns).where(eq(journeyRuns.journey, 'variant-probe'));
     expect(runs).toHaveLength(N);
@@ -93,9 +103,18 @@ describe('j.variant', () => {
     expect(await recordings(runId)).toBe(0);
   });
 
+  it('records the variant of a run that sends nothing after it, when the run ends', async () => {
+    await seedCustomer(database.db, { id: 'only-1' });
+    const handle = await env.client.workflow.start(variantOnlyProbe, { workflowId: 'variant-only-probe/only-1', taskQueue, args: [triggerInput('only-1', event('probe'))] });
+    const chosen = (await handle.result()).replace(/^completed: /, '');
+    const [run] = await database.db.select().from(journeyRuns).where(eq(journeyRuns.workflowId, 'variant-only-probe/only-1'));
+    expect(run).toMatchObject({ status: 'completed', variants: { 'subject-test': chosen } });
+    expect(activityCalls((await handle.fetchHistory()).events ?? [])).toEqual(['beginRun', 'recordRunVariant', 'recordRunEnd']);
+  });
+
   it('follows weights: { a: 90, b: 10 } gives b about a tenth of customers', () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => `w-${i}`);
-    const bs = many.filter((id) => pickVariant({ a: 90, b: 10 }, stablePoint('any-journey', 'price-test', id)) === 'b').length;
+    const draws = Array.from({ length: 10_000 }, (_, i) => `w-${i}`);
+    const bs = draws.filter((id) => pickVariant({ a: 90, b: 10 }, stablePoint('any-journey', 'price-test', id)) === 'b').length;
     // 10,000 draws at 10%: sd 30; ±120 is four of them.
     expect(bs).toBeGreaterThan(880);
     expect(bs).toBeLessThan(1120);
@@ -112,14 +131,20 @@ describe('holdout', () => {
     expect(variantsProblem('Subject Test', ['a', 'b'])).toMatch(/kebab-case/);
   });
 
-  it('keeps about 20% out: their runs are recorded as holdout and the ledger has nothing for them', async () => {
+  it('keeps about 20% out', () => {
+    const held = many.filter((id) => inJourneyHoldout(holdoutProbe.options, id)).length;
+    // 200 draws at 20%: sd 5.7; 40 ± 17 is three of them.
+    expect(held).toBeGreaterThanOrEqual(23);
+    expect(held).toBeLessThanOrEqual(57);
+  });
+
+  it('records the runs it keeps out as holdout, and the ledger has nothing for them', async () => {
     const reasons = await runAll(holdoutProbe, '1');
     const runs = await database.db.select().from(journeyRuns).where(eq(journeyRuns.journey, 'holdout-probe'));
     expect(runs).toHaveLength(N);
     const held = runs.filter((r) => r.holdout).map((r) => r.customerId);
-    // 200 draws at 20%: sd 5.7; 40 ± 17 is three of them.
-    expect(held.length).toBeGreaterThanOrEqual(23);
-    expect(held.length).toBeLessThanOrEqual(57);
+    expect(held.sort()).toEqual(ids.filter((id) => inJourneyHoldout(holdoutProbe.options, id)).sort());
+    expect(held.length).toBeGreaterThan(0);
     for (const id of held) expect(reasons.get(id)).toBe('completed: held out');
 
     const heldSends = await database.db

@@ -326,8 +326,10 @@ describe('data that could exhaust memory', () => {
       clearInterval(sampler);
     }
     peak = Math.max(peak, process.memoryUsage().rss);
-    // Holding the line would cost 200 MB at least (twice that to parse it); streaming it costs chunks.
-    expect((peak - before) / 1024 ** 2).toBeLessThan(80);
+    // Holding the line would cost 200 MiB at least (twice that to parse it); streaming it costs
+    // chunks, and the garbage collector frees spent ones when it likes (up to 85 MiB was seen on a
+    // loaded 2-core box), so the bound sits between the two.
+    expect((peak - before) / 1024 ** 2).toBeLessThan(150);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ accepted: 2, rejectedTotal: 1 });
     expect(answer.body.rejected).toEqual([{ line: 2, error: expect.stringMatching(/at most 1048576 bytes/) }]);

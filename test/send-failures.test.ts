@@ -4,7 +4,7 @@
  * the frequency cap), and a retry after the customer unsubscribed is not sent.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRenderer } from '../activities/templates';
 import { unsubscribe } from '../contactability/unsubscribe';
@@ -15,7 +15,7 @@ import { startFakeResend, type FakeResend } from './fakes/resend';
 import { seedCustomer, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';
 import { FROM, resendChannels } from './support/email';
-import { event, ledger, triggerInput } from './support/journeys';
+import { event, eventually, ledger, triggerInput } from './support/journeys';
 import { startProbeWorker } from './support/probes';
 import { attempt, sendRequest, sendWith } from './support/send-activity';
 import { taskQueue, timeSkippingEnv } from './support/temporal';
@@ -82,5 +82,34 @@ describe('a retry after the customer said stop', () => {
     expect(fake.emailsTo('delivered+stop1@resend.dev')).toHaveLength(0);
     const [row] = await database.db.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
     expect(row).toMatchObject({ status: 'skipped', skipReason: 'no_consent', error: expect.stringMatching(/not sent on retry/) });
+  });
+});
+
+describe('attempts of one transactional send at once (a timed-out attempt still running when its retry starts)', () => {
+  it('decide without the customer lock, yet write one ledger row and send one email', async () => {
+    await seedCustomer(database.db, { id: 'race1', email: 'delivered+race1@resend.dev', name: 'Race', consent: [] });
+    const send = sendWith(database.db, { RESEND_API_KEY: fake.apiKey, RESEND_FROM: FROM, RESEND_BASE_URL: fake.url }, { render: createRenderer() });
+    const req = sendRequest('race1', 'email', { orderId: 'A-1' }, { template: 'order-confirmation', transactional: true });
+    // Every attempt reads "no row" before any writes one: the ledger takes no insert until all four wait to.
+    let racing!: Promise<Array<PromiseSettledResult<SendResult>>>;
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table messages in share mode`);
+      racing = Promise.allSettled([1, 2, 3, 4].map((n) => attempt(send, req, n)));
+      await eventually(async () => {
+        const [waiting] = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into "messages"%'`);
+        return waiting!.n === 4 || undefined;
+      });
+    });
+    const outcomes = await racing;
+    // An attempt may meet the provider still busy with the same key (Resend's 409), a retry's matter;
+    // none may fail on the ledger (a duplicate key).
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [String((o.reason as Error).message)] : []));
+    expect(failures.filter((f) => !/409|concurrent/.test(f))).toEqual([]);
+    const sent = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    expect(sent.length).toBeGreaterThan(0);
+    const rows = await database.db.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
+    expect(rows).toHaveLength(1);
+    expect(new Set(sent.map((r) => (r.status === 'sent' ? r.messageId : r.status)))).toEqual(new Set([rows[0]!.id]));
+    expect(fake.emailsTo('delivered+race1@resend.dev')).toHaveLength(1);
   });
 });

@@ -94,6 +94,11 @@ export interface SendRequest {
   /** The run's experiment variants so far ({ experiment: variant }), kept on the message. */
   variants?: Record<string, string>;
   /**
+   * Some of `variants` are not on the run's row yet (`j.variant` leaves them to the run's next
+   * write): the ledger row's insert merges them into it, in the same statement.
+   */
+  recordVariants?: true;
+  /**
    * When the journey asked, in workflow time (ISO). A local activity's own schedule time is the
    * worker's clock, which is not the workflow's under a time-skipping test server.
    */

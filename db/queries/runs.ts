@@ -6,10 +6,12 @@
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
-import type { RunEnd, RunRecord } from '../../workflows/contract';
+import type { Channel, JourneyEvent, Profile, RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { isConstraintViolation } from '../errors';
-import { events, journeyRuns, type RunState } from '../schema';
+import { customers, events, journeyRuns, type RunState } from '../schema';
+import { storedEventsSinceJson, type StoredEventsQuery } from './events';
+import { profileFields, toProfile } from './profile';
 
 /** What the router knows of a run it started, written with the trigger's routed mark (routing/route-event.ts). */
 export type RoutedRun = Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'customerId' | 'triggerEventId' | 'holdout'>;
@@ -30,35 +32,76 @@ export function recordRoutedRuns(tx: Db, runs: RoutedRun[]) {
 
 /**
  * A run records itself as running, in its own words (the router's row, when there is one, takes
- * them). Returns whether the row was there already. A running row left by an execution that
- * closed unseen is closed first.
+ * them). Returns whether the row was there already.
  */
 export async function recordRunStart(db: Db, run: RunRecord): Promise<{ existed: boolean }> {
+  return closingStaleRun(db, run, async () => {
+    const [row] = await runStartUpsert(db, run);
+    return { existed: !row?.inserted };
+  });
+}
+
+/**
+ * `recordRunStart` with what a run's start reads, in one statement (activities/begin-run.ts): the
+ * customer's profile (undefined when there is no such customer), and the events `stored` describes.
+ * `seen`: the row was there in the statement's snapshot, so the transaction that wrote it (the
+ * router's, which routed the trigger) had committed before this statement began, and with it every
+ * event routed before the trigger. When the upsert instead waited for that commit, the reads are
+ * older than it, and `seen` is false.
+ */
+export async function beginRunRecord(
+  db: Db,
+  run: RunRecord,
+  reachable: SQL<Channel[]>,
+  stored: StoredEventsQuery | undefined,
+): Promise<{ existed: boolean; seen: boolean; profile: Profile | undefined; stored: JourneyEvent[] }> {
+  return closingStaleRun(db, run, async () => {
+    const rec = db.$with('rec').as(runStartUpsert(db, run));
+    const [row] = await db
+      .with(rec)
+      .select({
+        inserted: rec.inserted,
+        seen: sql<boolean>`exists (select 1 from ${journeyRuns} where ${journeyRuns.runId} = ${run.runId})`,
+        stored: stored ? storedEventsSinceJson(stored) : sql<JourneyEvent[]>`'[]'::json`,
+        ...profileFields(run.customerId, reachable),
+      })
+      .from(rec)
+      .leftJoin(customers, eq(customers.id, run.customerId));
+    return { existed: !row!.inserted, seen: row!.seen, profile: row!.customer ? toProfile({ ...row!, customer: row!.customer }) : undefined, stored: row!.stored };
+  });
+}
+
+function runStartUpsert(db: Db, run: RunRecord) {
   const own = {
     triggerEventId: run.triggerEventId ?? null,
     campaignId: run.campaignId ?? null,
     holdout: run.holdout ?? false,
     ...(run.startedAt ? { startedAt: new Date(run.startedAt) } : {}),
   };
-  const upsert = () =>
+  return (
     db
       .insert(journeyRuns)
       .values({ runId: run.runId, workflowId: run.workflowId, journey: run.journey, customerId: run.customerId, status: 'running', ...own })
       .onConflictDoUpdate({ target: journeyRuns.runId, set: own })
       // Postgres's own word for "this row was inserted, not updated".
-      .returning({ inserted: sql<boolean>`xmax = 0` });
+      .returning({ inserted: sql<boolean>`xmax = 0`.as('inserted') })
+  );
+}
+
+/**
+ * A running row left by an execution that closed unseen is closed first. Temporal runs one
+ * execution per workflow id at a time: a running row of another first run id is stale.
+ */
+async function closingStaleRun<T extends { existed: boolean }>(db: Db, run: RunRecord, record: () => Promise<T>): Promise<T> {
   try {
-    const [row] = await upsert();
-    return { existed: !row?.inserted };
+    return await record();
   } catch (err) {
     if (!isConstraintViolation(err, 'journey_runs_one_running_idx')) throw err;
-    // Temporal runs one execution per workflow id at a time: a running row of another first run id is stale.
     await db
       .update(journeyRuns)
       .set({ status: 'terminated', endedAt: new Date(), endReason: 'closed outside the journey (seen when the next run started)' })
       .where(and(eq(journeyRuns.workflowId, run.workflowId), eq(journeyRuns.status, 'running'), ne(journeyRuns.runId, run.runId)));
-    await upsert();
-    return { existed: false };
+    return { ...(await record()), existed: false };
   }
 }
 
@@ -80,10 +123,16 @@ export async function recordRunEnd(db: Db, end: RunEnd): Promise<void> {
  * first run id, which stays the same across continue-as-new; a retry writes the same pair again.
  */
 export async function recordRunVariant(db: Db, req: { runId: string; experiment: string; variant: string }): Promise<void> {
-  await db
+  await runVariantsUpdate(db, req.runId, { [req.experiment]: req.variant });
+}
+
+/** Merges variants into the run's `variants`: a statement of its own, or a CTE of the send's ledger insert. */
+export function runVariantsUpdate(db: Db, runId: string, variants: Record<string, string>) {
+  return db
     .update(journeyRuns)
-    .set({ variants: sql`coalesce(${journeyRuns.variants}, '{}'::jsonb) || jsonb_build_object(${req.experiment}::text, ${req.variant}::text)` })
-    .where(eq(journeyRuns.runId, req.runId));
+    .set({ variants: sql`coalesce(${journeyRuns.variants}, '{}'::jsonb) || ${JSON.stringify(variants)}::jsonb` })
+    .where(eq(journeyRuns.runId, runId))
+    .returning({ runId: journeyRuns.runId });
 }
 
 /** An end Temporal saw and the run could not record (terminated, timed out…). Only a running row changes. */

@@ -104,6 +104,9 @@ export const variantProbe = journey({ id: 'variant-probe', goal: { event: 'order
   return subject;
 });
 
+/** A variant and nothing else: no send carries it, so the run's end writes it. */
+export const variantOnlyProbe = journey({ id: 'variant-only-probe' }, async (j) => j.variant('subject-test', ['a', 'b']));
+
 /** Keeps 20% of its customers out; the rest get one email. */
 export const holdoutProbe = journey({ id: 'holdout-probe', holdout: { percent: 20 }, goal: { event: 'order.placed', within: '7 days' } }, async (j) => {
   await j.send({ channel: 'email', template: 'probe', step: 'probe' });

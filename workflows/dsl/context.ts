@@ -25,7 +25,7 @@ import { send, type SendOptions } from './primitives/send';
 import { sleep, sleepUntil, sleepUntilElapsed, sleepUntilInstant } from './primitives/sleep';
 import { variant } from './primitives/variant';
 import { waitFor } from './primitives/wait-for';
-import { createRunState, restart, type RunState } from './run-state';
+import { createRunState, recordVariants, restart, type RunState } from './run-state';
 
 export interface JourneyContext {
   readonly customer: Profile;
@@ -71,8 +71,10 @@ export interface JourneyContext {
 
 export interface RunContext extends JourneyContext {
   readonly status: RunStatus;
-  /** The variants recorded so far, carried across continue-as-new. */
+  /** The variants chosen so far, carried across continue-as-new. */
   readonly variants: Record<string, string>;
+  /** Writes the variants no write of the run has carried yet (run-state.ts). */
+  recordVariants(): Promise<void>;
   readonly bodyStartedAt: number;
   restart(event: JourneyEvent): void;
 }
@@ -95,6 +97,7 @@ export function createContext(args: Parameters<typeof createRunState>[0]): RunCo
     },
     status: run.status,
     variants: run.variants,
+    recordVariants: () => recordVariants(run),
     restart: (event) => restart(run, event),
     send: (opts) => send(run, opts),
     sendFirstAvailable: (channels, opts) => sendFirstAvailable(run, channels, opts),

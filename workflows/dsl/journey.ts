@@ -112,6 +112,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       await condition(allHandlersFinished);
       // An exit or restart that came meanwhile is handled here first; the flag does not travel.
       if (inbox.interrupt) return;
+      await ctx!.recordVariants();
       await continueAsNew<JourneyWorkflow>({ ...input, trigger: ctx!.trigger, carried: carry() });
     };
 
@@ -167,6 +168,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       ctx.status.ended = reason;
       ctx.status.waiting = { for: 'nothing' };
       await condition(allHandlersFinished);
+      await ctx.recordVariants();
       await dataActivities.recordRunEnd({
         workflowId: info.workflowId,
         status,
@@ -229,6 +231,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
       if (goal && !conversion && lastSentAt !== undefined) {
         const until = lastSentAt + goalMs;
         if (until > Date.now()) {
+          await ctx.recordVariants();
           ctx.status.waiting = { for: 'event', event: goal.event, until: new Date(until).toISOString() };
           await continueIfLong();
           await condition(() => conversion !== undefined || inbox.interrupt !== undefined, until - Date.now());

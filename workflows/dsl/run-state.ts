@@ -6,6 +6,7 @@
  */
 import { sleep as wfSleep, workflowInfo, type WorkflowInfo } from '@temporalio/workflow';
 import type { JourneyEvent, JourneyInput, Profile, RunStatus, SendResult } from '../contract';
+import { localDataActivities } from './activities';
 import type { Inbox } from './events';
 import type { Memo } from './memo';
 import type { JourneyOptions } from './options';
@@ -31,8 +32,10 @@ export interface RunState {
   bodyStartedAt: number;
   /** Step ids sent in this epoch: each may be used once. */
   usedSteps: Set<string>;
-  /** The variants recorded so far, carried across continue-as-new. */
+  /** The variants chosen so far, carried across continue-as-new. */
   readonly variants: Record<string, string>;
+  /** Experiments whose variant is not on the run's row yet: the run's next write takes them (`recordVariants`). */
+  readonly unrecordedVariants: Set<string>;
   readonly status: RunStatus;
 }
 
@@ -47,6 +50,7 @@ export function createRunState(args: { options: JourneyOptions; input: JourneyIn
     bodyStartedAt: carried?.bodyStartedAt ?? Date.now(),
     usedSteps: new Set(),
     variants: { ...(carried?.variants ?? {}) },
+    unrecordedVariants: new Set(),
     status: {
       journey: options.id,
       customerId: input.customerId,
@@ -73,9 +77,23 @@ export function setWaiting(run: RunState, waiting: RunStatus['waiting']): void {
   run.status.waiting = waiting;
 }
 
+/**
+ * Writes the variants `j.variant` chose that no write of the run has carried yet: before every wait
+ * (a variant may decide how long it is) and at the run's end. A run that sends first writes them
+ * with the send's ledger row instead (primitives/send.ts), and spends no call on them.
+ */
+export async function recordVariants(run: Pick<RunState, 'info' | 'variants' | 'unrecordedVariants'>): Promise<void> {
+  const experiments = [...run.unrecordedVariants];
+  run.unrecordedVariants.clear();
+  for (const experiment of experiments) {
+    await localDataActivities.recordRunVariant({ workflowId: run.info.workflowId, runId: run.info.firstExecutionRunId, experiment, variant: run.variants[experiment]! });
+  }
+}
+
 /** Sleeps to an instant, shown in the status; `canContinueAsNew`: the run may continue-as-new first. */
 export async function sleepUntilMs(run: RunState, wakeAt: number, canContinueAsNew: boolean): Promise<void> {
   if (wakeAt <= Date.now()) return;
+  await recordVariants(run);
   setWaiting(run, { for: 'time', until: new Date(wakeAt).toISOString() });
   if (canContinueAsNew) await run.hooks.beforeWait();
   await wfSleep(wakeAt - Date.now());

@@ -76,6 +76,7 @@ export async function send(run: RunState, opts: SendOptions): Promise<SendResult
     transactional: options.transactional ?? false,
     ...(options.topic && !options.transactional ? { topic: options.topic } : {}),
     ...(Object.keys(run.variants).length ? { variants: { ...run.variants } } : {}),
+    ...(run.unrecordedVariants.size ? { recordVariants: true as const } : {}),
     requestedAt: new Date().toISOString(),
   };
   const epoch = run.epoch;
@@ -90,5 +91,7 @@ export async function send(run: RunState, opts: SendOptions): Promise<SendResult
       return { status: 'failed', channel: opts.channel, error, step };
     }),
   );
+  // A send that reached the ledger wrote the run's variants with its row; a failed one may not have.
+  if (request.recordVariants && result.status !== 'failed') for (const experiment of Object.keys(request.variants!)) run.unrecordedVariants.delete(experiment);
   return recordSend(run, slot.index, result);
 }

@@ -8,7 +8,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { JourneyEvent } from '../../contract';
 import { listensTo, specType, type EventSpec } from '../options';
-import { setWaiting, type RunState } from '../run-state';
+import { recordVariants, setWaiting, type RunState } from '../run-state';
 
 export async function waitFor(run: RunState, spec: EventSpec | EventSpec[], opts: { timeout: Duration }): Promise<JourneyEvent | null> {
   const { options, inbox, memo } = run;
@@ -22,6 +22,7 @@ export async function waitFor(run: RunState, spec: EventSpec | EventSpec[], opts
   if (value.got !== undefined) return value.got;
   let hit = inbox.take(spec);
   if (!hit && value.deadline > Date.now()) {
+    await recordVariants(run);
     setWaiting(run, { for: 'event', event: specs.map(specType).join(' | '), until: new Date(value.deadline).toISOString() });
     await run.hooks.beforeWait();
     await condition(() => (hit = inbox.take(spec)) !== undefined, value.deadline - Date.now());
