@@ -79,8 +79,12 @@ describe('journeys over the HTTP API', () => {
   });
 
   it('a cart change routed again after a crash lost the record of its routing starts no run: the run it reached has exited on a later order', async () => {
-    // As if the router had signalled cart-r-2 (a restart) and died before it committed "routed".
-    await cascade.database.db.update(events).set({ routedAt: null, routedTo: null }).where(eq(events.id, 'cart-r-2'));
+    // As if the router had signalled cart-r-2 (a restart) and died before it committed "routed":
+    // its claim's lease still runs, so this API's own router leaves the event to the repeated POST.
+    await cascade.database.db
+      .update(events)
+      .set({ routedAt: null, routedTo: null, nextRoutingAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(events.id, 'cart-r-2'));
     const again = await cascade.api.call('/v1/events?wait=routed', { method: 'POST', body: JSON.stringify({ id: 'cart-r-2', customerId: 'regular', type: 'cart.updated', properties: { cartId: 'c1', itemCount: 3 } }) });
     expect(await again.json()).toMatchObject({ duplicate: true, routing: 'routed', workflows: [], skipped: [{ journey: 'abandoned-cart', reason: 'an earlier run heard it and has exited since' }] });
     expect(await runsOf('abandoned-cart/regular/c1')).toHaveLength(1);
