@@ -83,10 +83,10 @@ export function setWaiting(run: RunState, waiting: RunStatus['waiting']): void {
  * with the send's ledger row instead (primitives/send.ts), and spends no call on them.
  */
 export async function recordVariants(run: Pick<RunState, 'info' | 'variants' | 'unrecordedVariants'>): Promise<void> {
-  const experiments = [...run.unrecordedVariants];
-  run.unrecordedVariants.clear();
-  for (const experiment of experiments) {
+  // Each is crossed off once written: an exit that cancels the body mid-write leaves it to the end's.
+  for (const experiment of [...run.unrecordedVariants]) {
     await localDataActivities.recordRunVariant({ workflowId: run.info.workflowId, runId: run.info.firstExecutionRunId, experiment, variant: run.variants[experiment]! });
+    run.unrecordedVariants.delete(experiment);
   }
 }
 
