@@ -15,10 +15,10 @@ import { recordedByRouter, routedForRun, storedForRun } from './runs';
 
 export function createBeginRun(db: Db, webhookUrl: string | undefined): JourneyActivities['beginRun'] {
   return async (run, topic) => {
-    const begun = await beginRunRecord(db, run, reachableChannelsSql(topic, webhookUrl), storedForRun(run));
+    const stored = storedForRun(run);
+    const begun = await beginRunRecord(db, run, reachableChannelsSql(topic, webhookUrl), stored);
     runsStarted.inc({ journey: run.journey });
     if (!begun.profile) throw ApplicationFailure.nonRetryable(`Customer ${run.customerId} does not exist`, 'CustomerNotFound');
-    const stored = begun.seen && recordedByRouter(begun.existed) ? begun.stored : await routedForRun(db, run, begun.existed);
-    return { profile: begun.profile, stored };
+    return { profile: begun.profile, stored: begun.seen && recordedByRouter(begun.existed) ? begun.stored : await routedForRun(db, stored, begun.existed) };
   };
 }

@@ -44,11 +44,10 @@ export function storedForRun(run: RunRecord): StoredEventsQuery | undefined {
  * the router, which signals them in the customer's order once the row is there: read here too, a
  * later trigger would find this run already ended by an exit it had not reached yet, and start another.
  */
-export async function routedForRun(db: Db, run: RunRecord, existed: boolean): Promise<JourneyEvent[]> {
-  const query = storedForRun(run);
+export async function routedForRun(db: Db, query: StoredEventsQuery | undefined, existed: boolean): Promise<JourneyEvent[]> {
   if (!query) return [];
   if (recordedByRouter(existed)) return storedEventsSince(db, query);
-  return inCustomerRoutingTransaction(db, run.customerId, (tx) => storedEventsSince(tx, query));
+  return inCustomerRoutingTransaction(db, query.customerId, (tx) => storedEventsSince(tx, query));
 }
 
 /** On a first attempt, a row already there is the router's; on a retry it may be this run's own. */
@@ -59,7 +58,7 @@ export function createRunActivities(db: Db) {
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
       const { existed } = await recordRunStart(db, run);
       runsStarted.inc({ journey: run.journey });
-      return routedForRun(db, run, existed);
+      return routedForRun(db, storedForRun(run), existed);
     },
 
     async recordRunEnd(end: RunEnd): Promise<void> {
