@@ -4,7 +4,7 @@
  * to Postgres stores hundreds of events, and alone an event waits for nobody. A customer's events
  * get `seq` in the order they were taken, which is the order the router routes them in.
  */
-import { getTableColumns, sql } from 'drizzle-orm';
+import { getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { EventRow } from '../db/queries/events';
 import { customers, events, orders } from '../db/schema';
@@ -91,6 +91,11 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
     select ${ROW}, false as fresh from ${events} e where e.id in (select id from v)`);
   const byId = new Map<string, { fresh: boolean; row: EventRow }>();
   for (const r of rows) if (!byId.has(r.id) || r.fresh) byId.set(r.id, { fresh: r.fresh, row: asEventRow(r) });
+  // An id another write inserted while this one ran (the same event posted twice at once): the
+  // insert waited for that write's commit, but the statement's snapshot is older and shows no row.
+  // Read again, so the answer is "duplicate", not "no such customer". A statement only then.
+  const unseen = [...new Set(items.filter((e) => !byId.has(e.id)).map((e) => e.id))];
+  if (unseen.length) for (const row of await db.select().from(events).where(inArray(events.id, unseen))) byId.set(row.id, { fresh: false, row });
   const claimed = new Set<string>();
   return items.map((e): Stored => {
     const found = byId.get(e.id);
