@@ -10,3 +10,4 @@ export * from './schema/messages';
 export * from './schema/campaigns';
 export * from './schema/access';
 export * from './schema/alerts';
+export * from './schema/journeys';

@@ -196,6 +196,25 @@ export interface JourneyActivities {
   openedSince(req: { customerId: string; channel: Channel; since: string }): Promise<boolean>;
 }
 
+/** A step of a journey as its code runs it, found by a dry run through every branch (journey-map/). */
+export interface JourneyStep {
+  id: string;
+  kind: 'send' | 'wait' | 'sleep' | 'branch' | 'variant';
+  channel?: Channel;
+  /** sendFirstAvailable: the channels in the order tried (`channel` is the first). */
+  channels?: Channel[];
+  template?: string;
+  /** What a sleep or wait is for: "3 hours", "10:00", "order.placed within 2 days". */
+  label?: string;
+  next: string[];
+}
+
+export interface JourneyGraph {
+  /** The first step (none for a journey that does nothing but end). */
+  start: string | null;
+  steps: JourneyStep[];
+}
+
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 export const statusQuery = defineQuery<RunStatus>('status');
 
