@@ -44,7 +44,7 @@ export function createCampaignActivities(deps: { db: Db; client?: Client }): Cam
     const now = req.asOf ? new Date(req.asOf) : new Date();
     const page = await targetsPage(db, c, { after: req.after, limit: req.limit, now: req.asOf ? now : undefined });
     const test = testMode(c);
-    const inShare = test ? page.ids : page.ids.filter((id) => inRollout(c.id, id, c.rolloutPercent));
+    const inShare = test ? page.ids : page.ids.filter((id) => inRollout(`campaign:${c.id}`, id, c.rolloutPercent));
     const keys = await runKeysOf(db, keyRuleOf(c), inShare, campaignKey(c.id, req.occurrence, test), now.getTime());
     const keyed = inShare.filter((id) => keys.has(id));
     const skipped = page.missing + page.ids.length - keyed.length;

@@ -17,10 +17,12 @@ import { logger } from '../lib/logger';
 import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
 import { countMessage } from '../metrics/registry';
 import { observeProviderCall } from './channels/observe';
-import type { SendRequest, SendResult } from '../workflows/contract';
+import type { SendAnswer, SendRequest, SendResult } from '../workflows/contract';
+import { journeyControls } from '../journey-controls/settings';
 import type { ChannelRegistry } from './channels';
 import { PermanentSendError, TransientSendError } from './channels/types';
 import { TemplateNotFoundError, type Renderer } from './templates';
+import { messageData } from './templates/message-data';
 
 export interface SendDeps {
   db: Db;
@@ -100,7 +102,8 @@ export function createSend(deps: SendDeps) {
     if (!verdict.ok) return record({ ...base, status: 'skipped', skipReason: verdict.reason });
     const { customer } = verdict;
     const unsubscribeUrl = req.transactional ? null : deps.unsubscribeUrl(req.customerId, req.channel, req.topic, requestedAt);
-    const rendered = await deps.render(req.template, req.channel, { customer, unsubscribeUrl, ...req.data }, { locale: customer.locale, timeZone: customer.timeZone });
+    const message = messageData(customer, unsubscribeUrl, req.data);
+    const rendered = await deps.render(req.template, req.channel, message.data, message.to);
     const content = { subject: rendered.subject, body: rendered.body, smsSegments: rendered.sms?.segments ?? null };
     // An SMS that would cost more parts than its template (or CASCADE_SMS_MAX_SEGMENTS) allows is
     // refused, with the text kept on the row so the operator sees what was too long.
@@ -154,7 +157,8 @@ export function createSend(deps: SendDeps) {
     }
   }
 
-  return async function send(req: SendRequest): Promise<SendResult> {
+  return async function send(req: SendRequest): Promise<SendAnswer> {
+    if ((await journeyControls(db).of(req.journey)).paused) return { status: 'held', channel: req.channel, step: req.step };
     // The time the journey asked, not the time this attempt runs: caps and timelines use it.
     const requestedAt = new Date(req.requestedAt ?? Context.current().info.scheduledTimestampMs);
     let row: Message;

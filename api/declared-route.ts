@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { ApiKeyScope } from '../access/scopes';
 import { requireScope } from './auth';
 
-type Method = 'get' | 'put' | 'post' | 'delete';
+type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
 
 export interface ApiRoute {
   method: Method;

@@ -12,10 +12,15 @@ import { reachableChannelsSql } from '../contactability/eligibility';
 import type { PastRun } from '../db/queries/runs';
 import type { JourneyEvent, Profile } from '../workflows/contract';
 import { inJourneyHoldout, type JourneyEntry } from '../workflows/dsl/options';
+import { refusedEntry } from '../journey-controls/entry';
+import { journeyControls } from '../journey-controls/settings';
 import type { LifecycleDeps } from './deps';
 
-/** `profile`: the profile `enterIf` said yes to, when the journey has one. */
-export type Admission = { admitted: true; profile?: Profile; holdout: boolean } | { admitted: false; reason: string };
+/**
+ * `profile`: the profile `enterIf` said yes to, when the journey has one. `recorded`: a refusal the
+ * operator's settings made (paused, rollout, test mode), which the router records as a refused run.
+ */
+export type Admission = { admitted: true; profile?: Profile; holdout: boolean } | { admitted: false; reason: string; recorded?: true };
 
 /**
  * `db`: the router's transaction, which holds the customer's routing lock. `past`: the workflow
@@ -34,6 +39,8 @@ export async function admit(
   // Routed again after a crash lost the record of its first routing: it reached the run that was
   // running then (a restart, say), which a later event has ended since; another run would replay the past.
   if (past.some((r) => r.laterExit)) return { admitted: false, reason: 'an earlier run heard it and has exited since' };
+  const refused = refusedEntry(await journeyControls(db).of(options.id), options.id, customerId);
+  if (refused) return { admitted: false, reason: refused, recorded: true };
   let profile: Profile | undefined;
   if (options.enterIf) {
     profile = await loadProfile(db, customerId, reachableChannelsSql(options.topic, deps.webhookUrl));

@@ -18,7 +18,7 @@ import type { Trigger, TriggerCheck } from './trigger';
 export interface ReachedRuns {
   /** Every run the event reached, started or signalled. */
   workflows: string[];
-  /** The runs it started, for the routed mark's statement to record. */
+  /** The runs it started, and the entries the operator's settings refused, for the routed mark's statement to record. */
   started: RoutedRun[];
   skipped: Array<{ journey: string; reason: string }>;
 }
@@ -29,11 +29,15 @@ export async function reachRuns(deps: LifecycleDeps, tx: Db, row: EventRow, trig
   const event = slimEvent(row);
   const admitted: Array<{ wf: JourneyEntry } & Extract<TriggerCheck, { ok: true }> & Extract<Admission, { admitted: true }>> = [];
   const skipped: ReachedRuns['skipped'] = [];
+  const refused: RoutedRun[] = [];
   for (const { wf, check } of triggers) {
     if (!check.ok) continue;
     const admission = await admit(deps, tx, wf, { customerId, trigger: event, past: facts.past.filter((p) => p.workflowId === check.workflowId) });
     if (admission.admitted) admitted.push({ wf, ...check, ...admission });
     else skipped.push({ journey: wf.options.id, reason: admission.reason });
+    if (!admission.admitted && admission.recorded) {
+      refused.push({ runId: `${check.workflowId}/refused/${row.id}`, workflowId: check.workflowId, journey: wf.options.id, customerId, triggerEventId: row.id, refused: admission.reason });
+    }
   }
   const starting = new Set(admitted.map((a) => a.workflowId));
   const signalled: string[] = [];
@@ -42,10 +46,10 @@ export async function reachRuns(deps: LifecycleDeps, tx: Db, row: EventRow, trig
     if (starting.has(run.workflowId) || !wf || !listensTo(wf.options, row.type)) continue;
     if (await signalRun(deps, run.workflowId, event)) signalled.push(run.workflowId);
   }
-  const started: RoutedRun[] = [];
+  const started: RoutedRun[] = [...refused];
   for (const { wf, workflowId, key, profile, holdout } of admitted) {
     const { runId } = await startOrSignal(deps, wf, { customerId, workflowId, key, trigger: event, ...(profile ? { admittedWith: profile } : {}) });
     started.push({ runId, workflowId, journey: wf.options.id, customerId, triggerEventId: row.id, holdout });
   }
-  return { workflows: [...started.map((r) => r.workflowId), ...signalled], started, skipped };
+  return { workflows: [...started.flatMap((r) => (r.refused ? [] : [r.workflowId])), ...signalled], started, skipped };
 }

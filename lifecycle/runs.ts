@@ -4,7 +4,7 @@
  * Used by the router, `simulate` and the tests; `enrolRun` for a campaign's members.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { CustomerIdAttribute, eventSignal, JourneyAttribute, type JourneyEvent, type JourneyInput, type Profile } from '../workflows/contract';
+import { CustomerIdAttribute, eventSignal, exitSignal, JourneyAttribute, type JourneyEvent, type JourneyInput, type Profile } from '../workflows/contract';
 import type { JourneyWorkflow } from '../workflows/dsl/journey';
 import type { JourneyEntry } from '../workflows/dsl/options';
 import type { LifecycleDeps } from './deps';
@@ -76,6 +76,18 @@ export async function enrolRun(
     return 'started';
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return 'existed';
+    throw err;
+  }
+}
+
+/** Tells a run an operator takes its customer out; false when it has ended already. */
+export async function exitRun(deps: Pick<LifecycleDeps, 'client'>, workflowId: string, reason: string): Promise<boolean> {
+  try {
+    temporalCalls.inc({ call: 'signal' });
+    await deps.client.workflow.getHandle(workflowId).signal(exitSignal, { reason });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
 }

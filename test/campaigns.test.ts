@@ -238,7 +238,7 @@ describe('campaigns', () => {
 
   it('a 30% rollout enrols a stable share; widened to 100% it adds the rest, nobody twice', async () => {
     const members = await cohort('rollout', 40);
-    const share = members.filter((id) => inRollout('rollout-1', id, 30));
+    const share = members.filter((id) => inRollout('campaign:rollout-1', id, 30));
     expect(share.length).toBeGreaterThan(0);
     expect(share.length).toBeLessThan(40);
     await post('/v1/campaigns', { id: 'rollout-1', journey: 'quarterly-bonus', segment: 'rollout', rolloutPercent: 30 });

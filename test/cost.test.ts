@@ -8,7 +8,7 @@
  * The ledger is watched over a connection of its own, which is not counted. The API's background
  * jobs are quietened where startApi lets them be (the router only wakes for the event, the alert
  * evaluator never runs in the window); the rest (report signal delivery every 5 s, the run
- * reconciler every 60 s) are recognised by their SQL and set aside (NOISE below). One sign-up before
+ * reconciler every 60 s, the journey settings every 2 s) are recognised by their SQL and set aside (NOISE below). One sign-up before
  * the measured ones is not counted: it opens the pool's connections and warms the worker.
  */
 // @temporalio/client's own gRPC library (a dependency of it): its interceptors are grpc-js interceptors.
@@ -62,6 +62,7 @@ const SIGNUPS = 3;
  */
 const NOISE: Array<{ name: string; re: RegExp }> = [
   { name: 'report signal delivery (reports/pending-signals.ts, every 5 s)', re: /^update "pending_signals" set "next_attempt_at"/ },
+  { name: "journey settings (journey-controls/settings.ts, every 2 s: what every event's admission and send read from memory)", re: /^select "journey", "paused", "rollout_percent", "test_recipients", "updated_at" from "journey_settings"/ },
   { name: 'run reconciler (lifecycle/reconcile-runs.ts, every 60 s)', re: /^select "run_id", "workflow_id" from "journey_runs" where \("journey_runs"."status" = \$1 and "journey_runs"."started_at" < \$2/ },
 ];
 

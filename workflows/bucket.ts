@@ -56,10 +56,11 @@ export function inHoldout(scope: string, customerId: string, percent: number): b
 }
 
 /**
- * Is this member in the first `percent` of the campaign's rollout? The same answer every time, so
- * widening 30% to 100% keeps the first 30% and adds the rest; independent of the holdout's split.
+ * Is this customer in the first `percent` of a rollout (`scope`: `campaign:<id>`, or `journey:<id>`
+ * for an event-triggered journey's)? The same answer every time, so widening 30% to 100% keeps the
+ * first 30% and adds the rest; independent of the holdout's split.
  */
-export function inRollout(campaignId: string, customerId: string, percent: number): boolean {
+export function inRollout(scope: string, customerId: string, percent: number): boolean {
   if (percent >= 100) return true;
-  return stablePoint(`campaign:${campaignId}`, 'rollout', customerId) * 100 < percent;
+  return stablePoint(scope, 'rollout', customerId) * 100 < percent;
 }

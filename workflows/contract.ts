@@ -121,6 +121,12 @@ export type SendResult =
   /** The provider refused the message for good (bad address, forbidden content): see the ledger. */
   | { status: 'failed'; channel: Channel; error: string; step: string };
 
+/**
+ * What the send activity answers: a result, or `held` while an operator has paused the journey
+ * (nothing decided, nothing sent: the run asks again until it is resumed, workflows/dsl/primitives/send.ts).
+ */
+export type SendAnswer = SendResult | { status: 'held'; channel: Channel; step: string };
+
 /** The customer as a journey sees it: enough to branch on, loaded by an activity. */
 export interface Profile {
   id: string;
@@ -180,7 +186,7 @@ export interface RunStatus {
  * this interface, so the two cannot drift apart).
  */
 export interface JourneyActivities {
-  send(req: SendRequest): Promise<SendResult>;
+  send(req: SendRequest): Promise<SendAnswer>;
   /** `topic`: the journey's, which decides the consent `reachable` is judged by (none: the channel's `*`). */
   loadProfile(customerId: string, topic?: string): Promise<Profile>;
   /** Records the run and returns the events it listens to that were stored before it started. */
@@ -206,7 +212,10 @@ export interface JourneyStep {
   template?: string;
   /** What a sleep or wait is for: "3 hours", "10:00", "order.placed within 2 days". */
   label?: string;
+  /** The successors, each once, in the order of the outcomes that lead to them. */
   next: string[];
+  /** A decision's outcomes (wait: event, timeout; branch: yes, no; variant: each variant) and where each goes (null: the run ends). */
+  outcomes?: Array<{ label: string; next: string | null }>;
 }
 
 export interface JourneyGraph {
@@ -217,6 +226,8 @@ export interface JourneyGraph {
 
 export const eventSignal = defineSignal<[JourneyEvent]>('event');
 export const statusQuery = defineQuery<RunStatus>('status');
+/** An operator takes the customer out of the run (POST /v1/customers/:id/journeys/:journey/exit): it ends `exited: operator: <reason>`. */
+export const exitSignal = defineSignal<[{ reason: string }]>('exit');
 
 /** Workflow ids: one run per (journey, customer[, key]). */
 export function journeyWorkflowId(journeyId: string, customerId: string, key?: string): string {

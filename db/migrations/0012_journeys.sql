@@ -8,6 +8,6 @@ CREATE TABLE "journey_settings" (
 	"journey" text PRIMARY KEY NOT NULL,
 	"paused" boolean DEFAULT false NOT NULL,
 	"rollout_percent" integer DEFAULT 100 NOT NULL,
-	"test_recipients" text[],
+	"test_recipients" jsonb,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

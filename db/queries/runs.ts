@@ -14,7 +14,8 @@ import { storedEventsSinceJson, type StoredEventsQuery } from './events';
 import { profileFields, toProfile } from './profile';
 
 /** What the router knows of a run it started, written with the trigger's routed mark (routing/route-event.ts). */
-export type RoutedRun = Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'customerId' | 'triggerEventId' | 'holdout'>;
+/** `refused`: an entry the operator's settings refused (journey-controls/entry.ts), recorded as a run that ended at once. */
+export type RoutedRun = Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'customerId' | 'triggerEventId' | 'holdout'> & { refused?: string };
 
 /**
  * The router records each run it starts, in the transaction that routes the trigger, under the
@@ -25,7 +26,14 @@ export type RoutedRun = Pick<RunRecord, 'runId' | 'workflowId' | 'journey' | 'cu
 export function recordRoutedRuns(tx: Db, runs: RoutedRun[]) {
   return tx
     .insert(journeyRuns)
-    .values(runs.map((run) => ({ ...run, triggerEventId: run.triggerEventId ?? null, holdout: run.holdout ?? false, status: 'running' as const })))
+    .values(
+      runs.map(({ refused, ...run }) => ({
+        ...run,
+        triggerEventId: run.triggerEventId ?? null,
+        holdout: run.holdout ?? false,
+        ...(refused ? { status: 'refused' as const, endedAt: sql`now()`, endReason: refused } : { status: 'running' as const }),
+      })),
+    )
     .onConflictDoNothing()
     .returning({ runId: journeyRuns.runId });
 }

@@ -14,7 +14,7 @@ export const journeySettings = pgTable('journey_settings', {
   /** The share of customers (by a stable hash) an event may start the journey for. */
   rolloutPercent: integer('rollout_percent').notNull().default(100),
   /** Test mode: only these customers enter; null: everyone (within the rollout). */
-  testRecipients: text('test_recipients').array(),
+  testRecipients: jsonb('test_recipients').$type<string[]>(),
   updatedAt: updatedAt(),
 });
 

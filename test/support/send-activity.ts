@@ -10,7 +10,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { channelsFromEnv } from '../../activities/channels';
 import { createRenderer } from '../../activities/templates';
 import type { Db } from '../../db/client';
-import type { Channel, SendRequest, SendResult } from '../../workflows/contract';
+import type { Channel, SendRequest, SendAnswer, SendResult } from '../../workflows/contract';
 import { testDeps } from './cascade';
 
 export const fixtureTemplates = fileURLToPath(new URL('../fixtures/templates', import.meta.url));
@@ -40,8 +40,11 @@ export function sendRequest(customerId: string, channel: Channel, data: Record<s
 }
 
 /** One attempt of the activity, as the worker would run attempt `attempt`. */
-export function attempt(send: (req: SendRequest) => Promise<SendResult>, req: SendRequest, attemptNo = 1): Promise<SendResult> {
+export async function attempt(send: (req: SendRequest) => Promise<SendAnswer>, req: SendRequest, attemptNo = 1): Promise<SendResult> {
   const info = { attempt: attemptNo, scheduledTimestampMs: Date.now(), activityType: 'send' };
   // The expected failures would otherwise each print a worker warning.
-  return new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') }).run(send, req);
+  const answer: SendAnswer = await new MockActivityEnvironment(info, { logger: new DefaultLogger('ERROR') }).run(send, req);
+  // No test of a channel pauses its journey.
+  if (answer.status === 'held') throw new Error(`send ${req.idempotencyKey} held: journey ${req.journey} is paused`);
+  return answer;
 }

@@ -1,6 +1,6 @@
 /** Activity stubs as journeys call them, with the timeouts and retry policy each kind of call needs. */
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { JourneyActivities, SendRequest, SendResult } from '../contract';
+import type { JourneyActivities, SendAnswer, SendRequest } from '../contract';
 
 /**
  * Sends retry for six hours with backoff: a provider outage delays a message, never duplicates it
@@ -48,8 +48,8 @@ export const localSendActivity = proxyLocalActivities<Pick<JourneyActivities, 's
 }).send;
 
 /** The send of one step: local first, then the step's regular activity (`asActivity`) if needed. */
-export async function sendLocalFirst(request: SendRequest, asActivity: () => Promise<SendResult>): Promise<SendResult> {
-  let result: SendResult;
+export async function sendLocalFirst(request: SendRequest, asActivity: () => Promise<SendAnswer>): Promise<SendAnswer> {
+  let result: SendAnswer;
   try {
     result = await localSendActivity(request);
   } catch (err) {

@@ -11,7 +11,12 @@ const MAX_SEEN = 1000;
 export interface Interrupt {
   kind: 'exit' | 'restart';
   event: JourneyEvent;
+  /** An operator's exit: why, in their words; there is no event. */
+  byOperator?: string;
 }
+
+/** How a run an interrupt ended says why: `exited: order.placed`, `exited: operator: <reason>`. */
+export const exitReason = (interrupt: Interrupt): string => `exited: ${interrupt.byOperator === undefined ? interrupt.event.type : `operator: ${interrupt.byOperator}`}`;
 
 export class Inbox {
   private readonly seen: string[];
@@ -34,6 +39,12 @@ export class Inbox {
     this.seenSet.add(id);
     this.seen.push(id);
     if (this.seen.length > MAX_SEEN) this.seenSet.delete(this.seen.shift()!);
+  }
+
+  /** An operator's exit: it overrides a restart, not an exit already on its way. */
+  exitByOperator(reason: string, at: string): void {
+    if (this.interrupt?.kind === 'exit') return;
+    this.interrupt = { kind: 'exit', event: { id: `operator-exit@${at}`, type: 'operator.exit', properties: {}, occurredAt: at }, byOperator: reason };
   }
 
   /** Returns false for a duplicate. */

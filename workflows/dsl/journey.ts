@@ -20,16 +20,17 @@ import {
 } from '@temporalio/workflow';
 import { dataActivities } from './activities';
 import { createContext, type JourneyContext, type RunContext } from './context';
-import { Inbox } from './events';
+import { exitReason, Inbox } from './events';
 import { Memo } from './memo';
 import { inJourneyHoldout, listenedTypes, type JourneyOptions } from './options';
-import { eventSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type Profile, type RunEnd, type RunRecord } from '../contract';
+import { eventSignal, exitSignal, statusQuery, workflowTypeOf, type CarriedState, type JourneyEvent, type JourneyInput, type Profile, type RunEnd, type RunRecord } from '../contract';
 
 export type { JourneyOptions } from './options';
 
 /** A body may return why it stopped early ("no appointment time"): the run ends "completed: <that>". */
 export type JourneyBody = (j: JourneyContext) => Promise<unknown>;
-export type JourneyWorkflow = ((input: JourneyInput) => Promise<string>) & { readonly options: JourneyOptions };
+/** `body` is kept for the dry run that draws the journey's step graph outside any workflow (journey-map/). */
+export type JourneyWorkflow = ((input: JourneyInput) => Promise<string>) & { readonly options: JourneyOptions; readonly body: JourneyBody };
 
 function keyValueOf(options: JourneyOptions, input: JourneyInput): string | undefined {
   const value = options.trigger?.key ? input.trigger?.properties[options.trigger.key] : undefined;
@@ -71,6 +72,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
     };
     // Handlers first, so a query or an event in the first moments of the run is answered, not refused.
     setHandler(eventSignal, deliver);
+    setHandler(exitSignal, ({ reason }) => inbox.exitByOperator(reason, new Date().toISOString()));
     setHandler(
       statusQuery,
       () =>
@@ -192,7 +194,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         const early = inbox.interrupt;
         if (early && patched('interrupt-before-body')) {
           inbox.interrupt = undefined;
-          if (early.kind === 'exit') return end('exited', `exited: ${early.event.type}`);
+          if (early.kind === 'exit') return end('exited', exitReason(early));
           ctx.restart(early.event);
         }
         const scope = new CancellationScope();
@@ -219,7 +221,7 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
             if (!isCancellation(err)) throw err;
           });
           inbox.interrupt = undefined;
-          if (interrupt.kind === 'exit') return end('exited', `exited: ${interrupt.event.type}`);
+          if (interrupt.kind === 'exit') return end('exited', exitReason(interrupt));
           ctx.restart(interrupt.event);
           await continueIfLong();
           continue;
@@ -245,12 +247,12 @@ export function journey(options: JourneyOptions, body: JourneyBody): JourneyWork
         await continueIfLong();
         continue;
       }
-      if (interrupt?.kind === 'exit') return end('exited', `exited: ${interrupt.event.type}`);
+      if (interrupt?.kind === 'exit') return end('exited', exitReason(interrupt));
       return end('completed', conversion ? 'completed: converted' : outcome ? `completed: ${outcome}` : 'completed');
     }
   };
 
   const name = workflowTypeOf(options.id);
   Object.defineProperty(run, 'name', { value: name });
-  return Object.assign(run, { options });
+  return Object.assign(run, { options, body });
 }

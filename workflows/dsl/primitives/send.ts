@@ -19,6 +19,9 @@ import { recordSend, sleepUntilMs, type RunState } from '../run-state';
 const QUIET_FROM = parseLocalTime('21:00');
 const QUIET_TO = parseLocalTime('09:00');
 const QUIET_CHANNELS: Channel[] = ['sms', 'push'];
+/** A held send asks again after 2 s, then twice as long each time, at least once a minute. */
+const HOLD_FIRST_MS = 2_000;
+const HOLD_MAX_MS = 60_000;
 
 export interface SendOptions {
   channel: Channel;
@@ -50,13 +53,16 @@ export async function send(run: RunState, opts: SendOptions): Promise<SendResult
   }
 
   const quiet = options.transactional ? 'ignore' : (opts.quietHours ?? 'defer');
-  if (quiet !== 'ignore' && QUIET_CHANNELS.includes(opts.channel)) {
+  // Outside quiet hours: now, and again after a hold (a paused journey resumed at night).
+  const waitOutNight = async (): Promise<boolean> => {
+    if (quiet === 'ignore' || !QUIET_CHANNELS.includes(opts.channel)) return true;
     const until = quietUntil(Date.now(), run.customer.timeZone, QUIET_FROM, QUIET_TO);
-    if (until !== null) {
-      if (quiet === 'skip') return recordSend(run, slot.index, { status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
-      await sleepUntilMs(run, until, false);
-    }
-  }
+    if (until === null) return true;
+    if (quiet === 'skip') return false;
+    await sleepUntilMs(run, until, false);
+    return true;
+  };
+  if (!(await waitOutNight())) return recordSend(run, slot.index, { status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
 
   // The first execution's run id keeps keys stable across retries and continue-as-new, yet
   // distinct for a later run of the same workflow id (re-entry after the previous run ended).
@@ -81,7 +87,7 @@ export async function send(run: RunState, opts: SendOptions): Promise<SendResult
   };
   const epoch = run.epoch;
   const asActivity = () => sendActivityFor(epoch === 0 ? step : `r${epoch}/${step}`)(request);
-  const result = await CancellationScope.nonCancellable(() =>
+  const attempt = () => CancellationScope.nonCancellable(() =>
     (patched('send-local-first') ? sendLocalFirst(request, asActivity) : asActivity()).catch(async (err: unknown): Promise<SendResult> => {
       // Retries are exhausted or the provider said no for good: the journey goes on without it,
       // and the ledger says failed (a pending row would count against the cap for ever).
@@ -91,6 +97,19 @@ export async function send(run: RunState, opts: SendOptions): Promise<SendResult
       return { status: 'failed', channel: opts.channel, error, step };
     }),
   );
+  // While an operator has the journey paused the activity decides nothing and answers `held`: the
+  // run asks again, more slowly each time, until resumed. The hold is a wait like a sleep (an exit
+  // ends it; a long one continues as new), and the send goes out at the time it finally goes.
+  let answer = await attempt();
+  for (let hold = HOLD_FIRST_MS; answer.status === 'held'; hold = Math.min(hold * 2, HOLD_MAX_MS)) {
+    status.step = `${step} (held: journey paused)`;
+    await sleepUntilMs(run, Date.now() + hold, true);
+    status.step = step;
+    if (!(await waitOutNight())) return recordSend(run, slot.index, { status: 'skipped', channel: opts.channel, reason: 'quiet_hours', step });
+    request.requestedAt = new Date().toISOString();
+    answer = await attempt();
+  }
+  const result = answer;
   // A send that reached the ledger wrote the run's variants with its row; a failed one may not have.
   if (request.recordVariants && result.status !== 'failed') for (const experiment of Object.keys(request.variants!)) run.unrecordedVariants.delete(experiment);
   return recordSend(run, slot.index, result);
