@@ -8,6 +8,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { channelsFromEnv } from './activities/channels';
 import { DEFAULT_CAPS, parseCaps } from './contactability/caps';
 import type { Db } from './db/client';
+import { recordJourneyGraphs } from './journey-map/record';
 import { createRenderer } from './activities/templates';
 import type { Config } from './lib/config';
 import { bundled, fromRoot, prebuiltWorkflowBundle } from './lib/paths';
@@ -48,6 +49,8 @@ export async function createWorker(opts: {
   /** Runs kept in memory between their tasks (CASCADE_WORKER_CACHED_RUNS); the SDK's default grows with the heap limit. */
   maxCachedWorkflows?: number;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
+  // First: a body the dry run cannot draw fails the start, by name, before any run is polled.
+  await recordJourneyGraphs(opts.deps.db);
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
     connection,

@@ -1,6 +1,7 @@
 /** Every activity the worker registers, built from its dependencies. */
 import type { Client } from '@temporalio/client';
 import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
+import type { ApiMessageActivities } from '../workflows/api-message-contract';
 import type { CampaignActivities } from '../workflows/campaign-contract';
 import type { Db } from '../db/client';
 import type { JourneyActivities } from '../workflows/contract';
@@ -9,6 +10,7 @@ import { createAudienceActivities } from './audience';
 import { createCampaignActivities } from './campaigns';
 import type { Caps } from '../contactability/caps';
 import { createBeginRun } from './begin-run';
+import { createDecideSend } from './decide-send';
 import { createLoadProfile } from './profile';
 import { createRunActivities } from './runs';
 import { createSend } from './send';
@@ -25,11 +27,12 @@ export interface ActivityDeps {
   client?: Client;
 }
 
-export function createActivities(deps: ActivityDeps): JourneyActivities & CampaignActivities {
+export function createActivities(deps: ActivityDeps): JourneyActivities & CampaignActivities & ApiMessageActivities {
   const loadProfile = createLoadProfile(deps.db, deps.webhookUrl);
   const runs = createRunActivities(deps.db);
   return {
     send: createSend(deps),
+    decideSend: createDecideSend(deps),
     loadProfile,
     ...runs,
     beginRun: createBeginRun(deps.db, deps.webhookUrl),

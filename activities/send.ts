@@ -33,9 +33,10 @@ export interface SendDeps {
   unsubscribeUrl: UnsubscribeUrl;
 }
 
-type Message = typeof messages.$inferSelect;
+export type Message = typeof messages.$inferSelect;
 
-export function createSend(deps: SendDeps) {
+/** The send's first half: the ledger row (consent, suppression, cap, render), written before any provider is called. */
+export function createDecide(deps: SendDeps) {
   const { db } = deps;
 
   /**
@@ -111,6 +112,21 @@ export function createSend(deps: SendDeps) {
     return record({ ...base, ...content, status: 'pending' });
   }
 
+  // A missing template stays missing however often the send is retried.
+  return async (req: SendRequest, requestedAt: Date): Promise<{ row: Message; earlier: boolean }> => {
+    try {
+      return await decide(req, requestedAt);
+    } catch (err) {
+      if (err instanceof TemplateNotFoundError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateNotFound');
+      throw err;
+    }
+  };
+}
+
+export function createSend(deps: SendDeps) {
+  const { db } = deps;
+  const decide = createDecide(deps);
+
   async function deliver(row: Message, req: SendRequest, attemptedBefore: boolean): Promise<SendResult> {
     const adapter = deps.channels[req.channel];
     try {
@@ -161,14 +177,7 @@ export function createSend(deps: SendDeps) {
     if ((await journeyControls(db).of(req.journey)).paused) return { status: 'held', channel: req.channel, step: req.step };
     // The time the journey asked, not the time this attempt runs: caps and timelines use it.
     const requestedAt = new Date(req.requestedAt ?? Context.current().info.scheduledTimestampMs);
-    let row: Message;
-    let earlier: boolean;
-    try {
-      ({ row, earlier } = await decide(req, requestedAt));
-    } catch (err) {
-      if (err instanceof TemplateNotFoundError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateNotFound');
-      throw err;
-    }
+    const { row, earlier } = await decide(req, requestedAt);
     switch (row.status) {
       case 'pending':
         return deliver(row, req, earlier);

@@ -14,6 +14,16 @@ export interface AlertOptions {
   everyMs?: number;
   /** How long the chat webhook may take to answer. */
   postTimeoutMs?: number;
+  /**
+   * An event type alerts when its last hour fell below `share` of the same hour a week earlier, if
+   * it had at least `minCount` then (rules/events-dropped.ts). Off without it.
+   */
+  eventsDrop?: { share: number; minCount: number };
+  /**
+   * A journey alerts when its delivery, open or click rate over the last day fell below `share` of
+   * its rate over the 4 weeks before, with at least `minMessages` sent in each (rules/rate-dropped.ts). Off without it.
+   */
+  rateDrop?: { share: number; minMessages: number };
 }
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
@@ -31,5 +41,7 @@ export function alertOptionsFromConfig(config: Config): AlertOptions {
     failedShare: config.CASCADE_ALERT_FAILED_SHARE,
     minMessages: config.CASCADE_ALERT_MIN_MESSAGES,
     webhookUrl: config.CASCADE_ALERT_WEBHOOK_URL,
+    eventsDrop: { share: config.CASCADE_ALERT_EVENTS_DROP, minCount: config.CASCADE_ALERT_EVENTS_MIN },
+    rateDrop: { share: config.CASCADE_ALERT_RATE_DROP, minMessages: config.CASCADE_ALERT_RATE_MIN_MESSAGES },
   };
 }

@@ -9,14 +9,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { readRows } from './read';
-import { clickTypes, goalOf, notSent, sentInScope, type AnalyticsScope, type Attribution } from './scope';
+import { clickTypes, goalOf, notSent, sentInScope, type AnalyticsScope, type Attribution, type JourneysScope } from './scope';
 
 /**
- * The sent messages of the scope as a CTE named `sent` (id, customer_id, requested_at, and `extra`
- * columns the caller groups by), which attributedSql reads.
+ * The sent messages `where` selects (a condition on the ledger row `m`: sentInScope, sentInJourneys)
+ * as a CTE named `sent` (id, customer_id, requested_at, and `extra` columns the caller groups by).
  */
-export function sentCte(scope: AnalyticsScope, extra: SQL = sql``): SQL {
-  return sql`sent as (select m.id, m.customer_id, m.requested_at ${extra} from messages m where ${sentInScope(scope)})`;
+export function sentCte(where: SQL, extra: SQL = sql``): SQL {
+  return sql`sent as (select m.id, m.customer_id, m.requested_at ${extra} from messages m where ${where})`;
 }
 
 /**
@@ -69,6 +69,25 @@ export function attributedSql(scope: AnalyticsScope, attribution: Attribution): 
     ) last`;
 }
 
+/**
+ * attributedSql of each of several journeys over one range, as one select: each journey attributes
+ * its own goals by its own rule, so an order two journeys follow converts once in each. Undefined
+ * when none of them has a goal.
+ */
+export function attributedInJourneys(scope: JourneysScope, attribution: Attribution): SQL | undefined {
+  const parts = scope.journeys.flatMap((journey) => attributedSql({ journey, from: scope.from, to: scope.to }, attribution) ?? []);
+  return parts.length ? sql.join(parts, sql` union all `) : undefined;
+}
+
+/**
+ * The converted messages as a CTE named `conv` (message_id, goals, revenue, customer_id) from an
+ * attributedSql select; empty when there is none (a journey without a goal converts nothing).
+ */
+export function convCte(attributed: SQL | undefined): SQL {
+  const goals = attributed ?? sql`select null::int as message_id, null::text as customer_id, 0::numeric as revenue where false`;
+  return sql`conv as (select a.message_id, count(*) as goals, sum(a.revenue) as revenue, min(a.customer_id) as customer_id from (${goals}) a group by a.message_id)`;
+}
+
 export interface Conversion {
   goalId: string;
   customerId: string;
@@ -83,7 +102,7 @@ export async function conversionsOf(db: Db, scope: AnalyticsScope, attribution: 
   if (!attributed) return [];
   const rows = await readRows<{ goal_id: string; customer_id: string; message_id: number; at: string | Date; revenue: string }>(
     db,
-    sql`with ${sentCte(scope)} select a.* from (${attributed}) a join sent s on s.id = a.message_id order by a.at, a.goal_id`,
+    sql`with ${sentCte(sentInScope(scope))} select a.* from (${attributed}) a join sent s on s.id = a.message_id order by a.at, a.goal_id`,
   );
   return rows.map((r) => ({ goalId: r.goal_id, customerId: r.customer_id, messageId: Number(r.message_id), at: new Date(r.at), revenue: Number(r.revenue) }));
 }

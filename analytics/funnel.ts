@@ -1,13 +1,15 @@
 /**
  * A journey's or a campaign's results: the funnel counts (sent → delivered → opened → clicked →
  * converted, and bounces, complaints, unsubscribes), revenue and rates, in total, per step and per
- * channel, from one SQL query over the ledger, its reports, orders and consent changes.
+ * channel, from one SQL query over the ledger, its reports, orders and consent changes; and the
+ * customers who opened against those who did not (analytics/openers.ts), from a second one.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { attributedSql, sentCte } from './attribution';
+import { attributedSql, convCte, sentCte } from './attribution';
+import { byOpenedPerJourney, NO_OPENERS, type ByOpened } from './openers';
 import { readRows } from './read';
-import { clickedExpr, deliveredExpr, openedExpr, type AnalyticsScope, type Attribution } from './scope';
+import { clickedExpr, deliveredExpr, openedExpr, sentInScope, type AnalyticsScope, type Attribution } from './scope';
 import { unsubscribedSql } from './unsubscribes';
 
 export interface Counts {
@@ -49,6 +51,7 @@ export interface JourneyResults extends Counts {
   journey: string;
   campaignId?: string;
   attribution: Attribution;
+  byOpened: ByOpened;
   steps: (Counts & { step: string })[];
   channels: (Counts & { channel: string })[];
 }
@@ -57,9 +60,11 @@ export type ResultsQuery = AnalyticsScope & { attribution: Attribution };
 
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
 
-type Row = Record<'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'complained' | 'unsubscribed' | 'converted' | 'conversions' | 'recipients', string | number> & {
+export type Row = Record<'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'complained' | 'unsubscribed' | 'converted' | 'conversions' | 'recipients', string | number> & {
   revenue: string | number;
 };
+
+export const ZERO: Row = { sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, converted: 0, conversions: 0, recipients: 0, revenue: 0 };
 
 export function countsOf(r: Row): Counts {
   const n = (v: string | number) => Number(v);
@@ -78,13 +83,23 @@ export function countsOf(r: Row): Counts {
   };
 }
 
+/** What counts are taken over: the sent messages (a condition on the ledger row `m`) and the goals they converted. */
+export interface CountsSource {
+  sent: SQL;
+  /** attributedSql (or attributedInJourneys) of the same messages; undefined when there is no goal. */
+  attributed: SQL | undefined;
+}
+
+/** A journey's or a campaign's messages, and its goals attributed as the query asks. */
+export function sourceOf(query: ResultsQuery): CountsSource {
+  return { sent: sentInScope(query), attributed: attributedSql(query, query.attribution) };
+}
+
 /**
- * The counts of the scope's sent messages grouped by each of `groups` (SQL over the ledger row `m`,
- * e.g. m.step, m.variants->>'subject-test'), plus the total: `{ total, groups: [{ keys, counts }] }`.
- * Shared by journeyResults and by per-variant reports, so every table counts the same way.
+ * The SQL of countsBy: one row for the total, one per key of each group (grouping sets). Each group
+ * is SQL over the ledger row `m` (e.g. m.step, m.variants->>'subject-test').
  */
-/** The SQL of countsBy: one row for the total, one per key of each group (grouping sets). */
-export function countsSql(query: ResultsQuery, groups: Record<string, SQL>): SQL {
+export function countsSql(source: CountsSource, groups: Record<string, SQL>): SQL {
   const names = Object.keys(groups);
   const extra = sql.join(
     [
@@ -93,14 +108,13 @@ export function countsSql(query: ResultsQuery, groups: Record<string, SQL>): SQL
     ],
     sql``,
   );
-  const attributed = attributedSql(query, query.attribution) ?? sql`select null::int as message_id, null::text as customer_id, 0::numeric as revenue where false`;
   const keys = names.map((_, i) => sql.identifier(`g${i}`));
   const sets = sql.join([sql`()`, ...keys.map((k) => sql`(s.${k})`)], sql`, `);
   const which = names.length ? sql.join(keys.map((k) => sql`, grouping(s.${k}) as ${sql.identifier(`is_${k.value}`)}, s.${k}`), sql``) : sql``;
   return sql`
-      with ${sentCte(query, extra)},
-      conv as (select a.message_id, count(*) as goals, sum(a.revenue) as revenue, min(a.customer_id) as customer_id from (${attributed}) a group by a.message_id),
-      unsub as (select distinct u.message_id from (${unsubscribedSql(query)}) u)
+      with ${sentCte(source.sent, extra)},
+      ${convCte(source.attributed)},
+      unsub as (select distinct u.message_id from (${unsubscribedSql(source.sent)}) u)
       select count(*) as sent, count(*) filter (where s.delivered) as delivered, count(*) filter (where s.opened) as opened,
         count(*) filter (where s.clicked) as clicked, count(*) filter (where s.bounced) as bounced,
         count(*) filter (where s.complained) as complained, count(u.message_id) as unsubscribed,
@@ -110,15 +124,19 @@ export function countsSql(query: ResultsQuery, groups: Record<string, SQL>): SQL
       group by grouping sets (${sets})`;
 }
 
+/**
+ * The counts of the source's sent messages grouped by each of `groups`, plus the total:
+ * `{ total, rows: [{ group, key, counts }] }`. Shared by journey results, the daily series, the
+ * cross-journey summary and per-variant reports, so every table counts the same way.
+ */
 export async function countsBy(
   db: Db,
-  query: ResultsQuery,
+  source: CountsSource,
   groups: Record<string, SQL>,
 ): Promise<{ total: Counts; rows: { group: string; key: string | null; counts: Counts }[] }> {
   const names = Object.keys(groups);
-  const rows = await readRows<Row & Record<string, unknown>>(db, countsSql(query, groups));
-  const empty = countsOf({ sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0, converted: 0, conversions: 0, recipients: 0, revenue: 0 });
-  let total = empty;
+  const rows = await readRows<Row & Record<string, unknown>>(db, countsSql(source, groups));
+  let total = countsOf(ZERO);
   const out: { group: string; key: string | null; counts: Counts }[] = [];
   for (const r of rows) {
     const i = names.findIndex((_, k) => Number(r[`is_g${k}`]) === 0);
@@ -129,14 +147,19 @@ export async function countsBy(
   return { total, rows: out };
 }
 
-/** The results page of a journey or campaign: totals, per step, per channel. */
+/** The results page of a journey or campaign: totals, per step, per channel, and openers against the rest. */
 export async function journeyResults(db: Db, query: ResultsQuery): Promise<JourneyResults> {
-  const { total, rows } = await countsBy(db, query, { step: sql`m.step`, channel: sql`m.channel` });
+  const source = sourceOf(query);
+  const [{ total, rows }, split] = await Promise.all([
+    countsBy(db, source, { step: sql`m.step`, channel: sql`m.channel` }),
+    byOpenedPerJourney(db, source),
+  ]);
   return {
     journey: query.journey,
     ...(query.campaignId !== undefined ? { campaignId: query.campaignId } : {}),
     attribution: query.attribution,
     ...total,
+    byOpened: split.get(query.journey) ?? NO_OPENERS,
     steps: rows.filter((r) => r.group === 'step').map((r) => ({ step: r.key ?? '', ...r.counts })),
     channels: rows.filter((r) => r.group === 'channel').map((r) => ({ channel: r.key ?? '', ...r.counts })),
   };

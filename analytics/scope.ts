@@ -34,16 +34,33 @@ export const notSent = textArray(NOT_SENT);
 export const openTypes = textArray(OPENS);
 export const clickTypes = textArray(CLICKS);
 
+/** Several journeys' messages over one range: the cross-journey summary's scope. */
+export interface JourneysScope {
+  journeys: readonly string[];
+  from?: Date;
+  to?: Date;
+}
+
+function sentInRange(journey: SQL, range: { from?: Date; to?: Date }): SQL[] {
+  const filters: SQL[] = [journey, sql`m.status <> all(${notSent})`];
+  if (range.from) filters.push(sql`m.requested_at >= ${range.from.toISOString()}::timestamptz`);
+  if (range.to) filters.push(sql`m.requested_at < ${range.to.toISOString()}::timestamptz`);
+  return filters;
+}
+
 /** A condition on the ledger row `m` selecting the scope's messages that left (status past pending). */
 export function sentInScope(scope: AnalyticsScope): SQL {
-  const filters: SQL[] = [sql`m.journey = ${scope.journey}`, sql`m.status <> all(${notSent})`];
-  if (scope.from) filters.push(sql`m.requested_at >= ${scope.from.toISOString()}::timestamptz`);
-  if (scope.to) filters.push(sql`m.requested_at < ${scope.to.toISOString()}::timestamptz`);
+  const filters = sentInRange(sql`m.journey = ${scope.journey}`, scope);
   if (scope.campaignId !== undefined) {
     // Campaign runs are keyed by the campaign (workflows/campaign.ts), so their workflow ids are its own.
     filters.push(sql`exists (select 1 from journey_runs r where r.workflow_id = m.workflow_id and r.campaign_id = ${scope.campaignId})`);
   }
   return sql.join(filters, sql` and `);
+}
+
+/** The same condition for the messages of any of several journeys. */
+export function sentInJourneys(scope: JourneysScope): SQL {
+  return sql.join(sentInRange(sql`m.journey = any(${textArray(scope.journeys)})`, scope), sql` and `);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { countsBy, type Counts, type ResultsQuery } from './funnel';
+import { countsBy, sourceOf, type Counts, type ResultsQuery } from './funnel';
 
 export interface DayResults extends Counts {
   /** YYYY-MM-DD in the series' time zone. */
@@ -14,6 +14,6 @@ export interface DayResults extends Counts {
 
 export async function resultsByDay(db: Db, query: ResultsQuery & { timeZone?: string }): Promise<DayResults[]> {
   const zone = query.timeZone ?? 'UTC';
-  const { rows } = await countsBy(db, query, { day: sql`to_char(m.requested_at at time zone ${zone}, 'YYYY-MM-DD')` });
+  const { rows } = await countsBy(db, sourceOf(query), { day: sql`to_char(m.requested_at at time zone ${zone}, 'YYYY-MM-DD')` });
   return rows.map((r) => ({ day: r.key ?? '', ...r.counts }));
 }

@@ -7,15 +7,18 @@
  * report counts it when that message is one of its `sent` messages.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { NOT_SENT, sentInScope, type AnalyticsScope } from './scope';
+import { NOT_SENT } from './scope';
 
 export const UNSUBSCRIBE_LOOKBACK_DAYS = 30;
 export const UNSUBSCRIBE_SOURCES = ['unsubscribe', 'preference-center'] as const;
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
 
-/** A select of (message_id) for each withdrawal since the scope's first message; the caller joins on the scope's messages. */
-export function unsubscribedSql(scope: AnalyticsScope): SQL {
+/**
+ * A select of (message_id) for each withdrawal since the first of the messages `sent` selects (a
+ * condition on the ledger row `m`, e.g. sentInScope); the caller joins on those messages.
+ */
+export function unsubscribedSql(sent: SQL): SQL {
   return sql`select last.id as message_id
     from consent_changes cc
     cross join lateral (
@@ -27,5 +30,5 @@ export function unsubscribedSql(scope: AnalyticsScope): SQL {
       order by m.requested_at desc, m.id desc limit 1
     ) last
     where cc.granted = false and cc.applied and cc.source in (${list(UNSUBSCRIBE_SOURCES)})
-      and cc.recorded_at > (select min(m.requested_at) from messages m where ${sentInScope(scope)})`;
+      and cc.recorded_at > (select min(m.requested_at) from messages m where ${sent})`;
 }

@@ -31,6 +31,7 @@ import { timelineRouter } from './routes/timeline';
 import { campaignsRouter } from './routes/campaigns';
 import { analyticsRouter } from './routes/analytics';
 import { experimentsRouter } from './routes/experiments';
+import { journeysRouter } from './routes/journeys';
 import { segmentsRouter } from './routes/segments';
 import { importRouter } from './routes/import';
 import type { ImportLimits } from '../import/parse';
@@ -38,6 +39,10 @@ import { dataQualityRouter } from './routes/data-quality';
 import { mergesRouter } from './routes/merges';
 import { reconciliationRouter } from './routes/reconciliation';
 import { dashboardRouter } from './routes/dashboard';
+import { journeyControlsRouter } from './routes/journey-controls';
+import { messagesRouter } from './routes/messages';
+import { templatesRouter } from './routes/templates';
+import { defaultTemplateTools, type TemplateTools } from '../template-preview/tools';
 
 export interface AppDeps extends LifecycleDeps {
   /** Admin keys from CASCADE_API_KEYS; scoped keys live in the database (api/routes/api-keys.ts). */
@@ -66,6 +71,8 @@ export interface AppDeps extends LifecycleDeps {
   metricsClosed?: string;
   /** Rows and bytes one import request may carry (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
   importLimits?: ImportLimits;
+  /** The renderer and channel adapters the template routes use (template-preview/tools.ts); the outbox everywhere without them. */
+  templates?: TemplateTools;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -83,8 +90,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(unsubscribeRouter(deps.db, deps.unsubscribeSecret));
   app.use(smscWebhookRouter({ db: deps.db, client: deps.client, secret: deps.smscCallbackSecret }));
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
+  const templates = deps.templates ?? defaultTemplateTools();
   // Pages for people, signed in with the same keys through a form and a cookie instead of a header.
-  app.use(dashboardRouter({ db: deps.db, verifier, publicUrl: deps.publicUrl, failedSignIns: failedAuth }));
+  app.use(dashboardRouter({ db: deps.db, client: deps.client, verifier, publicUrl: deps.publicUrl, failedSignIns: failedAuth, templates }));
   if (failedAuth) app.use('/v1', failedAuth);
   app.use('/v1', authenticate(verifier));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
@@ -110,6 +118,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(reconciliationRouter(deps.db));
   app.use(analyticsRouter(deps.db));
   app.use(experimentsRouter(deps.db));
+  app.use(journeyControlsRouter(deps));
+  app.use(messagesRouter(deps));
+  app.use(journeysRouter(deps));
+  app.use(templatesRouter({ db: deps.db, publicUrl: deps.publicUrl, ...templates }));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -19,6 +19,9 @@ import { doctorRoutes } from './routes/doctor';
 import { eventBatchRoutes } from './routes/events-batch';
 import { eventRoutes } from './routes/events';
 import { experimentRoutes } from './routes/experiments';
+import { journeyRoutes } from './routes/journeys';
+import { journeyControlRoutes } from './routes/journey-controls';
+import { messageRoutes } from './routes/messages';
 import { healthRoutes } from './routes/health';
 import { importRoutes } from './routes/import';
 import { mergeRoutes } from './routes/merges';
@@ -30,6 +33,8 @@ import { timelineRoutes } from './routes/timeline';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/webhooks-resend';
 import { smscWebhookRoutes } from './routes/webhooks-smsc';
+import { templateRoutes } from './routes/templates';
+import { dashboardTemplateRoutes } from './routes/dashboard-templates';
 
 /** Every declared route, in the document's order. */
 export const apiRoutes: ApiRoute[] = [
@@ -56,6 +61,11 @@ export const apiRoutes: ApiRoute[] = [
   dashboardRoutes,
   analyticsRoutes,
   experimentRoutes,
+  journeyRoutes,
+  journeyControlRoutes,
+  messageRoutes,
+  templateRoutes,
+  dashboardTemplateRoutes,
 ].flatMap((group) => Object.values(group));
 
 const ERROR_MEANING: Record<number, string> = {
@@ -68,6 +78,7 @@ const ERROR_MEANING: Record<number, string> = {
   415: 'The body is not application/json',
   429: 'Over a rate limit: of this key, of failed authentications from this address, or of requests from this address to the public routes (Retry-After says when to try again)',
   422: 'Stored but can never be routed (dead-lettered)',
+  502: 'The provider refused or did not answer: its message is passed on',
   503: 'Stored, not yet routed (retry with the same id), or not configured',
 };
 

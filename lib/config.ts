@@ -152,6 +152,14 @@ const schema = z.object({
   CASCADE_ALERT_FAILED_SHARE: z.coerce.number().gt(0).lte(1).default(0.2),
   /** ...and at least this many of its sends finished (a single failure is not a trend). */
   CASCADE_ALERT_MIN_MESSAGES: z.coerce.number().int().positive().default(10),
+  /** An event type alerts when its last hour fell below this share of the same hour a week earlier... */
+  CASCADE_ALERT_EVENTS_DROP: z.coerce.number().gt(0).lte(1).default(0.5),
+  /** ...if it had at least this many events then (a handful an hour falls to none by chance). */
+  CASCADE_ALERT_EVENTS_MIN: z.coerce.number().int().positive().default(20),
+  /** A journey alerts when its delivery, open or click rate over the last day fell below this share of its 4 weeks before... */
+  CASCADE_ALERT_RATE_DROP: z.coerce.number().gt(0).lte(1).default(0.5),
+  /** ...with at least this many messages sent in each of the two. */
+  CASCADE_ALERT_RATE_MIN_MESSAGES: z.coerce.number().int().positive().default(100),
   /**
    * Rows and bytes one POST /v1/import/* may carry. Bodies are streamed and no row is held past
    * 1 MiB, so these bound time, not memory: Node gives a request 5 minutes (requestTimeout) to

@@ -20,6 +20,7 @@ import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { routerConnections } from '../routing/router';
 import { startBackgroundJobs, type BackgroundJobOptions } from './background-jobs';
 import { connectFromConfig } from './connect';
+import { templateToolsFromConfig } from '../template-preview/tools';
 
 export type ApiHandle = HttpHandle;
 
@@ -88,6 +89,7 @@ export async function main(): Promise<void> {
     client,
     apiKeys: config.CASCADE_API_KEYS,
     unsubscribeSecret: requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET),
+    templates: templateToolsFromConfig(database.db, config),
     host: config.CASCADE_API_HOST,
     router: config.CASCADE_ROUTER === 'off' ? false : {},
   });

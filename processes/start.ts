@@ -21,6 +21,7 @@ import { startEmbeddedPostgres } from '../servers/embedded-postgres';
 import { claimDataDir } from '../servers/pid-files';
 import { startDevServer } from '../servers/temporal-dev-server';
 import { apiOptionsFromConfig, startApi } from './api';
+import { templateToolsFromConfig } from '../template-preview/tools';
 
 const config = loadConfig();
 const dataDir = resolve(config.CASCADE_DATA_DIR);
@@ -98,7 +99,7 @@ export async function main(): Promise<void> {
   });
   const running = worker.run();
   const keys = apiKeys();
-  const api = await startApi({ ...apiOptionsFromConfig(config), db: database.db, client, apiKeys: keys, unsubscribeSecret: unsubscribe });
+  const api = await startApi({ ...apiOptionsFromConfig(config), db: database.db, client, apiKeys: keys, unsubscribeSecret: unsubscribe, templates: templateToolsFromConfig(database.db, config) });
 
   console.log(`Cascade is running.
   API:          http://127.0.0.1:${api.port}   (Authorization: Bearer <key>; key in ${join(dataDir, 'api-key')} unless CASCADE_API_KEYS is set)

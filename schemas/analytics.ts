@@ -1,4 +1,4 @@
-/** /v1/analytics: journey and campaign results, their daily series, email health (analytics/). */
+/** /v1/analytics: journey and campaign results, their daily series, the cross-journey summary, email health (analytics/). */
 import { z } from 'zod';
 import { calendarDate, instant, text } from './common';
 import { isTimeZone } from './customers';
@@ -63,13 +63,34 @@ const countFields = {
   rates,
 };
 
+const openedGroup = z.object({
+  customers: z.number().int().meta({ description: 'Customers the sent messages went to' }),
+  converted: z.number().int().meta({ description: '…of them with a goal attributed to these messages' }),
+  revenue: z.number().meta({ description: 'Total of their attributed orders' }),
+});
+
+const byOpened = z
+  .object({ opened: openedGroup, notOpened: openedGroup })
+  .meta({ description: 'Customers who opened or clicked any of these messages against those who did not; the two add up to recipients, converted and revenue' });
+
 export const resultsAnswer = z.object({
   journey: z.string(),
   campaignId: z.string().optional(),
   attribution: z.enum(['last-touch', 'last-click']),
   ...countFields,
+  byOpened,
   steps: z.array(z.object({ step: z.string(), ...countFields })),
   channels: z.array(z.object({ channel: z.string(), ...countFields })),
+});
+
+export const summaryAnswer = z.object({
+  attribution: z.enum(['last-touch', 'last-click']),
+  journeys: z
+    .array(z.object({ journey: z.string(), ...countFields, byOpened }))
+    .meta({ description: 'Every journey in the code, then `api` (messages sent through the API), zeros where nothing was sent' }),
+  total: z
+    .object({ ...countFields, byOpened })
+    .meta({ description: "The sum of the journeys' rows (a customer or an order two journeys share counts in each), rates from the sums" }),
 });
 
 export const seriesAnswer = z.object({

@@ -33,7 +33,8 @@ export const phoneSchema = text()
   })
   .meta({ description: 'Any format; stored E.164 (a number without a country code is read as Russian)' });
 
-const locale = text()
+/** Exported for the template preview's `locale`. */
+export const localeSchema = text()
   .trim()
   .max(100)
   .transform((value, ctx) => {
@@ -71,7 +72,7 @@ export const customerBody = z
     phone: phoneSchema.nullable(),
     name: text().trim().max(200).nullable(),
     city: text().trim().max(200).nullable(),
-    locale: locale.nullable(),
+    locale: localeSchema.nullable(),
     timeZone: timeZoneSchema,
     birthday: birthDateSchema.nullable(),
     attributes: jsonObject({ maxBytes: MAX_ATTRIBUTES_BYTES, maxDepth: 16 }),

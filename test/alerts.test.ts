@@ -6,6 +6,8 @@
  * and nothing more within the window. GET /v1/alerts lists them. A failed run and a dead-lettered
  * event are recorded by the code that records them in production (the run's own activity, the
  * router); making a journey body crash or Temporal refuse a request for real is out of reach here.
+ * So are a week of events and four weeks of sends: those are ledger rows written with past times,
+ * the way the API and the send activity write them, and the running evaluator finds them.
  */
 import { createServer, type Server } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -17,7 +19,11 @@ import { evaluateAlerts } from '../alerts/evaluator';
 import type { AlertOptions } from '../alerts/options';
 import { startApi, type ApiHandle } from '../processes/api';
 import type { Database } from '../db/client';
-import { events, messages } from '../db/schema';
+import { emailHealth } from '../analytics/email-health';
+import { alertOptionsFromConfig } from '../alerts/options';
+import { raiseAlerts } from '../alerts/raise';
+import { loadConfig } from '../lib/config';
+import { events, messages, type MessageStatus } from '../db/schema';
 import { createRunActivities } from '../activities/runs';
 import { routeEvent } from '../routing/route-event';
 import { startFakeResend, type FakeResend } from './fakes/resend';
@@ -61,7 +67,10 @@ beforeAll(async () => {
   // The provider "starts failing for good": our key is not the one it knows.
   const email = resendChannel({ apiKey: 're_revoked_key', from: FROM, baseUrl: fake.url, timeoutMs: 5_000 });
   worker = await startWorker(env, testDeps(database.db, { channels: { ...channelsFromEnv({}), email } }));
-  options = { windowMs: 15 * 60_000, failedShare: 0.2, minMessages: 3, webhookUrl: chat.url, everyMs: 200, postTimeoutMs: 2_000 };
+  options = {
+    windowMs: 15 * 60_000, failedShare: 0.2, minMessages: 3, webhookUrl: chat.url, everyMs: 200, postTimeoutMs: 2_000,
+    eventsDrop: { share: 0.5, minCount: 20 }, rateDrop: { share: 0.5, minMessages: 10 },
+  };
   api = await startApi({ db: database.db, client: env.client, taskQueue, apiKeys: [TEST_API_KEY], port: 0, unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET, alerts: options });
 });
 afterAll(async () => {
@@ -153,5 +162,111 @@ describe('when the email provider starts refusing every send', () => {
     expect(await evaluateAlerts(database.db, options)).toEqual({ raised: 0, posted: 0 });
     expect(delivered('runs-failed')).toHaveLength(1);
     expect(delivered('dead-letters')).toHaveLength(1);
+  });
+});
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const posted = (prefix: string) => chat.posts.filter((p) => p.status === 200 && p.body.cause.startsWith(prefix)).map((p) => p.body.cause);
+
+let sends = 0;
+/** Sent messages of a journey as the send activity leaves them, `count` of each status, asked for at `at`. */
+function sent(journey: string, at: number, statuses: Partial<Record<MessageStatus, number>>) {
+  return Object.entries(statuses).flatMap(([status, count]) =>
+    Array.from({ length: count }, () => ({
+      idempotencyKey: `${journey}/fall-${++sends}`, workflowId: `${journey}/fall`, customerId: 'fall', journey, step: 'fixture', template: 'fixture',
+      channel: 'email' as const, provider: 'resend', topic: 'promotions', status: status as MessageStatus, requestedAt: new Date(at),
+    })),
+  );
+}
+
+describe('when the numbers fall', () => {
+  beforeAll(async () => {
+    await seedCustomer(database.db, { id: 'fall' });
+  });
+
+  it('reads its thresholds from the environment', () => {
+    expect(alertOptionsFromConfig(loadConfig({}))).toMatchObject({ eventsDrop: { share: 0.5, minCount: 20 }, rateDrop: { share: 0.5, minMessages: 100 } });
+    const set = alertOptionsFromConfig(loadConfig({ CASCADE_ALERT_EVENTS_DROP: '0.3', CASCADE_ALERT_EVENTS_MIN: '50', CASCADE_ALERT_RATE_DROP: '0.7', CASCADE_ALERT_RATE_MIN_MESSAGES: '500' }));
+    expect(set).toMatchObject({ eventsDrop: { share: 0.3, minCount: 50 }, rateDrop: { share: 0.7, minMessages: 500 } });
+    expect(() => loadConfig({ CASCADE_ALERT_EVENTS_DROP: '2' })).toThrow(/CASCADE_ALERT_EVENTS_DROP/);
+  });
+
+  it('alerts once when events of a type fell below half of the same hour a week earlier', async () => {
+    const now = Date.now();
+    const weekEarlier = now - 7 * DAY - 30 * MINUTE;
+    const lastHour = now - 10 * MINUTE;
+    const rows = (type: string, count: number, at: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `${type}-${at}-${i}`, customerId: 'fall', type, properties: {}, occurredAt: new Date(at), receivedAt: new Date(at), routedAt: new Date(at),
+      }));
+    // One statement, so no evaluator pass sees a week earlier without the hour now.
+    await database.db.insert(events).values([
+      ...rows('page.viewed', 30, weekEarlier), ...rows('page.viewed', 14, lastHour), // 14 < 15: alert
+      ...rows('search.done', 30, weekEarlier), ...rows('search.done', 15, lastHour), // exactly half: quiet
+      ...rows('app.opened', 19, weekEarlier), // under 20 a week earlier: too few to tell
+    ]);
+    await eventually(async () => posted('events-dropped:').length > 0, 20_000, 'an events-dropped alert');
+    const alert = chat.posts.find((p) => p.status === 200 && p.body.cause === 'events-dropped:page.viewed')!.body;
+    expect(alert).toMatchObject({
+      severity: 'warning',
+      text: 'Cascade warning: page.viewed events fell to 14 in the last hour, from 30 in the same hour a week earlier (alert below 50%): is the integration still sending?',
+      detail: { type: 'page.viewed', lastHour: 14, weekEarlier: 30, threshold: 0.5 },
+    });
+    await pause(1_000);
+    expect(await evaluateAlerts(database.db, options)).toEqual({ raised: 0, posted: 0 });
+    expect(posted('events-dropped:')).toEqual(['events-dropped:page.viewed']);
+    // Twenty minutes on, past the evaluator's 15-minute window but within the hour the rule counts: still quiet.
+    expect(await raiseAlerts(database.db, options, new Date(now + 20 * MINUTE))).toEqual([]);
+  });
+
+  it("alerts once when a journey's open rate over the last day fell below half of the 4 weeks before", async () => {
+    const now = Date.now();
+    const [before, lastDay] = [now - 10 * DAY, now - 2 * 60 * MINUTE];
+    // Before: 20 sent, 10 opened (4 of them clicked): open 50 %, click 20 %, delivery 100 %.
+    const usual = { clicked: 4, opened: 6, delivered: 10 };
+    await database.db.insert(messages).values([
+      // tyre-season, last day: 10 sent, 2 opened and clicked: open 20 % < 25 %: alert; click 20 %: quiet.
+      ...sent('tyre-season', before, usual), ...sent('tyre-season', lastDay, { clicked: 2, delivered: 8 }),
+      // service-reminder, last day: open 40 %, click 20 %: quiet.
+      ...sent('service-reminder', before, usual), ...sent('service-reminder', lastDay, { clicked: 2, opened: 2, delivered: 6 }),
+      // birthday, last day: none opened of 5, under the 10 sends a rate needs.
+      ...sent('birthday', before, usual), ...sent('birthday', lastDay, { delivered: 5 }),
+    ]);
+    await eventually(async () => posted('rate-dropped:').length > 0, 20_000, 'a rate-dropped alert');
+    expect(chat.posts.find((p) => p.status === 200 && p.body.cause === 'rate-dropped:tyre-season:open')!.body).toMatchObject({
+      severity: 'warning',
+      text: 'Cascade warning: tyre-season open rate fell to 20.0% over the last day, from 50.0% over the 28 days before (alert below 50% of it)',
+      detail: { journey: 'tyre-season', rate: 'open', lastDay: { sent: 10, rate: 0.2 }, trailing4Weeks: { sent: 20, rate: 0.5 }, threshold: 0.5 },
+    });
+    await pause(1_000);
+    expect(await evaluateAlerts(database.db, options)).toEqual({ raised: 0, posted: 0 });
+    expect(posted('rate-dropped:')).toEqual(['rate-dropped:tyre-season:open']);
+    // Two hours on, the last day still holds the drop: quiet within the day it alerted.
+    expect(await raiseAlerts(database.db, options, new Date(now + 2 * 60 * MINUTE))).toEqual([]);
+  });
+
+  it('raises the email-health warning as an alert, once a day while it lasts', async () => {
+    await pause(1_000);
+    expect(posted('email-health:')).toEqual([]);
+    // One complaint in ten marketing emails yesterday: far over the 0.1 % mailbox providers allow.
+    await database.db.insert(messages).values([...sent('newsletter', Date.now() - DAY, { complained: 1, delivered: 9 })]);
+    await eventually(async () => posted('email-health:').length > 0, 20_000, 'an email-health alert');
+    const [warning] = (await emailHealth(database.db)).warnings;
+    expect(warning!.rule).toBe('complaint-rate');
+    expect(chat.posts.find((p) => p.status === 200 && p.body.cause === 'email-health:complaint-rate')!.body).toEqual({
+      severity: 'warning',
+      cause: 'email-health:complaint-rate',
+      text: `Cascade warning: Email health: ${warning!.message}`,
+      detail: { rule: 'complaint-rate', value: warning!.value, threshold: 0.001, whatToDo: warning!.whatToDo },
+    });
+    await pause(1_000);
+    expect(await evaluateAlerts(database.db, options)).toEqual({ raised: 0, posted: 0 });
+    expect(posted('email-health:')).toEqual(['email-health:complaint-rate']);
+    // The next day is the next window: still over, so it alerts again.
+    const tomorrow = await raiseAlerts(database.db, options, new Date(Date.now() + DAY));
+    expect(tomorrow.map((a) => a.cause)).toEqual(['email-health:complaint-rate']);
+    await eventually(async () => posted('email-health:').length === 2, 20_000, 'the next day\'s alert posted');
   });
 });

@@ -9,6 +9,7 @@ import { emailHealth } from '../analytics/email-health';
 import type { Database } from '../db/client';
 import { campaigns, consentChanges, journeyRuns, messageEvents, messages, orders, segments, type MessageStatus } from '../db/schema';
 import type { Channel } from '../workflows/contract';
+import { allJourneys } from '../workflows/registry';
 import { seedCustomer, useCascadeApi } from './support/cascade';
 
 const cascade = useCascadeApi('time-skipping');
@@ -67,6 +68,15 @@ async function get(path: string): Promise<{ status: number; body: any }> {
  * welcome, last click: o1 → m1 (clicked d0+1h, before the order); o3, o4: m4 never clicked.
  *   converted 1, conversions 1, revenue 1000.
  * first-order-nudge: o1 → m10 as well (each journey attributes on its own): converted 1, revenue 1000.
+ * api (messages sent through the API, transactional, no goal):
+ *   m12 vera  email receipt d2 opened (opened d2+1h);  m13 gleb email receipt d3 sent
+ *
+ * Openers (a customer who opened or clicked any of the report's messages) against the rest:
+ * welcome, last touch: opened anna (m1), boris (m3), dina (m7: opened before complaining); not
+ *   opened vera, gleb. anna's o1 went to m2, which she never opened: she still counts as an opener.
+ *   opened 3 customers, converted 1 (anna), revenue 1000; not opened 2, converted 1 (vera), 1200.
+ * welcome, last click: o1 → m1: opened 3/1/1000; not opened 2/0/0.
+ * first-order-nudge: opened anna 1/1/1000. api: opened vera 1/0/0, not opened gleb 1/0/0.
  */
 let m2 = 0;
 let m4 = 0;
@@ -85,6 +95,8 @@ beforeAll(async () => {
   await message({ customerId: 'dina', journey: w, step: 'fitting', status: 'failed', requestedAt: at(1) });
   await message({ customerId: 'vera', journey: w, step: 'hello', status: 'pending', requestedAt: at(3) });
   await message({ customerId: 'anna', journey: 'first-order-nudge', step: 'nudge', status: 'clicked', requestedAt: at(1, 12), events: [['email.clicked', at(1, 13)]] });
+  await message({ customerId: 'vera', journey: 'api', step: 'receipt', status: 'opened', requestedAt: at(2), transactional: true, events: [['email.opened', at(2, 1)]] });
+  await message({ customerId: 'gleb', journey: 'api', step: 'receipt', status: 'sent', requestedAt: at(3), transactional: true });
   await db().insert(orders).values([
     { id: 'o1', customerId: 'anna', source: 'online', total: '1000', placedAt: at(2) },
     { id: 'o2', customerId: 'boris', source: 'offline', total: '2000', placedAt: at(10) },
@@ -218,6 +230,76 @@ describe('journey results', () => {
   });
 });
 
+const split = (opened: [customers: number, converted: number, revenue: number], notOpened: [number, number, number]) => ({
+  opened: { customers: opened[0], converted: opened[1], revenue: opened[2] },
+  notOpened: { customers: notOpened[0], converted: notOpened[1], revenue: notOpened[2] },
+});
+
+describe('revenue from customers who opened', () => {
+  it('splits a journey\'s customers, conversions and revenue between openers and the rest', async () => {
+    const { body } = await get('/v1/analytics/journeys/welcome');
+    expect(body.byOpened).toEqual(split([3, 1, 1000], [2, 1, 1200]));
+    // The two sides add up to the page's own numbers.
+    const sides = [body.byOpened.opened, body.byOpened.notOpened];
+    expect(sides.reduce((n, g) => n + g.customers, 0)).toBe(body.recipients);
+    expect(sides.reduce((n, g) => n + g.converted, 0)).toBe(body.converted);
+    expect(sides.reduce((n, g) => n + g.revenue, 0)).toBe(body.revenue);
+  });
+
+  it('follows the attribution asked for, the range and the campaign', async () => {
+    expect((await get('/v1/analytics/journeys/welcome?attribution=last-click')).body.byOpened).toEqual(split([3, 1, 1000], [2, 0, 0]));
+    // Up to d1: o1's message (m2) is out of range, so anna opened but converted nothing here.
+    expect((await get(`/v1/analytics/journeys/welcome?to=${dayOf(1)}`)).body.byOpened).toEqual(split([3, 0, 0], [2, 1, 1200]));
+    expect((await get('/v1/analytics/campaigns/spring')).body.byOpened).toEqual(split([1, 0, 0], [0, 0, 0]));
+    expect((await get('/v1/analytics/journeys/first-order-nudge')).body.byOpened).toEqual(split([1, 1, 1000], [0, 0, 0]));
+  });
+});
+
+describe('summary across journeys', () => {
+  const range = `from=${dayOf(0)}&to=${dayOf(5)}`;
+  const row = (body: { journeys: { journey: string }[] }, journey: string) => body.journeys.find((j) => j.journey === journey) as any;
+
+  it('lists every journey in the code and api, each counted as on its own page', async () => {
+    const { status, body } = await get(`/v1/analytics/summary?${range}`);
+    expect(status).toBe(200);
+    expect(body.attribution).toBe('last-touch');
+    expect(body.journeys.map((j: { journey: string }) => j.journey)).toEqual([...allJourneys.map((j) => j.options.id), 'api']);
+    const welcome = row(body, 'welcome');
+    expect(pick(welcome)).toEqual(counts(7, 5, 3, 1, 1, 1, 1, 2, 3, 2200, 5));
+    expect(welcome.rates.open).toBeCloseTo(3 / 7);
+    expect(welcome.byOpened).toEqual(split([3, 1, 1000], [2, 1, 1200]));
+    expect(pick(row(body, 'first-order-nudge'))).toEqual(counts(1, 1, 1, 1, 0, 0, 0, 1, 1, 1000, 1));
+    // api: m12 opened (so delivered), m13 sent; no goal, so nothing converts.
+    const api = row(body, 'api');
+    expect(pick(api)).toEqual(counts(2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2));
+    expect(api.byOpened).toEqual(split([1, 0, 0], [1, 0, 0]));
+    expect(pick(row(body, 'abandoned-cart'))).toEqual(counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+    expect(row(body, 'abandoned-cart').byOpened).toEqual(split([0, 0, 0], [0, 0, 0]));
+  });
+
+  it('totals the journeys: o1 counts in both journeys it converted, as on their pages', async () => {
+    const { body } = await get(`/v1/analytics/summary?${range}`);
+    expect(pick(body.total)).toEqual(counts(10, 7, 5, 2, 1, 1, 1, 3, 4, 3200, 8));
+    expect(body.total.rates.delivery).toBeCloseTo(7 / 10);
+    expect(body.total.rates.customerConversion).toBeCloseTo(3 / 8);
+    expect(body.total.byOpened).toEqual(split([5, 2, 2000], [3, 1, 1200]));
+    const sum = (f: (j: any) => number) => body.journeys.reduce((n: number, j: unknown) => n + f(j), 0);
+    for (const key of Object.keys(pick(body.total))) expect(body.total[key], key).toBe(sum((j) => j[key]));
+    for (const side of ['opened', 'notOpened'])
+      for (const key of ['customers', 'converted', 'revenue']) expect(body.total.byOpened[side][key], `${side}.${key}`).toBe(sum((j) => j.byOpened[side][key]));
+  });
+
+  it('keeps the range and attribution asked for', async () => {
+    // The d0 messages only: welcome's five. Last click: o1 → m1 (clicked), in range; vera's
+    // orders follow m4, never clicked. first-order-nudge's m10 (d1+12h) is out of range.
+    const { body } = await get(`/v1/analytics/summary?to=${dayOf(1)}&attribution=last-click`);
+    expect(body.attribution).toBe('last-click');
+    expect(pick(row(body, 'welcome'))).toEqual(counts(5, 4, 3, 1, 1, 1, 0, 1, 1, 1000, 5));
+    expect(pick(body.total)).toEqual(counts(5, 4, 3, 1, 1, 1, 0, 1, 1, 1000, 5));
+    expect(body.total.byOpened).toEqual(split([3, 1, 1000], [2, 0, 0]));
+  });
+});
+
 describe('campaign results', () => {
   it("count only the messages of the campaign's runs", async () => {
     // spring: boris's run → m3 (opened), m9 (sent, unsubscribed); o2 is outside the window.
@@ -269,6 +351,9 @@ describe('bad requests', () => {
     ['/v1/analytics/journeys/welcome?colour=red', 'colour'],
     ['/v1/analytics/campaigns/spring?attribution=', 'attribution'],
     ['/v1/analytics/journeys/welcome/series?timeZone=Mars/Olympus', 'timeZone'],
+    ['/v1/analytics/summary?from=yesterday', 'from'],
+    [`/v1/analytics/summary?from=${dayOf(2)}&to=${dayOf(1)}`, 'to'],
+    ['/v1/analytics/summary?journey=welcome', 'journey'],
   ])('%s is a 400 naming %s', async (path, field) => {
     const { status, body } = await get(path);
     expect(status).toBe(400);

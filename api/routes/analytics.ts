@@ -1,15 +1,16 @@
 /**
  * GET /v1/analytics/journeys/:journey[/series], /v1/analytics/campaigns/:id[/series],
- * /v1/analytics/email-health: results computed when asked from the ledger (analytics/).
+ * /v1/analytics/summary, /v1/analytics/email-health: results computed when asked from the ledger (analytics/).
  */
 import { Router } from 'express';
 import { journeyResults, type ResultsQuery } from '../../analytics/funnel';
 import { emailHealth } from '../../analytics/email-health';
 import { resultsByDay } from '../../analytics/series';
+import { journeysSummary } from '../../analytics/summary';
 import type { Db } from '../../db/client';
 import { getCampaign } from '../../db/queries/campaigns';
 import { HttpError, parse } from '../../lib/http-error';
-import { journeyRefSchema, resultsQuery, seriesQuery, emailHealthAnswer, resultsAnswer, seriesAnswer } from '../../schemas/analytics';
+import { journeyRefSchema, resultsQuery, seriesQuery, emailHealthAnswer, resultsAnswer, seriesAnswer, summaryAnswer } from '../../schemas/analytics';
 import { campaignRefSchema } from '../../schemas/campaigns';
 import { journeyById } from '../../workflows/registry';
 import { mount, type ApiRoute } from '../declared-route';
@@ -55,6 +56,15 @@ export const analyticsRoutes = {
     ok: { 200: { description: 'The days', schema: seriesAnswer } },
     errors: [400, 401, 404],
   },
+  summary: {
+    method: 'get',
+    path: '/v1/analytics/summary',
+    summary: "Every journey's results side by side (and `api` for messages sent through the API), with openers against the rest, and their total",
+    key: 'read',
+    query: resultsQuery,
+    ok: { 200: { description: 'The summary', schema: summaryAnswer } },
+    errors: [400, 401],
+  },
   emailHealth: {
     method: 'get',
     path: '/v1/analytics/email-health',
@@ -97,6 +107,9 @@ export function analyticsRouter(db: Db): Router {
     const scope = await campaignScope(req.params.id);
     const q = parse(seriesQuery, req.query);
     res.json({ ...scope, timeZone: q.timeZone ?? 'UTC', days: await resultsByDay(db, { ...scope, ...q }) });
+  });
+  mount(router, analyticsRoutes.summary, async (req, res) => {
+    res.json(await journeysSummary(db, parse(resultsQuery, req.query)));
   });
   mount(router, analyticsRoutes.emailHealth, async (_req, res) => {
     res.json(await emailHealth(db));

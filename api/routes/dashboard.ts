@@ -17,6 +17,9 @@ import { indexPage } from '../../dashboard/pages/index';
 import { sendDashboardPage } from '../../dashboard/pages/layout';
 import { loginForm } from '../../dashboard/pages/login';
 import { resultsPage } from '../../dashboard/pages/results';
+import { journeyMapSection } from '../../dashboard/pages/journey-map';
+import { journeyViews } from '../../journey-map/view';
+import type { Client } from '@temporalio/client';
 import { dashboardCookies, sessionFormToken, sessionFormTokenValid } from '../../dashboard/session';
 import type { Db } from '../../db/client';
 import { getCampaign, listCampaigns } from '../../db/queries/campaigns';
@@ -28,6 +31,8 @@ import { allJourneys, journeyById } from '../../workflows/registry';
 import { campaignRefSchema } from '../../schemas/campaigns';
 import { z } from 'zod';
 import { htmlPage, mount, type ApiRoute } from '../declared-route';
+import type { TemplateTools } from '../../template-preview/tools';
+import { mountTemplatePages } from './dashboard-templates';
 
 const ASSETS = fromRoot('dashboard', 'assets');
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
@@ -80,10 +85,18 @@ export const dashboardRoutes = {
     ok: { 303: { description: 'Signed out: to the login form' }, 403: { description: 'No form token, or not this session\'s', ...htmlPage } },
     errors: [],
   },
+  journeys: {
+    method: 'get',
+    path: '/dashboard/journeys',
+    summary: 'Every journey drawn as its step graph, with the runs waiting at each step, messages sent and runs converted (signed in)',
+    key: false,
+    ok: { 200: { description: 'The maps', ...htmlPage }, 303: { description: 'Not signed in' } },
+    errors: [],
+  },
   journey: {
     method: 'get',
     path: '/dashboard/journeys/{journey}',
-    summary: "A journey's results: funnel, rates over time, steps, channels, experiments (signed in)",
+    summary: "A journey's map and results: step graph with live counts, funnel, rates over time, steps, channels, experiments (signed in)",
     key: false,
     params: { journey: z.string().meta({ description: 'A journey id (workflows/journeys/)' }) },
     query: dashboardFilters,
@@ -103,7 +116,7 @@ export const dashboardRoutes = {
 } satisfies Record<string, ApiRoute>;
 
 /** `failedSignIns`: the API's limit on failed authentications per address (api/limits/failed-auth.ts), shared with /v1. */
-export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl?: string; failedSignIns?: RequestHandler }): Router {
+export function dashboardRouter(deps: { db: Db; client: Client; verifier: KeyVerifier; publicUrl?: string; failedSignIns?: RequestHandler; templates: TemplateTools }): Router {
   const { db, verifier } = deps;
   const cookies = dashboardCookies(deps.publicUrl);
   const router = Router();
@@ -179,16 +192,22 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
     sendDashboardPage(res, 200, { title: 'Journeys and campaigns', formToken: sessionFormToken(sessionIdOf(res)), warning }, indexPage(journeys, campaigns));
   });
 
+  mount(router, dashboardRoutes.journeys, signedIn, async (_req, res) => {
+    const [views, warning] = await Promise.all([journeyViews(deps, allJourneys), warningOf(db)]);
+    sendDashboardPage(res, 200, { title: 'Journey maps', formToken: sessionFormToken(sessionIdOf(res)), warning }, html`${views.map((v) => journeyMapSection(v, { link: true }))}`);
+  });
+
   mount(router, dashboardRoutes.journey, signedIn, async (req, res) => {
     const journey = journeyById(req.params.journey as string);
     if (!journey) throw new HttpError(404, 'not_found', `No journey ${req.params.journey}`);
     const filters = parse(dashboardFilters, req.query);
-    const page = await resultsData(db, { journey: journey.options.id }, filters);
+    const [page, [view]] = await Promise.all([resultsData(db, { journey: journey.options.id }, filters), journeyViews(deps, [journey])]);
     sendDashboardPage(
       res,
       200,
       { title: `Journey ${journey.options.id}`, formToken: sessionFormToken(sessionIdOf(res)), warning: page.warning, scripts: SCRIPTS },
-      resultsPage({ action: `/dashboard/journeys/${encodeURIComponent(journey.options.id)}`, filters, ...page }),
+      html`${journeyMapSection(view!)}
+${resultsPage({ action: `/dashboard/journeys/${encodeURIComponent(journey.options.id)}`, filters, ...page })}`,
     );
   });
 
@@ -205,6 +224,8 @@ export function dashboardRouter(deps: { db: Db; verifier: KeyVerifier; publicUrl
 ${resultsPage({ action: `/dashboard/campaigns/${encodeURIComponent(campaign.id)}`, filters, ...page })}`,
     );
   });
+
+  mountTemplatePages(router, signedIn, { db, publicUrl: deps.publicUrl, ...deps.templates });
 
   // The dashboard's refusals are pages, not the API's JSON: a person reads them.
   const pageErrors: ErrorRequestHandler = (err, _req, res, next) => {

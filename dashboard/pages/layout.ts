@@ -1,5 +1,5 @@
 /**
- * The frame of every dashboard page: the header (home link, sign out), the email-health warning when
+ * The frame of every dashboard page: the header (links home and to the templates, sign out), the email-health warning when
  * there is one, the page's own content, and the headers that keep it private and inert: no caching,
  * no framing, no Referer, and a CSP that runs only our own script files (no inline script, no event
  * handler attributes) and styles only from our stylesheet.
@@ -33,7 +33,7 @@ export function sendDashboardPage(res: Response, status: number, frame: Frame, b
 <link rel="icon" href="data:,"><link rel="stylesheet" href="/dashboard/assets/dashboard.css">
 ${(frame.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head><body>
-<header><a class="home" href="/dashboard">Cascade results</a>${
+<header><nav><a class="home" href="/dashboard">Cascade results</a><a href="/dashboard/journeys">Journey maps</a><a href="/dashboard/templates">Templates</a></nav>${
         frame.formToken
           ? html`<form method="post" action="/dashboard/logout" class="logout"><input type="hidden" name="csrf" value="${frame.formToken}"><button type="submit">Sign out</button></form>`
           : null
