@@ -33,6 +33,7 @@ export function activityDepsFromConfig(db: Db, config: Config, env: NodeJS.Proce
     channels: channelsFromEnv(env, db),
     render: createRenderer(undefined, { defaultLocale: config.CASCADE_DEFAULT_LOCALE, smsMaxSegments: config.CASCADE_SMS_MAX_SEGMENTS }),
     caps: parseCaps(env.CASCADE_FREQUENCY_CAPS ?? DEFAULT_CAPS),
+    sunsetDays: config.CASCADE_SUNSET_DAYS,
     webhookUrl: env.CASCADE_WEBHOOK_URL,
     unsubscribeUrl: unsubscribeLinks(config.CASCADE_PUBLIC_URL, requireUnsubscribeSecret(config.CASCADE_UNSUBSCRIBE_SECRET)),
   };

@@ -21,6 +21,8 @@ export interface ActivityDeps {
   channels: ChannelRegistry;
   render: Renderer;
   caps: Caps;
+  /** CASCADE_SUNSET_DAYS (contactability/sunset.ts); 0 or unset: off. */
+  sunsetDays?: number;
   webhookUrl?: string;
   unsubscribeUrl: UnsubscribeUrl;
   /** Campaigns start their members' runs with it; the worker builds one on its connection. */

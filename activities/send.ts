@@ -1,6 +1,6 @@
 /**
  * The one send activity. In order: ledger by idempotency key (already decided: same answer) →
- * consent → suppression → frequency cap (read together in one statement) → render → provider →
+ * consent → suppression → sunset → frequency cap (read together in one statement) → render → provider →
  * ledger update. The decision and the rendered message are committed before the provider is
  * called, so a retry after a crash calls the provider again with the same key and the same content,
  * and the provider's own idempotency (or a status check, for SMSC) makes sure the customer gets it once.
@@ -29,13 +29,15 @@ export interface SendDeps {
   channels: ChannelRegistry;
   render: Renderer;
   caps: Caps;
+  /** CASCADE_SUNSET_DAYS: marketing email to addresses silent this long is skipped (contactability/sunset.ts); 0 or unset: off. */
+  sunsetDays?: number;
   webhookUrl?: string;
   unsubscribeUrl: UnsubscribeUrl;
 }
 
 export type Message = typeof messages.$inferSelect;
 
-/** The send's first half: the ledger row (consent, suppression, cap, render), written before any provider is called. */
+/** The send's first half: the ledger row (consent, suppression, sunset, cap, render), written before any provider is called. */
 export function createDecide(deps: SendDeps) {
   const { db } = deps;
 
@@ -54,7 +56,7 @@ export function createDecide(deps: SendDeps) {
   }
 
   async function decideOn(on: Db, req: SendRequest, requestedAt: Date): Promise<{ row: Message; earlier: boolean }> {
-    const facts = await readSendFacts(on, req, requestedAt, deps.caps, deps.webhookUrl);
+    const facts = await readSendFacts(on, req, requestedAt, deps);
     const existing = facts.ledgerRow;
     if (existing && existing.status !== 'pending') return { row: existing, earlier: true };
     if (existing) {

@@ -7,13 +7,15 @@
  *   is not inactive: they have not had 90 days to open anything.
  * - complaint rate: complaints over the emails sent (marketing and transactional) in the last 7 and
  *   30 days. Above 0.1 % mailbox providers start filtering a bulk sender (Gmail's and Yahoo's rule).
- * Bounce rates are reported over the same windows.
+ * Bounce rates are reported over the same windows, and the marketing emails the sunset policy
+ * (CASCADE_SUNSET_DAYS, contactability/sunset.ts: the inactive rule with its own days) held back
+ * in the last 30 days, so its effect on the inactive share shows beside it.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { openedSql } from '../db/queries/engagement';
+import { unengagedSql } from '../contactability/sunset';
 import { readRows } from './read';
-import { NOT_SENT } from './scope';
+import { NOT_SENT } from '../db/schema';
 
 export const INACTIVE_SHARE_LIMIT = 0.02;
 export const COMPLAINT_RATE_LIMIT = 0.001;
@@ -41,6 +43,8 @@ export interface EmailHealth {
   inactive: { days: 30; inactiveDays: 90; marketingSent: number; inactiveSent: number; share: number };
   last7Days: WindowRates;
   last30Days: WindowRates;
+  /** The sunset policy's setting (null: off) and the marketing emails it skipped in the last 30 days. */
+  sunset: { days: number | null; skipped: number };
   /** Null when healthy; otherwise what is wrong and what to do, one sentence per broken rule. */
   warning: string | null;
   warnings: HealthWarning[];
@@ -55,7 +59,7 @@ export const INACTIVE_ADVICE =
 export const COMPLAINT_ADVICE =
   'Find where the complaining addresses came from (list sources, imports) and stop mailing them; collect consent with double opt-in, make the unsubscribe link prominent, and send less often.';
 
-export async function emailHealth(db: Db, opts: { now?: Date } = {}): Promise<EmailHealth> {
+export async function emailHealth(db: Db, opts: { now?: Date; sunsetDays?: number } = {}): Promise<EmailHealth> {
   const now = opts.now ?? new Date();
   const since30 = new Date(now.getTime() - 30 * DAY);
   const since7 = new Date(now.getTime() - 7 * DAY);
@@ -65,10 +69,9 @@ export async function emailHealth(db: Db, opts: { now?: Date } = {}): Promise<Em
     sql`
       select
         count(*) filter (where not m.transactional) as marketing_sent,
-        count(*) filter (where not m.transactional
-          and exists (select 1 from messages p where p.customer_id = m.customer_id and p.channel = 'email' and not p.transactional
-            and p.status not in (${list(NOT_SENT)}) and p.requested_at <= m.requested_at - interval '90 days')
-          and not ${openedSql(sql`m.customer_id`, 'email', sql`m.requested_at - interval '90 days'`, sql`m.requested_at`)}) as inactive_sent,
+        count(*) filter (where not m.transactional and ${unengagedSql(sql`m.customer_id`, 'email', sql`m.requested_at`, 90)}) as inactive_sent,
+        (select count(*) from messages s where s.channel = 'email' and not s.transactional and s.status = 'skipped' and s.skip_reason = 'sunset'
+          and s.requested_at >= ${since30.toISOString()}::timestamptz and s.requested_at < ${now.toISOString()}::timestamptz) as sunset_skipped,
         count(*) as sent30, count(*) filter (where m.status = 'bounced') as bounced30, count(*) filter (where m.status = 'complained') as complained30,
         count(*) filter (where m.requested_at >= ${since7.toISOString()}::timestamptz) as sent7,
         count(*) filter (where m.requested_at >= ${since7.toISOString()}::timestamptz and m.status = 'bounced') as bounced7,
@@ -104,6 +107,7 @@ export async function emailHealth(db: Db, opts: { now?: Date } = {}): Promise<Em
     inactive,
     last7Days,
     last30Days,
+    sunset: { days: opts.sunsetDays || null, skipped: n('sunset_skipped') },
     warning: warnings.length ? warnings.map((w) => `${w.message} ${w.whatToDo}`).join(' ') : null,
     warnings,
   };

@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import { attributedSql, convCte, sentCte } from './attribution';
 import { byOpenedPerJourney, NO_OPENERS, type ByOpened } from './openers';
 import { readRows } from './read';
-import { clickedExpr, deliveredExpr, openedExpr, sentInScope, type AnalyticsScope, type Attribution } from './scope';
+import { clickedExpr, deliveredExpr, openedExpr, sentInScope, type AnalyticsScope, type Attribution, type CountsSource } from './scope';
 import { unsubscribedSql } from './unsubscribes';
 
 export interface Counts {
@@ -81,13 +81,6 @@ export function countsOf(r: Row): Counts {
       unsubscribe: share(c.unsubscribed, c.sent), clickOfOpened: share(c.clicked, c.opened), customerConversion: share(c.converted, c.recipients),
     },
   };
-}
-
-/** What counts are taken over: the sent messages (a condition on the ledger row `m`) and the goals they converted. */
-export interface CountsSource {
-  sent: SQL;
-  /** attributedSql (or attributedInJourneys) of the same messages; undefined when there is no goal. */
-  attributed: SQL | undefined;
 }
 
 /** A journey's or a campaign's messages, and its goals attributed as the query asks. */

@@ -10,9 +10,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { convCte, sentCte } from './attribution';
-import type { CountsSource } from './funnel';
 import { readRows } from './read';
-import { openedExpr } from './scope';
+import { openedExpr, type CountsSource } from './scope';
 
 export interface OpenedGroup {
   /** Customers the sent messages went to. */

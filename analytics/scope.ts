@@ -7,6 +7,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { sql, type SQL } from 'drizzle-orm';
 import { journeyById } from '../workflows/registry';
 import { CLICKS, OPENS } from '../db/queries/engagement';
+import { NOT_SENT } from '../db/schema';
 
 export type Attribution = 'last-touch' | 'last-click';
 
@@ -19,9 +20,6 @@ export interface AnalyticsScope {
   from?: Date;
   to?: Date;
 }
-
-/** Statuses of a message that never left: it counts for nothing below `sent`. */
-export const NOT_SENT = ['pending', 'skipped', 'failed'] as const;
 
 /** The journey's goal (event and window); a journey without one converts nothing. */
 export function goalOf(journey: string): { event: string; withinMs: number } | undefined {
@@ -74,3 +72,10 @@ export const clickedExpr = sql`(m.status = 'clicked' or (m.status in ('bounced',
   and exists (select 1 from message_events e where e.message_id = m.id and e.type = any(${clickTypes}))))`;
 /** Delivered: the provider said so, or the customer opened it or complained about it (both need it in the inbox). */
 export const deliveredExpr = sql`(m.status in ('delivered', 'opened', 'clicked', 'complained') or ${openedExpr})`;
+
+/** What counts are taken over: the sent messages (a condition on the ledger row `m`) and the goals they converted. */
+export interface CountsSource {
+  sent: SQL;
+  /** attributedSql (or attributedInJourneys) of the same messages; undefined when there is no goal. */
+  attributed: SQL | undefined;
+}

@@ -7,7 +7,7 @@
  * report counts it when that message is one of its `sent` messages.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { NOT_SENT } from './scope';
+import { NOT_SENT } from '../db/schema';
 
 export const UNSUBSCRIBE_LOOKBACK_DAYS = 30;
 export const UNSUBSCRIBE_SOURCES = ['unsubscribe', 'preference-center'] as const;

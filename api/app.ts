@@ -71,6 +71,8 @@ export interface AppDeps extends LifecycleDeps {
   metricsClosed?: string;
   /** Rows and bytes one import request may carry (CASCADE_IMPORT_MAX_ROWS, CASCADE_IMPORT_MAX_BYTES). */
   importLimits?: ImportLimits;
+  /** CASCADE_SUNSET_DAYS, shown by email health (the worker applies it: contactability/sunset.ts). */
+  sunsetDays?: number;
   /** The renderer and channel adapters the template routes use (template-preview/tools.ts); the outbox everywhere without them. */
   templates?: TemplateTools;
 }
@@ -116,7 +118,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(dataQualityRouter(deps.db));
   app.use(mergesRouter(deps.db, deps.client));
   app.use(reconciliationRouter(deps.db));
-  app.use(analyticsRouter(deps.db));
+  app.use(analyticsRouter(deps.db, deps.sunsetDays));
   app.use(experimentsRouter(deps.db));
   app.use(journeyControlsRouter(deps));
   app.use(messagesRouter(deps));

@@ -1,6 +1,7 @@
 /**
- * May this customer be sent this message on this channel now? Consent, address, suppression and the
- * frequency cap, in that order. The facts are read in one statement with the send's ledger row; a
+ * May this customer be sent this message on this channel now? Consent, address, suppression, the
+ * sunset policy (marketing email to addresses that stopped opening: sunset.ts) and the frequency
+ * cap, in that order. The facts are read in one statement with the send's ledger row; a
  * send a cap holds to reads them inside the send transaction under the customer's advisory lock,
  * so two journeys racing for the last slot under the cap cannot both win.
  */
@@ -12,6 +13,7 @@ import { normaliseAddressSql, personalAddressSql, sendAddressSql } from './addre
 import { capUsedSql, type Cap, type Caps } from './caps';
 import { consentGrantedSql } from './consent-rule';
 import { suppressedSql, type SuppressionReason } from './suppressions';
+import { sunsetSql } from './sunset';
 
 type Customer = typeof customers.$inferSelect;
 type Message = typeof messages.$inferSelect;
@@ -30,10 +32,18 @@ export interface SendFacts {
   suppression: SuppressionReason | null;
   /** Marketing messages already in the cap's window (0 when no cap applies). */
   capUsed: number;
+  /** Held by the sunset policy (false when it is off or does not apply to the send). */
+  sunset: boolean;
 }
 
-/** The send's facts in one statement: the customer, its consent, address, suppression and cap count, and the ledger row by key. */
-export async function readSendFacts(tx: Db, req: SendRequest, requestedAt: Date, caps: Caps, webhookUrl: string | undefined): Promise<SendFacts> {
+/** The send's facts in one statement: the customer, its consent, address, suppression, sunset and cap count, and the ledger row by key. */
+export async function readSendFacts(
+  tx: Db,
+  req: SendRequest,
+  requestedAt: Date,
+  policy: { caps: Caps; sunsetDays?: number; webhookUrl?: string },
+): Promise<SendFacts> {
+  const { caps, webhookUrl } = policy;
   const to = sendAddressSql(req.channel, webhookUrl);
   const cap = capFor(req, caps);
   const [row] = await tx
@@ -44,6 +54,7 @@ export async function readSendFacts(tx: Db, req: SendRequest, requestedAt: Date,
       to,
       suppression: sql<SuppressionReason | null>`(select ${suppressions.reason} from ${suppressions} where ${suppressions.channel} = ${req.channel} and ${suppressions.address} = ${normaliseAddressSql(req.channel, to)})`,
       capUsed: cap ? capUsedSql(req.customerId, req.channel, requestedAt, cap) : sql<number>`0`.mapWith(Number),
+      sunset: sunsetSql(req, requestedAt, policy.sunsetDays),
     })
     .from(customers)
     .leftJoin(messages, eq(messages.idempotencyKey, req.idempotencyKey))
@@ -51,7 +62,7 @@ export async function readSendFacts(tx: Db, req: SendRequest, requestedAt: Date,
   if (row) return row;
   // The customer is gone: an earlier attempt's row still answers a retry.
   const [ledgerRow] = await tx.select().from(messages).where(eq(messages.idempotencyKey, req.idempotencyKey));
-  return { ledgerRow: ledgerRow ?? null, customer: null, consented: false, to: null, suppression: null, capUsed: 0 };
+  return { ledgerRow: ledgerRow ?? null, customer: null, consented: false, to: null, suppression: null, capUsed: 0, sunset: false };
 }
 
 /** The frequency cap a send is held to: marketing only. */
@@ -71,6 +82,7 @@ export function judgeEligibility(facts: SendFacts, req: SendRequest, caps: Caps,
   if (!to) return { ok: false, reason: 'no_address', to: null };
   // An unsubscribe stops marketing only; order and service messages still go (bounces and complaints stop all).
   if (facts.suppression && !(req.transactional && facts.suppression === 'unsubscribe')) return { ok: false, reason: 'suppressed', to };
+  if (facts.sunset) return { ok: false, reason: 'sunset', to };
   const cap = capFor(req, caps);
   if (counted && cap && facts.capUsed >= cap.limit) return { ok: false, reason: 'frequency_cap', to };
   return { ok: true, to, customer };

@@ -116,6 +116,11 @@ const schema = z.object({
     }),
   /** The most parts an SMS may cost when its template names no `max_segments`; a longer one is skipped (too_many_segments). */
   CASCADE_SMS_MAX_SEGMENTS: z.coerce.number().int().positive().default(DEFAULT_SMS_MAX_SEGMENTS),
+  /**
+   * Days without an open or click after which marketing email to a customer mailed that long is
+   * skipped (`sunset`, contactability/sunset.ts); unset or 0: off. Compose's `""` is 0.
+   */
+  CASCADE_SUNSET_DAYS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * `on`: every API process also routes stored events to Temporal. `off`: it only stores them, and

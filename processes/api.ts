@@ -68,6 +68,7 @@ export function apiOptionsFromConfig(config: Config, env: NodeJS.ProcessEnv = pr
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
     importLimits: importLimitsOf(config),
+    sunsetDays: config.CASCADE_SUNSET_DAYS,
     journeyAudiences: true,
   } satisfies Partial<ApiOptions>;
 }

@@ -120,6 +120,10 @@ export const emailHealthAnswer = z.object({
   }),
   last7Days: windowRates,
   last30Days: windowRates,
+  sunset: z.object({
+    days: z.number().int().nullable().meta({ description: 'CASCADE_SUNSET_DAYS: marketing email to addresses with no open or click in this many days is skipped; null: off' }),
+    skipped: z.number().int().meta({ description: 'Marketing emails skipped with reason `sunset` in the last 30 days' }),
+  }),
   warning: z.string().nullable().meta({ description: 'Set when the inactive share passes 2 % or complaints pass 0.1 %, with what to do' }),
   warnings: z.array(
     z.object({ rule: z.enum(['inactive-share', 'complaint-rate']), value: z.number(), threshold: z.number(), message: z.string(), whatToDo: z.string() }),

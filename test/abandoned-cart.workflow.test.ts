@@ -14,19 +14,20 @@ useCascade('time-skipping', (c) => ({ env, database } = c));
 const cart = (cartId: string, props: Record<string, unknown> = {}) => event('cart.updated', { cartId, ...props });
 
 describe('abandoned cart', () => {
-  it('reminds 3 hours, 1 day and 3 days after the cart change, by email', async () => {
+  it('sends four letters: an hour after the cart change, then 3 hours, a day and three days after the one before', async () => {
     const now = await env.currentTimeMs();
     await seedCustomer(database.db, { id: 'ac1', ordersPlaced: 2 });
     const handle = await startJourney(env, abandonedCart, 'ac1', cart('c1', { itemCount: 2 }));
     expect(handle.workflowId).toBe('abandoned-cart/ac1/c1');
     expect(await handle.result()).toBe('completed');
     const rows = await ledger(database.db, 'ac1');
-    expect(rows.map((m) => [m.channel, m.template, m.status])).toEqual([
-      ['email', 'cart-reminder-1', 'sent'],
-      ['email', 'cart-reminder-2', 'sent'],
-      ['email', 'cart-reminder-3', 'sent'],
+    expect(rows.map((m) => [m.channel, m.step, m.template, m.status])).toEqual([
+      ['email', 'cart-reminder-1', 'cart-reminder-1', 'sent'],
+      ['email', 'cart-reminder-2', 'cart-reminder-2', 'sent'],
+      ['email', 'cart-reminder-3', 'cart-reminder-reviews', 'sent'],
+      ['email', 'cart-reminder-4', 'cart-reminder-3', 'sent'],
     ]);
-    [3 * HOUR, DAY, 3 * DAY].forEach((offset, i) => expectAt(rows[i]!.requestedAt, now + offset));
+    [HOUR, 4 * HOUR, 4 * HOUR + DAY, 4 * HOUR + 4 * DAY].forEach((offset, i) => expectAt(rows[i]!.requestedAt, now + offset));
     expect(rows[0]!.body).toContain('(2 items)');
     expect(await runRow(database.db, handle.workflowId)).toMatchObject({ status: 'completed', endReason: 'completed' });
     await recordHistory(handle, 'abandoned-cart-no-order');
@@ -41,11 +42,13 @@ describe('abandoned cart', () => {
     await handle.signal(eventSignal, cart('c2', { itemCount: 5 }));
     expect(await handle.result()).toBe('completed');
     const rows = await ledger(database.db, 'ac2');
-    expect(rows.map((m) => m.template)).toEqual(['cart-reminder-1', 'cart-reminder-2', 'cart-reminder-3']);
+    // The first letter went an hour in; the change at 2 hours starts the four over.
+    expect(rows.map((m) => m.template)).toEqual(['cart-reminder-1', 'cart-reminder-1', 'cart-reminder-2', 'cart-reminder-reviews', 'cart-reminder-3']);
+    expectAt(rows[0]!.requestedAt, now + HOUR);
     const changed = now + 2 * HOUR;
-    [3 * HOUR, DAY, 3 * DAY].forEach((offset, i) => expectAt(rows[i]!.requestedAt, changed + offset));
-    expect(rows[0]!.body).toContain('(5 items)'); // the reminder speaks of the cart as it is now
-    expect(rows.every((m) => m.idempotencyKey.includes('/r1/'))).toBe(true);
+    [HOUR, 4 * HOUR, 4 * HOUR + DAY, 4 * HOUR + 4 * DAY].forEach((offset, i) => expectAt(rows[i + 1]!.requestedAt, changed + offset));
+    expect(rows[1]!.body).toContain('(5 items)'); // the reminder speaks of the cart as it is now
+    expect(rows.slice(1).every((m) => m.idempotencyKey.includes('/r1/'))).toBe(true);
     await recordHistory(handle, 'abandoned-cart-restarted');
   });
 
@@ -60,8 +63,9 @@ describe('abandoned cart', () => {
     await handle.signal(eventSignal, order);
     expect(await handle.result()).toBe('exited: order.placed');
     const rows = await ledger(database.db, 'ac3');
-    expect(rows.map((m) => m.template)).toEqual(['cart-reminder-1']);
-    expectAt(rows[0]!.requestedAt, now + 3 * HOUR);
+    expect(rows.map((m) => m.template)).toEqual(['cart-reminder-1', 'cart-reminder-2']);
+    expectAt(rows[0]!.requestedAt, now + HOUR);
+    expectAt(rows[1]!.requestedAt, now + 4 * HOUR);
     expect(await runRow(database.db, handle.workflowId)).toMatchObject({ status: 'exited', endReason: 'exited: order.placed', conversionEventId: order.id });
     await recordHistory(handle, 'abandoned-cart-ordered');
   });

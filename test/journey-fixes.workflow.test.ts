@@ -25,15 +25,16 @@ describe('the goal window', () => {
   it('a cart change after the last reminder starts the reminders over', async () => {
     await seedCustomer(database.db, { id: 'gw1', ordersPlaced: 1 });
     const handle = await startJourney(env, abandonedCart, 'gw1', event('cart.updated', { cartId: 'g1' }));
-    await env.sleep(3 * DAY + 2 * HOUR); // all three reminders sent; waiting out the 3-day goal window
-    expect((await ledger(database.db, 'gw1')).map((m) => m.template)).toHaveLength(3);
+    await env.sleep(4 * DAY + 6 * HOUR); // all four letters sent; waiting out the 3-day goal window
+    expect((await ledger(database.db, 'gw1')).map((m) => m.template)).toHaveLength(4);
     const changedAt = await env.currentTimeMs();
     await handle.signal(eventSignal, event('cart.updated', { cartId: 'g1', itemCount: 4 }));
     expect(await handle.result()).toBe('completed');
     const rows = await ledger(database.db, 'gw1');
-    expect(rows.map((m) => m.template)).toEqual(['cart-reminder-1', 'cart-reminder-2', 'cart-reminder-3', 'cart-reminder-1', 'cart-reminder-2', 'cart-reminder-3']);
-    expectAt(rows[3]!.requestedAt, changedAt + 3 * HOUR, 10_000);
-    expect(rows.slice(3).every((m) => m.idempotencyKey.includes('/r1/'))).toBe(true);
+    const four = ['cart-reminder-1', 'cart-reminder-2', 'cart-reminder-reviews', 'cart-reminder-3'];
+    expect(rows.map((m) => m.template)).toEqual([...four, ...four]);
+    expectAt(rows[4]!.requestedAt, changedAt + HOUR, 10_000);
+    expect(rows.slice(4).every((m) => m.idempotencyKey.includes('/r1/'))).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { and, eq, notInArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOT_SENT } from '../analytics/scope';
+import { NOT_SENT } from '../db/schema';
 import type { Database } from '../db/client';
 import { messages } from '../db/schema';
 import { journeyView } from '../schemas/journeys';

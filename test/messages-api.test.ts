@@ -13,6 +13,7 @@ import { startFakeResend, type FakeResend } from './fakes/resend';
 import { seedCustomer, startTestApi, testDeps } from './support/cascade';
 import { createTestDatabase } from './support/database';
 import { eventually, resendChannels } from './support/email';
+import { recordHistory } from './support/histories';
 import { devServerEnv, startWorker } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -67,6 +68,9 @@ describe('POST /v1/messages', () => {
     const reused = await send({ ...body, template: 'welcome-hello' });
     expect(reused.status).toBe(409);
     expect(await reused.json()).toMatchObject({ error: { field: 'idempotencyKey' } });
+    const repeated = env.client.workflow.getHandle('api/receipt-R-77');
+    expect(await repeated.result()).toBe('delivered'); // the repeats' run found the row decided, and sent nothing
+    await recordHistory(repeated, 'api-message-repeated');
   });
 
   it('marketing needs consent; `channels` sends the first the customer can get and records why the others were skipped', async () => {
@@ -84,6 +88,8 @@ describe('POST /v1/messages', () => {
     expect(email).toMatchObject({ journey: 'api', transactional: false, topic: 'promotions', status: expect.stringMatching(/sent|delivered/) });
     expect(email.body).toContain('BACK-1');
     expect(fake.emailsTo(to)).toHaveLength(1);
+    expect(await env.client.workflow.getHandle('api/promo-1').result()).toBe('sent');
+    await recordHistory(env.client.workflow.getHandle('api/promo-1'), 'api-message-cascade');
   });
 
   it('never reaches a suppressed address, transactional or not', async () => {
@@ -106,6 +112,8 @@ describe('POST /v1/messages', () => {
       return r.status === 'sent' || r.status === 'delivered' ? r : undefined;
     }, 60_000);
     expect(sent.providerMessageId).toBeTruthy();
+    expect(await env.client.workflow.getHandle('api/outage-1').result()).toBe('sent');
+    await recordHistory(env.client.workflow.getHandle('api/outage-1'), 'api-message-outage');
     await new Promise((r) => setTimeout(r, 500));
     expect(fake.emailsTo(to)).toHaveLength(1);
   });
@@ -117,6 +125,9 @@ describe('POST /v1/messages', () => {
     const sentByApi = (await database.db.select().from(messages).where(eq(messages.journey, 'api'))).filter((m) => m.status !== 'skipped' && m.status !== 'pending' && m.status !== 'failed');
     expect(summary.journeys.find((j) => j.journey === 'api')).toMatchObject({ sent: sentByApi.length });
     expect(sentByApi.length).toBe(3);
+    const results = await api.call('/v1/analytics/journeys/api');
+    expect(results.status).toBe(200);
+    expect(await results.json()).toMatchObject({ journey: 'api', sent: 3 });
   });
 
   it('refuses bad input with the field named, and writes nothing', async () => {

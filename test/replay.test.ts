@@ -3,7 +3,7 @@
  * - replay: every recorded history (test/histories/, `npm run histories:record`) is replayed against
  *   the current workflow code. A change that would break runs in flight (a reordered send, a new
  *   sleep before an old one) fails here; guard it with `patched()`.
- * - coverage: each journey and the campaign workflow must have a history recorded from its code as
+ * - coverage: each journey, the campaign workflow and apiMessage must have a history recorded from its code as
  *   it is now (the code hash in the file). Replay can only check a change against the code that was
  *   recorded; without this, a change that is never recorded lets the next change break the runs it
  *   started unseen.
@@ -15,7 +15,7 @@ import { codeHash, readHistories } from './support/histories';
 import { workflowBundle } from './support/temporal';
 
 const fixtures = readHistories();
-const workflowTypes = [...allJourneys.map((j) => j.name), 'campaign'];
+const workflowTypes = [...allJourneys.map((j) => j.name), 'campaign', 'apiMessage'];
 
 describe('replay of recorded journey histories', () => {
   it('has a recorded history for every journey and for the campaign workflow', () => {

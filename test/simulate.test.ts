@@ -19,12 +19,13 @@ const run = promisify(execFile);
 const expected: Record<string, string[]> = {
   'abandoned-cart.events.json': [
     '+0h event cart.updated {"cartId":"c-77","itemCount":2}',
-    '+3h cart-reminder-1 email cart-reminder-1 sent',
-    '+5h event cart.updated {"cartId":"c-77","itemCount":3}',
-    '+8h cart-reminder-1 email cart-reminder-1 sent',
-    '+1d 05h cart-reminder-2 email cart-reminder-2 sent',
-    '+1d 12h event order.placed {"orderId":"A-1002","cartId":"c-77"}',
-    '+1d 12h ended: exited: order.placed',
+    '+0h 30m event cart.updated {"cartId":"c-77","itemCount":3}',
+    '+1h 30m cart-reminder-1 email cart-reminder-1 sent',
+    '+4h 30m cart-reminder-2 email cart-reminder-2 sent',
+    '+1d 04h 30m cart-reminder-3 email cart-reminder-reviews sent',
+    '+4d 04h 30m cart-reminder-4 email cart-reminder-3 sent',
+    '+4d 12h event order.placed {"orderId":"A-1002","cartId":"c-77"}',
+    '+4d 12h ended: completed: converted',
   ],
   'reactivation.events.json': [
     '+0h event customer.pre_churn',

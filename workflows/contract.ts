@@ -112,6 +112,8 @@ export type SkipReason =
   | 'invalid_contact'
   | 'no_address'
   | 'quiet_hours'
+  /** Marketing email to an address that opened and clicked nothing for CASCADE_SUNSET_DAYS (contactability/sunset.ts). */
+  | 'sunset'
   /** An SMS longer than the template's or the global maximum of billed parts. */
   | 'too_many_segments';
 

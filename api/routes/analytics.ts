@@ -12,6 +12,7 @@ import { getCampaign } from '../../db/queries/campaigns';
 import { HttpError, parse } from '../../lib/http-error';
 import { journeyRefSchema, resultsQuery, seriesQuery, emailHealthAnswer, resultsAnswer, seriesAnswer, summaryAnswer } from '../../schemas/analytics';
 import { campaignRefSchema } from '../../schemas/campaigns';
+import { API_JOURNEY } from '../../workflows/api-message-contract';
 import { journeyById } from '../../workflows/registry';
 import { mount, type ApiRoute } from '../declared-route';
 
@@ -68,19 +69,21 @@ export const analyticsRoutes = {
   emailHealth: {
     method: 'get',
     path: '/v1/analytics/email-health',
-    summary: 'Email health: inactive share of marketing sends (30 days), bounce and complaint rates (7 and 30 days), and a warning with what to do',
+    summary: 'Email health: inactive share of marketing sends (30 days), bounce and complaint rates (7 and 30 days), sunset skips (30 days), and a warning with what to do',
     key: 'read',
     ok: { 200: { description: 'The health', schema: emailHealthAnswer } },
     errors: [401],
   },
 } satisfies Record<string, ApiRoute>;
 
-export function analyticsRouter(db: Db): Router {
+/** `sunsetDays`: CASCADE_SUNSET_DAYS, which email health reports beside the skips it caused. */
+export function analyticsRouter(db: Db, sunsetDays?: number): Router {
   const router = Router();
 
   const journeyScope = (raw: unknown) => {
     const journey = parse(journeyRefSchema, raw, 'journey');
-    if (!journeyById(journey)) throw new HttpError(404, 'not_found', `No journey ${journey}`, 'journey');
+    // Messages sent through POST /v1/messages are counted as the journey `api`.
+    if (journey !== API_JOURNEY && !journeyById(journey)) throw new HttpError(404, 'not_found', `No journey ${journey}`, 'journey');
     return { journey };
   };
   const campaignScope = async (raw: unknown) => {
@@ -112,7 +115,7 @@ export function analyticsRouter(db: Db): Router {
     res.json(await journeysSummary(db, parse(resultsQuery, req.query)));
   });
   mount(router, analyticsRoutes.emailHealth, async (_req, res) => {
-    res.json(await emailHealth(db));
+    res.json(await emailHealth(db, { sunsetDays }));
   });
   return router;
 }

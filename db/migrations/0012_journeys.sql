@@ -11,3 +11,5 @@ CREATE TABLE "journey_settings" (
 	"test_recipients" jsonb,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
+--> statement-breakpoint
+CREATE INDEX "events_received_brin_idx" ON "events" USING brin ("received_at");

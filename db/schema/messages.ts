@@ -16,6 +16,9 @@ export const messageStatuses = [
 ] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
 
+/** Statuses of a message that never left: it counts for nothing below `sent`. */
+export const NOT_SENT = ['pending', 'skipped', 'failed'] as const satisfies readonly MessageStatus[];
+
 /** The send ledger: one row per send attempt of a journey step, unique on its idempotency key. */
 export const messages = pgTable(
   'messages',

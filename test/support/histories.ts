@@ -36,6 +36,7 @@ export const historyCodec = {
 /** The source file of each workflow type that has recorded histories: every journey, and the campaign. */
 export function workflowSource(workflowType: string): string | undefined {
   if (workflowType === 'campaign') return join(root, 'workflows', 'campaign.ts');
+  if (workflowType === 'apiMessage') return join(root, 'workflows', 'api-message.ts');
   const journey = allJourneys.find((j) => j.name === workflowType);
   return journey && join(root, 'workflows', 'journeys', `${journey.options.id}.ts`);
 }
