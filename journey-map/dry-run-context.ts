@@ -86,6 +86,8 @@ export function dryRunContext(sample: { customer: Profile; trigger: JourneyEvent
     },
     promoCode: (prefix) => `${prefix}-SAMPLE`,
     refreshCustomer: async () => sample.customer,
+    // The graph is of the code as it is now: every change reached.
+    patched: () => true,
     openedWithin: async (channel, within) =>
       decide({ kind: 'branch', label: `opened ${channel} within ${durationLabel(within)}`, outcomes: ['yes', 'no'] }) === 0,
     variant: async <V extends string>(experiment: string, variants: readonly V[] | Readonly<Record<V, number>>): Promise<V> => {

@@ -22,6 +22,7 @@ const journeyData: Record<string, Record<string, unknown>> = {
   'cart-reminder-1': { event: { cartId: 'c1', itemCount: 3 } },
   'cart-reminder-2': { event: { cartId: 'c1', itemCount: 3 } },
   'cart-reminder-3': { event: { cartId: 'c1', itemCount: 3 } },
+  'cart-reminder-reviews': { event: { cartId: 'c1', itemCount: 3 } },
   'first-order-game': { promoCode: 'FIRST-AB12CD', tickets: [1, 2, 3, 4] },
   'first-order-city-picks': { promoCode: 'FIRST-AB12CD', city: 'Казань' },
   'order-confirmation': { event: { orderId: 'A-1001', total: 4990, currency: 'RUB' } },

@@ -12,8 +12,10 @@
  *   const seen = await j.waitFor(opensOrClicks([email, push]), { timeout: '2 days' }); // any of several
  *   if (await j.openedWithin('email', '90 days')) return 'reads email';    // ends "completed: reads email"
  *   const subject = await j.variant('subject-test', ['a', 'b']);           // stable per customer, recorded
+ *   if (j.patched('cart-four-letters')) return fourLetters(j);            // false for runs started before it
  */
 import type { Duration } from '@temporalio/common';
+import { patched } from '@temporalio/workflow';
 import type { Channel, JourneyEvent, Profile, RunStatus, SendResult } from '../contract';
 import type { LocalTime } from './local-time';
 import type { EventSpec } from './options';
@@ -67,6 +69,12 @@ export interface JourneyContext {
    * sent after it, for per-variant results (analytics/experiments.ts).
    */
   variant<V extends string>(experiment: string, variants: readonly V[] | Readonly<Record<V, number>>): Promise<V>;
+  /**
+   * Has this run reached the code change named `change`? Temporal's `patched()`: true for a run
+   * that meets the change live, false for one replaying a history from before it, so a body can
+   * change its steps without breaking runs in flight (test/replay.test.ts checks).
+   */
+  patched(change: string): boolean;
 }
 
 export interface RunContext extends JourneyContext {
@@ -110,5 +118,6 @@ export function createContext(args: Parameters<typeof createRunState>[0]): RunCo
     refreshCustomer: () => refreshCustomer(run),
     openedWithin: (channel, within) => openedWithin(run, channel, within),
     variant: (experiment, choices) => variant(run, experiment, choices),
+    patched: (change) => patched(change),
   };
 }

@@ -1,4 +1,3 @@
-import { patched } from '@temporalio/workflow';
 import type { JourneyContext } from '../dsl/context';
 import { journey } from '../dsl/journey';
 import { abandonedCartOptions } from './abandoned-cart.options';
@@ -13,7 +12,7 @@ export const abandonedCart = journey(
   abandonedCartOptions,
   async (j) => {
     // Each letter's step id is part of its send's idempotency key: a template may be renamed, a step may not.
-    if (!patched('cart-four-letters')) return threeLetters(j);
+    if (!j.patched('cart-four-letters')) return threeLetters(j);
     const letters = [
       { wait: '1 hour', step: 'cart-reminder-1', template: 'cart-reminder-1' },
       { wait: '3 hours', step: 'cart-reminder-2', template: 'cart-reminder-2' },
