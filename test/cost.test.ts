@@ -9,7 +9,8 @@
  * jobs are quietened where startApi lets them be (the router only wakes for the event, the alert
  * evaluator never runs in the window); the rest (report signal delivery every 5 s, the run
  * reconciler every 60 s, the journey settings every 2 s) are recognised by their SQL and set aside (NOISE below). One sign-up before
- * the measured ones is not counted: it opens the pool's connections and warms the worker.
+ * the measured ones is not counted: it opens the pool's connections and warms the worker. An
+ * order's confirmation and a message asked for over `POST /v1/messages` are counted the same way.
  */
 // @temporalio/client's own gRPC library (a dependency of it): its interceptors are grpc-js interceptors.
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
@@ -51,6 +52,18 @@ const ORDER_BUDGET = {
   clientCalls: 1,
   workflowTasks: 2,
   activityTasks: 1,
+};
+
+/**
+ * A message asked for over the API (transactional, so no cap's lock), to its workflow's end: one
+ * update-with-start; the API reads the customer (1 statement), the workflow decides the ledger row
+ * in one activity (facts and insert: 2) and sends in another (facts again, the sent mark: 2).
+ */
+const MESSAGE_BUDGET = {
+  dbRoundTrips: 5,
+  clientCalls: 1,
+  workflowTasks: 2,
+  activityTasks: 2,
 };
 
 const SIGNUPS = 3;
@@ -169,31 +182,36 @@ async function historyUntilSent(workflowId: string, step: string): Promise<Histo
   });
 }
 
+/** A journey's run has recorded its end: a run that ends right after its send would otherwise be counted with or without its end, as the two race. */
+const runEnded = async (workflowId: string) => {
+  await eventually(async () => {
+    const [run] = await ledgerSql<{ status: string }[]>`select status from journey_runs where workflow_id = ${workflowId}`;
+    return run && run.status !== 'running' ? run : undefined;
+  });
+};
+/** An event posted for the customer, answered 202. */
+const postEvent = (event: { type: string; properties: Record<string, unknown> }) => async (customer: string) =>
+  expect((await call('/v1/events', 'POST', { id: `${customer}-${event.type}`, customerId: customer, ...event })).status).toBe(202);
+
 /**
- * What the journey's first email costs: `event` posted for a new customer, until the ledger row of
- * `step` is `sent` (and with `ended`, until the run has recorded its end too: a run that ends right
- * after its send would otherwise be counted with or without its end, as the two race).
+ * What a message costs: a new customer, then `post` for them, until the ledger row of `step` is
+ * `sent` (and, with `settled`, until what it waits for after the send). `sentBy`: the activity id
+ * of the send in the run's history, when it is not the step.
  */
-async function measure(customer: string, event: { type: string; properties: Record<string, unknown> }, step: string, ended = false): Promise<Measured> {
+async function measure(customer: string, post: (customer: string) => Promise<void>, step: string, opts: { settled?: (workflowId: string) => Promise<unknown>; sentBy?: string } = {}): Promise<Measured> {
   const put = await call(`/v1/customers/${customer}`, 'PUT', { email: `${customer}@example.com`, name: customer, timeZone: 'Europe/Moscow', consents: { email: true } });
   expect(put.status).toBe(201);
 
   const seen = (tally = { statements: [], noise: [], grpc: [] });
-  const post = await call('/v1/events', 'POST', { id: `${customer}-${event.type}`, customerId: customer, ...event });
-  expect(post.status).toBe(202);
+  await post(customer);
   const { workflow_id: workflowId } = await eventually(async () => {
     const [row] = await ledgerSql<{ status: string; workflow_id: string }[]>`select status, workflow_id from messages where customer_id = ${customer} and step = ${step}`;
     return row?.status === 'sent' ? row : undefined;
   });
-  if (ended) {
-    await eventually(async () => {
-      const [run] = await ledgerSql<{ status: string }[]>`select status from journey_runs where workflow_id = ${workflowId}`;
-      return run && run.status !== 'running' ? run : undefined;
-    });
-  }
+  await opts.settled?.(workflowId);
   tally = undefined;
 
-  const history = await historyUntilSent(workflowId, step);
+  const history = await historyUntilSent(workflowId, opts.sentBy ?? step);
   const of = (type: number) => history.filter((e) => e.eventType === type);
   const scheduled = of(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
   const markers = of(EventType.EVENT_TYPE_MARKER_RECORDED).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
@@ -245,15 +263,29 @@ describe('the cost of one event', () => {
   const signUp = { type: 'customer.signed_up', properties: { from: 'app' } };
   it(`a sign-up stays within BUDGET over ${SIGNUPS} sign-ups, each measured alone`, async () => {
     // Not counted: the first sign-up of the process opens pooled connections and warms the worker.
-    await measure('cost-warmup', signUp, 'welcome-hello');
+    await measure('cost-warmup', postEvent(signUp), 'welcome-hello');
     const runs: Measured[] = [];
-    for (let i = 1; i <= SIGNUPS; i++) runs.push(await measure(`cost-${i}`, signUp, 'welcome-hello'));
+    for (let i = 1; i <= SIGNUPS; i++) runs.push(await measure(`cost-${i}`, postEvent(signUp), 'welcome-hello'));
     holdTo('Cost of one sign-up (POST /v1/events → first welcome email sent)', runs, BUDGET);
   });
 
   it(`an order's confirmation stays within ORDER_BUDGET over ${SIGNUPS} orders, each measured alone`, async () => {
     const runs: Measured[] = [];
-    for (let i = 1; i <= SIGNUPS; i++) runs.push(await measure(`cost-order-${i}`, { type: 'order.placed', properties: { orderId: `A-${i}`, total: 990 } }, 'order-confirmation', true));
+    for (let i = 1; i <= SIGNUPS; i++) {
+      runs.push(await measure(`cost-order-${i}`, postEvent({ type: 'order.placed', properties: { orderId: `A-${i}`, total: 990 } }), 'order-confirmation', { settled: runEnded }));
+    }
     holdTo('Cost of one order (POST /v1/events → its confirmation email sent and the run ended)', runs, ORDER_BUDGET);
+  });
+
+  it(`a message through POST /v1/messages stays within MESSAGE_BUDGET over ${SIGNUPS} messages, each measured alone`, async () => {
+    const message = async (customer: string) => {
+      const body = { customerId: customer, template: 'order-confirmation', channel: 'email', data: { event: { orderId: 'M-1' } }, idempotencyKey: `${customer}-receipt`, category: 'transactional' };
+      expect((await call('/v1/messages', 'POST', body)).status).toBe(202);
+    };
+    const ended = (workflowId: string) => env.client.workflow.getHandle(workflowId).result();
+    const runs: Measured[] = [];
+    // The send is the apiMessage run's activity named for its channel.
+    for (let i = 1; i <= SIGNUPS; i++) runs.push(await measure(`cost-message-${i}`, message, 'order-confirmation', { settled: ended, sentBy: 'email' }));
+    holdTo('Cost of one message (POST /v1/messages → the email sent and its workflow ended)', runs, MESSAGE_BUDGET);
   });
 });
