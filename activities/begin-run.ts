@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { reachableChannelsSql } from '../contactability/eligibility';
 import type { Db } from '../db/client';
 import { beginRunRecord } from '../db/queries/runs';
+import { runStartedOut } from '../events-out/runs';
 import { runsStarted } from '../metrics/registry';
 import type { JourneyActivities } from '../workflows/contract';
 import { recordedByRouter, routedForRun, storedForRun } from './runs';
@@ -16,7 +17,7 @@ import { recordedByRouter, routedForRun, storedForRun } from './runs';
 export function createBeginRun(db: Db, webhookUrl: string | undefined): JourneyActivities['beginRun'] {
   return async (run, topic) => {
     const stored = storedForRun(run);
-    const begun = await beginRunRecord(db, run, reachableChannelsSql(topic, webhookUrl), stored);
+    const begun = await beginRunRecord(db, run, reachableChannelsSql(topic, webhookUrl), stored, await runStartedOut(db, run));
     runsStarted.inc({ journey: run.journey });
     if (!begun.profile) throw ApplicationFailure.nonRetryable(`Customer ${run.customerId} does not exist`, 'CustomerNotFound');
     return { profile: begun.profile, stored: begun.seen && recordedByRouter(begun.existed) ? begun.stored : await routedForRun(db, stored, begun.existed) };

@@ -6,6 +6,7 @@ import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
 import { storedEventsSince, type StoredEventsQuery } from '../db/queries/events';
 import { recordRunEnd, recordRunStart, recordRunVariant } from '../db/queries/runs';
 import { messages } from '../db/schema';
+import { endingRuns, runStartedOut } from '../events-out/runs';
 import type { JourneyEvent, RunEnd, RunRecord } from '../workflows/contract';
 import { countMessage, runsEnded, runsStarted } from '../metrics/registry';
 
@@ -56,13 +57,13 @@ export const recordedByRouter = (existed: boolean) => existed && Context.current
 export function createRunActivities(db: Db) {
   return {
     async recordRunStart(run: RunRecord): Promise<JourneyEvent[]> {
-      const { existed } = await recordRunStart(db, run);
+      const { existed } = await recordRunStart(db, run, await runStartedOut(db, run));
       runsStarted.inc({ journey: run.journey });
       return routedForRun(db, storedForRun(run), existed);
     },
 
     async recordRunEnd(end: RunEnd): Promise<void> {
-      await recordRunEnd(db, end);
+      await endingRuns(db, (on) => recordRunEnd(on, end));
       runsEnded.inc({ reason: end.status });
     },
 

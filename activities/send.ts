@@ -13,6 +13,8 @@ import { capFor, judgeEligibility, readSendFacts } from '../contactability/eligi
 import type { Db } from '../db/client';
 import { runVariantsUpdate } from '../db/queries/runs';
 import { messages, type MessageStatus } from '../db/schema';
+import { enqueueWith } from '../events-out/enqueue';
+import { messageEvent } from '../events-out/events';
 import { logger } from '../lib/logger';
 import type { UnsubscribeUrl } from '../lib/unsubscribe-token';
 import { countMessage } from '../metrics/registry';
@@ -147,7 +149,9 @@ export function createSend(deps: SendDeps) {
       }));
       // A provider webhook (delivered, bounced…) can land before this update: never move the row back.
       const sent = sql<MessageStatus>`case when ${messages.status} = 'pending' then 'sent' else ${messages.status} end`;
-      await db
+      // message.sent for subscribers rides on the sent mark's statement (nobody subscribed: none).
+      const out = await enqueueWith(db, messageEvent(row, 'sent', new Date()));
+      await (out ? db.with(out) : db)
         .update(messages)
         .set({ status: sent, provider: delivery.provider, providerMessageId: delivery.providerMessageId, error: null, updatedAt: new Date() })
         .where(eq(messages.id, row.id));

@@ -8,7 +8,7 @@
  * whatever the journey passes. The locale's `_footer.email.liquid` is appended to every marketing email.
  *
  * Data is never markup. An email body escapes every `{{ value }}` (a fragment that must stay HTML
- * says so with `| raw` in the template); subjects, SMS, push and webhook text are plain text and
+ * says so with `| raw` in the template); subjects, SMS, push, webhook and Telegram text are plain text and
  * are not escaped (an SMS reading `&lt;` is a bug too). Hidden characters are taken out of every
  * value first, so a name cannot reorder or hide the text around it.
  */

@@ -19,8 +19,9 @@ import type { AlertRule, Finding } from './rules/finding';
 import { providerAccount } from './rules/provider-account';
 import { rateDropped } from './rules/rate-dropped';
 import { runsFailed } from './rules/runs-failed';
+import { webhooksDisabled } from './rules/webhooks-disabled';
 
-const RULES: AlertRule[] = [channelFailures, providerAccount, runsFailed, deadLetters, eventsDropped, rateDropped, emailHealthWarnings];
+const RULES: AlertRule[] = [channelFailures, providerAccount, runsFailed, deadLetters, eventsDropped, rateDropped, emailHealthWarnings, webhooksDisabled];
 
 export type Alert = typeof alerts.$inferSelect;
 

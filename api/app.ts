@@ -6,6 +6,8 @@
 import express from 'express';
 import { createKeyVerifier } from '../access/verifier';
 import { authenticate } from './auth';
+import { recordAudit } from './record-audit';
+import { auditRouter } from './routes/audit';
 import { errorHandler } from './errors';
 import { jsonBodiesOnly } from './json-only';
 import type { LifecycleDeps } from '../lifecycle/deps';
@@ -25,6 +27,7 @@ import { consentsRouter } from './routes/consents';
 import { unsubscribeRouter } from './routes/unsubscribe';
 import { resendWebhookRouter } from './routes/webhooks-resend';
 import { smscWebhookRouter } from './routes/webhooks-smsc';
+import { telegramLinkRouter, telegramWebhookRouter, type TelegramRouteDeps } from './routes/telegram';
 import { openApiRouter } from './openapi';
 import { eventsBatchRouter } from './routes/events-batch';
 import { timelineRouter } from './routes/timeline';
@@ -41,7 +44,11 @@ import { reconciliationRouter } from './routes/reconciliation';
 import { dashboardRouter } from './routes/dashboard';
 import { journeyControlsRouter } from './routes/journey-controls';
 import { messagesRouter } from './routes/messages';
+import { segmentIngestRouter } from './routes/segment';
+import type { SegmentEventMap } from '../segment-ingest/event-names';
+import { customerRightsRouter } from './routes/customer-rights';
 import { templatesRouter } from './routes/templates';
+import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions';
 import { defaultTemplateTools, type TemplateTools } from '../template-preview/tools';
 
 export interface AppDeps extends LifecycleDeps {
@@ -75,6 +82,10 @@ export interface AppDeps extends LifecycleDeps {
   sunsetDays?: number;
   /** The renderer and channel adapters the template routes use (template-preview/tools.ts); the outbox everywhere without them. */
   templates?: TemplateTools;
+  /** Segment `track` names → event types (CASCADE_SEGMENT_EVENT_MAP); the defaults without it. */
+  segmentEventMap?: SegmentEventMap;
+  /** The Telegram bot's client and webhook secret; without them the Telegram routes answer 503. */
+  telegram?: TelegramRouteDeps['telegram'];
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -91,15 +102,20 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(resendWebhookRouter({ db: deps.db, client: deps.client, secret: deps.resendWebhookSecret }));
   app.use(unsubscribeRouter(deps.db, deps.unsubscribeSecret));
   app.use(smscWebhookRouter({ db: deps.db, client: deps.client, secret: deps.smscCallbackSecret }));
+  app.use(telegramWebhookRouter(deps));
   const verifier = createKeyVerifier({ db: deps.db, envKeys: deps.apiKeys, cacheTtlMs: deps.apiKeyCacheMs });
   const templates = deps.templates ?? defaultTemplateTools();
   // Pages for people, signed in with the same keys through a form and a cookie instead of a header.
   app.use(dashboardRouter({ db: deps.db, client: deps.client, verifier, publicUrl: deps.publicUrl, failedSignIns: failedAuth, templates }));
   if (failedAuth) app.use('/v1', failedAuth);
-  app.use('/v1', authenticate(verifier));
+  // Segment's clients send the key as HTTP Basic (api/routes/segment.ts).
+  app.use('/v1', authenticate(verifier, { basicAuthUnder: '/segment/' }));
+  app.use('/v1', recordAudit(deps.db));
   if (deps.rateLimit) app.use('/v1', rateLimitPerKey(deps.rateLimit));
   // Before the JSON-only gate: an import's body is an NDJSON or CSV file, read as a stream.
   app.use(importRouter(deps.db, deps.importLimits));
+  // Also before it: RudderStack's SDK labels its gzipped JSON form-urlencoded.
+  app.use(segmentIngestRouter(deps));
   app.use('/v1', jsonBodiesOnly);
   // No app-wide body parser: each route that takes a JSON body parses it (api/json-body.ts), so a
   // request no route takes is answered 404 unread.
@@ -107,6 +123,7 @@ export function createApp(deps: AppDeps): express.Express {
   // The busiest route first: every router before it is matched against every event.
   app.use(eventsRouter(deps));
   app.use(apiKeysRouter(deps.db, verifier));
+  app.use(auditRouter(deps.db));
   app.use(customersRouter(deps.db));
   app.use(consentsRouter(deps.db));
   app.use(outboxRouter(deps.db));
@@ -122,8 +139,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(experimentsRouter(deps.db));
   app.use(journeyControlsRouter(deps));
   app.use(messagesRouter(deps));
+  app.use(customerRightsRouter(deps.db));
+  app.use(telegramLinkRouter(deps));
   app.use(journeysRouter(deps));
   app.use(templatesRouter({ db: deps.db, publicUrl: deps.publicUrl, ...templates }));
+  app.use(webhookSubscriptionsRouter(deps.db));
   app.use((req, _res, next) => next(Object.assign(new Error(`No route for ${req.method} ${req.path}`), { status: 404 })));
   app.use(errorHandler);
   return app;

@@ -6,6 +6,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { z } from 'zod';
 import type { ApiKeyScope } from '../access/scopes';
+import { auditAs, type AuditDeclaration } from '../audit/declare';
 import { requireScope } from './auth';
 
 type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
@@ -24,6 +25,8 @@ export interface ApiRoute {
   /** Answers other than errors; errors are listed by status and share the Error shape. */
   ok: Record<number, { description: string; schema?: z.ZodType; type?: string }>;
   errors: number[];
+  /** An admin action: each request is one audit_log row (audit/record.ts), refused ones included. */
+  audit?: AuditDeclaration;
 }
 
 /** An answer that is a page. */
@@ -33,5 +36,6 @@ export const htmlPage = { type: 'text/html' };
 export const expressPath = (route: Pick<ApiRoute, 'path'>): string => route.path.replace(/\{(\w+)\}/g, ':$1');
 
 export function mount(router: Router, route: ApiRoute, ...handlers: RequestHandler[]): void {
-  router[route.method](expressPath(route), ...(route.key ? [requireScope(route.key)] : []), ...handlers);
+  // The audit declaration goes first, so a key without the scope is recorded as refused.
+  router[route.method](expressPath(route), ...(route.audit ? [auditAs(route.audit)] : []), ...(route.key ? [requireScope(route.key)] : []), ...handlers);
 }

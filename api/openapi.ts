@@ -10,6 +10,7 @@ import type { ApiRoute } from './declared-route';
 import { alertRoutes } from './routes/alerts';
 import { analyticsRoutes } from './routes/analytics';
 import { apiKeyRoutes } from './routes/api-keys';
+import { auditRoutes } from './routes/audit';
 import { campaignRoutes } from './routes/campaigns';
 import { consentRoutes } from './routes/consents';
 import { customerRoutes } from './routes/customers';
@@ -22,6 +23,7 @@ import { experimentRoutes } from './routes/experiments';
 import { journeyRoutes } from './routes/journeys';
 import { journeyControlRoutes } from './routes/journey-controls';
 import { messageRoutes } from './routes/messages';
+import { customerRightsRoutes } from './routes/customer-rights';
 import { healthRoutes } from './routes/health';
 import { importRoutes } from './routes/import';
 import { mergeRoutes } from './routes/merges';
@@ -29,12 +31,15 @@ import { metricsRoutes } from './routes/metrics';
 import { outboxRoutes } from './routes/outbox';
 import { reconciliationRoutes } from './routes/reconciliation';
 import { segmentRoutes } from './routes/segments';
+import { segmentIngestRoutes } from './routes/segment';
 import { timelineRoutes } from './routes/timeline';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/webhooks-resend';
 import { smscWebhookRoutes } from './routes/webhooks-smsc';
+import { telegramRoutes } from './routes/telegram';
 import { templateRoutes } from './routes/templates';
 import { dashboardTemplateRoutes } from './routes/dashboard-templates';
+import { webhookSubscriptionRoutes } from './routes/webhook-subscriptions';
 
 /** Every declared route, in the document's order. */
 export const apiRoutes: ApiRoute[] = [
@@ -43,8 +48,10 @@ export const apiRoutes: ApiRoute[] = [
   consentRoutes,
   eventRoutes,
   eventBatchRoutes,
+  segmentIngestRoutes,
   outboxRoutes,
   apiKeyRoutes,
+  auditRoutes,
   campaignRoutes,
   doctorRoutes,
   alertRoutes,
@@ -55,6 +62,7 @@ export const apiRoutes: ApiRoute[] = [
   metricsRoutes,
   resendWebhookRoutes,
   smscWebhookRoutes,
+  telegramRoutes,
   unsubscribeRoutes,
   healthRoutes,
   segmentRoutes,
@@ -64,8 +72,10 @@ export const apiRoutes: ApiRoute[] = [
   journeyRoutes,
   journeyControlRoutes,
   messageRoutes,
+  customerRightsRoutes,
   templateRoutes,
   dashboardTemplateRoutes,
+  webhookSubscriptionRoutes,
 ].flatMap((group) => Object.values(group));
 
 const ERROR_MEANING: Record<number, string> = {

@@ -9,6 +9,12 @@ import type { Db, Tx } from '../db/client';
 import { consents, customers } from '../db/schema';
 import type { Channel } from '../workflows/contract';
 
+/**
+ * What a sync's consent changes name as their source: a profile upsert (PUT /v1/customers, a Segment
+ * identify) or an import restates what another system holds; it is not the customer's word today.
+ */
+export const SYNC_SOURCES = { profile: 'profile-sync', import: 'import' } as const;
+
 /** The consent row that speaks for every topic of a channel. */
 export const EVERY_TOPIC = '*';
 export type ConsentRow = typeof consents.$inferSelect;

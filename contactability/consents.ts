@@ -290,6 +290,6 @@ async function judgeResubscribe(
   return { ...ALLOWED, lift: suppression && address ? address : null };
 }
 
-const REASON = { unsubscribe: 'unsubscribe', complaint: 'spam complaint', hard_bounce: 'hard bounce', invalid: 'invalid address' } as const;
+const REASON = { unsubscribe: 'unsubscribe', complaint: 'spam complaint', hard_bounce: 'hard bounce', invalid: 'invalid address', blocked: 'bot blocked' } as const;
 
 const describe = (s: Suppression) => `${REASON[s.reason]} on ${s.createdAt.toISOString()}`;

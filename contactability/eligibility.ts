@@ -14,6 +14,7 @@ import { capUsedSql, type Cap, type Caps } from './caps';
 import { consentGrantedSql } from './consent-rule';
 import { suppressedSql, type SuppressionReason } from './suppressions';
 import { sunsetSql } from './sunset';
+import { erasedObjectionSql } from './erased-addresses';
 
 type Customer = typeof customers.$inferSelect;
 type Message = typeof messages.$inferSelect;
@@ -52,7 +53,9 @@ export async function readSendFacts(
       ledgerRow: messages,
       consented: sql<boolean>`${consentGrantedSql(req.channel, req.topic)}`,
       to,
-      suppression: sql<SuppressionReason | null>`(select ${suppressions.reason} from ${suppressions} where ${suppressions.channel} = ${req.channel} and ${suppressions.address} = ${normaliseAddressSql(req.channel, to)})`,
+      // An address erased with an objection counts as unsubscribed (contactability/erased-addresses.ts).
+      suppression: sql<SuppressionReason | null>`coalesce((select ${suppressions.reason} from ${suppressions} where ${suppressions.channel} = ${req.channel} and ${suppressions.address} = ${normaliseAddressSql(req.channel, to)}),
+        case when ${erasedObjectionSql(req.channel, normaliseAddressSql(req.channel, to))} then 'unsubscribe' end)`,
       capUsed: cap ? capUsedSql(req.customerId, req.channel, requestedAt, cap) : sql<number>`0`.mapWith(Number),
       sunset: sunsetSql(req, requestedAt, policy.sunsetDays),
     })

@@ -28,6 +28,16 @@ export async function suppress(db: Db, channel: Channel, address: string, reason
   await db.insert(suppressions).values({ channel, address: normaliseAddress(channel, address), reason }).onConflictDoNothing();
 }
 
+/**
+ * Takes an address off the list when it is there for this reason: the fact behind it changed (a
+ * Telegram chat that blocked the bot started it again). Any other reason stays.
+ */
+export async function unsuppress(db: Db, channel: Channel, address: string, reason: SuppressionReason): Promise<void> {
+  await db
+    .delete(suppressions)
+    .where(and(eq(suppressions.channel, channel), eq(suppressions.address, normaliseAddress(channel, address)), eq(suppressions.reason, reason)));
+}
+
 /** Is this address (a SQL expression already normalised, see `personalAddressSql`) on the list? For audiences. */
 export function suppressedSql(channel: Channel, address: SQL): SQL {
   return sql`exists (select 1 from ${suppressions} where ${suppressions.channel} = ${channel} and ${suppressions.address} = ${address})`;

@@ -2,6 +2,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { customers } from '../db/schema';
+import { enqueue } from '../events-out/enqueue';
+import { unsubscribedEvent } from '../events-out/events';
 import type { Channel } from '../workflows/contract';
 import { personalAddress } from './address';
 import { EVERY_TOPIC } from './consent-rule';
@@ -33,5 +35,6 @@ export async function unsubscribe(db: Db, w: Withdrawal): Promise<void> {
     await applyConsentChanges(tx, customer, { [w.channel]: false }, { source, actor: w.actor ?? 'unsubscribe-link', consentedAt: new Date(), mode: 're-subscribe', topic });
     const address = personalAddress(w.channel, customer);
     if (topic === EVERY_TOPIC && address) await suppress(tx, w.channel, address, 'unsubscribe');
+    await enqueue(db, unsubscribedEvent({ customerId: w.customerId, channel: w.channel, topic: topic === EVERY_TOPIC ? null : topic, source }, new Date()), tx);
   });
 }

@@ -11,3 +11,6 @@ export * from './schema/campaigns';
 export * from './schema/access';
 export * from './schema/alerts';
 export * from './schema/journeys';
+export * from './schema/audit';
+export * from './schema/rights';
+export * from './schema/webhooks';

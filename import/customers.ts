@@ -8,15 +8,13 @@ import { sql, type SQL } from 'drizzle-orm';
 import { anyOf, textArray } from '../db/arrays';
 import type { Db } from '../db/client';
 import { customers, pushTokens } from '../db/schema';
+import { SYNC_SOURCES } from '../contactability/consent-rule';
 import { syncConsents } from '../contactability/consents';
 import { importedCustomerRow, type ImportedCustomer } from '../schemas/import';
 import { runImport, type BatchResult, type ImportReport } from './batches';
 import type { CellReader, RawRow } from './parse';
 
 type ProfileKey = Exclude<keyof ImportedCustomer, 'id' | 'consents' | 'pushTokens'>;
-
-/** Where the consent rows say a change came from. */
-export const IMPORT_SOURCE = 'import';
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 
@@ -72,7 +70,7 @@ async function writeCustomers(db: Db, batch: Array<{ line: number; value: Import
       const outcomes = await syncConsents(
         tx,
         withConsents.map(({ value }) => ({ customer: byId.get(value.id)!, changes: value.consents! })),
-        { source: IMPORT_SOURCE, actor: ctx.actor, consentedAt: new Date() },
+        { source: SYNC_SOURCES.import, actor: ctx.actor, consentedAt: new Date() },
       );
       for (const { line, value } of withConsents) {
         for (const o of outcomes.get(value.id) ?? []) if (!o.applied) notes.push({ line, id: value.id, channel: o.channel, note: o.note });

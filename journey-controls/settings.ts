@@ -6,16 +6,12 @@
  */
 import type { Db } from '../db/client';
 import { allJourneySettings, type JourneySettings } from '../db/queries/journey-settings';
-import { logger } from '../lib/logger';
+import { refreshedView, type RefreshedView } from '../lib/refreshed-view';
 
 export type JourneyControl = Pick<JourneySettings, 'paused' | 'rolloutPercent' | 'testRecipients'>;
 
 /** A journey no operator has touched runs as its code says. */
 export const UNTOUCHED: JourneyControl = { paused: false, rolloutPercent: 100, testRecipients: null };
-
-export const REFRESH_MS = 2_000;
-/** A read older than this (the background refresh is failing) is not trusted: the next ask reads again. */
-const STALE_MS = 10_000;
 
 export interface JourneyControls {
   /** The journey's settings, at most a refresh old. */
@@ -24,36 +20,13 @@ export interface JourneyControls {
   refresh(): Promise<void>;
 }
 
-const perDatabase = new WeakMap<Db, JourneyControls>();
+const views = new WeakMap<Db, RefreshedView<Map<string, JourneyControl>>>();
+
+const byJourney = async (db: Db) =>
+  new Map((await allJourneySettings(db)).map((r) => [r.journey, { paused: r.paused, rolloutPercent: r.rolloutPercent, testRecipients: r.testRecipients }]));
 
 /** The process's view for this database (one per database, shared by everything in the process). */
 export function journeyControls(db: Db): JourneyControls {
-  let controls = perDatabase.get(db);
-  if (!controls) perDatabase.set(db, (controls = watch(db)));
-  return controls;
-}
-
-function watch(db: Db): JourneyControls {
-  let current: { at: number; byJourney: Map<string, JourneyControl> } | undefined;
-  let reading: Promise<Map<string, JourneyControl>> | undefined;
-  const read = () =>
-    (reading ??= allJourneySettings(db)
-      .then((rows) => {
-        const byJourney = new Map(rows.map((r) => [r.journey, { paused: r.paused, rolloutPercent: r.rolloutPercent, testRecipients: r.testRecipients }]));
-        current = { at: Date.now(), byJourney };
-        return byJourney;
-      })
-      .finally(() => (reading = undefined)));
-  // Unref'd: the view never keeps a process alive, and a process that closed its database only logs.
-  setInterval(() => read().catch((err: unknown) => logger.debug({ err }, 'journey settings not refreshed')), REFRESH_MS).unref();
-  return {
-    async of(journey) {
-      const byJourney = current && Date.now() - current.at < STALE_MS ? current.byJourney : await read();
-      return byJourney.get(journey) ?? UNTOUCHED;
-    },
-    async refresh() {
-      await reading;
-      await read();
-    },
-  };
+  const view = refreshedView(views, db, byJourney, 'journey settings');
+  return { of: async (journey) => (await view.current()).get(journey) ?? UNTOUCHED, refresh: view.refresh };
 }

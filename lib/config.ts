@@ -104,6 +104,14 @@ const schema = z.object({
   RESEND_WEBHOOK_SECRET: optionalSecret,
   /** The secret set in the SMSC account that signs its delivery callbacks (api/routes/webhooks-smsc.ts). */
   SMSC_CALLBACK_SECRET: optionalSecret,
+  /** The Telegram bot's token from @BotFather; without it the telegram channel is off (activities/channels/telegram/). */
+  CASCADE_TELEGRAM_BOT_TOKEN: optionalSecret,
+  /** The secret_token given to setWebhook, which Telegram sends back in X-Telegram-Bot-Api-Secret-Token. */
+  CASCADE_TELEGRAM_WEBHOOK_SECRET: optionalSecret.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "Telegram's secret_token: 1-256 of A-Z a-z 0-9 _ -").optional()),
+  /** The Bot API's address (tests: the fake). */
+  CASCADE_TELEGRAM_API_URL: z.string().trim().optional().transform((v) => v || 'https://api.telegram.org').pipe(z.url()),
+  /** The bot's @username for t.me links; without it getMe is asked. */
+  CASCADE_TELEGRAM_BOT_USERNAME: optional,
   /** The language of a customer without a `locale` (BCP 47), and the fallback for one we have no templates in. */
   CASCADE_DEFAULT_LOCALE: z
     .string()
@@ -173,6 +181,8 @@ const schema = z.object({
    */
   CASCADE_IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
   CASCADE_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 ** 2),
+  /** Segment `track` names → Cascade event types, JSON, laid over the defaults; checked at the API's start (segment-ingest/event-names.ts). */
+  CASCADE_SEGMENT_EVENT_MAP: z.string().trim().optional(),
 }).superRefine((env, ctx) => {
   // Gmail's and Yahoo's bulk-sender rules want one-click unsubscribe over https; a localhost or
   // http link in real mail fails them, so a real provider needs a real public URL.

@@ -11,7 +11,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Channel } from '../workflows/contract';
 
-const CHANNELS: readonly Channel[] = ['email', 'sms', 'push', 'webhook'];
+const CHANNELS: readonly Channel[] = ['email', 'sms', 'push', 'webhook', 'telegram'];
 /** Topics are journey option ids (kebab-case); never a colon, so the payload splits unambiguously. */
 const TOPIC = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Marks a payload that names a topic; no channel is called that, so an old payload never reads as one. */

@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, asc, eq, gt, lt } from 'drizzle-orm';
 import { closeRun } from '../db/queries/runs';
+import { endingRuns } from '../events-out/runs';
 import { journeyRuns, type RunState } from '../db/schema';
 import { every, type Job } from '../lib/every';
 import { logger } from '../lib/logger';
@@ -49,7 +50,7 @@ export async function reconcileRuns(
   for (const row of rows) {
     try {
       const end = await endOf(deps, row);
-      if (end && (await closeRun(deps.db, row.runId, end.status, end.reason))) {
+      if (end && (await endingRuns(deps.db, (on) => closeRun(on, row.runId, end.status, end.reason))).length) {
         closed++;
         runsEnded.inc({ reason: end.status });
         logger.info({ workflowId: row.workflowId, status: end.status }, 'recorded a run that ended outside the journey');

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { smscConfigFromEnv } from '../activities/channels/smsc/adapter';
+import { telegramRoutesFromEnv } from '../activities/channels/telegram/bot-api';
 import { alertOptionsFromConfig } from '../alerts/options';
 import type { AppDeps } from '../api/app';
 import { accessOptionsFromConfig } from '../api/limits/from-config';
@@ -16,6 +17,7 @@ import { loadConfig, type Config } from '../lib/config';
 import { logger } from '../lib/logger';
 import { isMainModule, runMain } from '../lib/main';
 import { gracefulShutdown } from '../lib/shutdown';
+import { segmentEventMapFrom } from '../segment-ingest/event-names';
 import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { routerConnections } from '../routing/router';
 import { startBackgroundJobs, type BackgroundJobOptions } from './background-jobs';
@@ -64,10 +66,12 @@ export function apiOptionsFromConfig(config: Config, env: NodeJS.ProcessEnv = pr
     resendWebhookSecret: config.RESEND_WEBHOOK_SECRET,
     smscCallbackSecret: config.SMSC_CALLBACK_SECRET,
     smsc: smscConfigFromEnv(env),
+    telegram: telegramRoutesFromEnv(env),
     webhookUrl: env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
     importLimits: importLimitsOf(config),
+    segmentEventMap: segmentEventMapFrom(config.CASCADE_SEGMENT_EVENT_MAP),
     sunsetDays: config.CASCADE_SUNSET_DAYS,
     journeyAudiences: true,
   } satisfies Partial<ApiOptions>;

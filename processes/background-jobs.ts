@@ -1,11 +1,12 @@
 /**
  * What runs beside the HTTP server in an API process: the router (unless routing runs in processes
- * of its own), the run reconciler, the provider report jobs, the alert evaluator and the database
- * gauges. Each finishes its pass on stop.
+ * of its own), the run reconciler, the provider report jobs, the alert evaluator, the delivery of
+ * events out (webhook subscriptions) and the database gauges. Each finishes its pass on stop.
  */
 import { reportPollers } from '../activities/channels';
 import type { SmscConfig } from '../activities/channels/smsc/adapter';
 import { startAlertEvaluator } from '../alerts/evaluator';
+import { startEventsOut } from '../events-out/deliver';
 import { alertOptionsFromConfig, type AlertOptions } from '../alerts/options';
 import { loadConfig } from '../lib/config';
 import type { LifecycleDeps } from '../lifecycle/deps';
@@ -13,6 +14,7 @@ import { startRunReconciler } from '../lifecycle/reconcile-runs';
 import { watchDatabase } from '../metrics/database-gauges';
 import { startReportJobs } from '../reports/jobs';
 import { startRouter, type RouterOptions } from '../routing/router';
+import { startErasureJob } from '../customer-rights/job';
 
 export interface BackgroundJobOptions {
   /** The router in this process: its options, or false to leave routing to `npm run router`. */
@@ -28,10 +30,13 @@ export function startBackgroundJobs(deps: LifecycleDeps, opts: BackgroundJobOpti
   const reconciler = startRunReconciler(deps);
   const reportJobs = startReportJobs(deps, { pollers: reportPollers(deps, { smsc: opts.smsc }) });
   const alerter = startAlertEvaluator(deps.db, opts.alerts ?? alertOptionsFromConfig(loadConfig({})));
+  // Webhook deliveries are HTTP calls after commit, like the report signals: the API process's work, not the worker's.
+  const eventsOut = startEventsOut(deps.db);
+  const erasures = startErasureJob(deps);
   const unwatch = watchDatabase(deps.db);
   return {
     async stop() {
-      await Promise.all([router?.stop(), reconciler.stop(), reportJobs.stop(), alerter.stop()]);
+      await Promise.all([router?.stop(), reconciler.stop(), reportJobs.stop(), alerter.stop(), eventsOut.stop(), erasures.stop()]);
       unwatch();
     },
   };

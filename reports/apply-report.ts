@@ -10,6 +10,8 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { suppress } from '../contactability/suppressions';
 import type { Db, Tx } from '../db/client';
 import { messageEvents, messages, pendingSignals, type MessageStatus } from '../db/schema';
+import { enqueue } from '../events-out/enqueue';
+import { messageEvent } from '../events-out/events';
 import { logger } from '../lib/logger';
 import type { JourneyEvent } from '../workflows/contract';
 import { deliverPendingSignals } from './pending-signals';
@@ -48,6 +50,9 @@ export async function applyReport(deps: { db: Db; client: Client }, report: Prov
       .update(messages)
       .set({ status, updatedAt: new Date(), ...(status === 'failed' && report.detail?.error ? { error: report.detail.error } : {}) })
       .where(and(eq(messages.id, row.id), inArray(messages.status, below(status))));
+
+    // Other systems hear each new report too, once per message and status (events-out/).
+    await enqueue(deps.db, messageEvent(row, status, report.occurredAt), tx);
 
     const address = row.recipient ?? report.suppress?.address;
     if (report.suppress && address) {

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { orderCurrency, orderId, orderSource, orderTotal } from '../schemas/orders';
+import type { EventRow } from '../db/queries/events';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { eventsAccepted } from '../metrics/registry';
 import { checkTrigger } from '../lifecycle/trigger';
@@ -50,13 +51,16 @@ const orderProperties = z.object({
   source: orderSource.default('online'),
 });
 
-const refused = (status: 400 | 404 | 409 | 422 | 503, code: string, message: string, field?: string): IngestOutcome => ({
+/** An outcome that refuses the event. */
+export type IngestRefusal = Extract<IngestOutcome, { error: unknown }>;
+
+const refused = (status: IngestRefusal['status'], code: string, message: string, field?: string): IngestRefusal => ({
   status,
   error: { code, message, ...(field ? { field } : {}) },
 });
 
 /** The event as it will be stored, or why it cannot be (nothing is stored then). */
-export function checkEvent(body: IncomingEvent): { ok: true; event: EventToStore } | { ok: false; outcome: IngestOutcome } {
+export function checkEvent(body: IncomingEvent): { ok: true; event: EventToStore } | { ok: false; outcome: IngestRefusal } {
   let order: z.infer<typeof orderProperties> | undefined;
   if (body.type === 'order.placed') {
     const parsed = orderProperties.safeParse(body.properties);
@@ -83,6 +87,20 @@ export async function ingestEvent(deps: LifecycleDeps, body: IncomingEvent, opts
   return answerStored(deps, checked.event, stored, opts);
 }
 
+/**
+ * What the store step's result means for the caller: the stored row (new, or the same id again), or
+ * a refusal: no such customer, or the id already taken by another customer's or type's event.
+ */
+export function acceptStored(body: EventToStore, stored: Stored): { ok: true; row: EventRow; duplicate: boolean } | { ok: false; outcome: IngestRefusal } {
+  if (stored.kind === 'no-customer') return { ok: false, outcome: refused(404, 'not_found', `Customer ${body.customerId} does not exist`, 'customerId') };
+  const { row } = stored;
+  const duplicate = stored.kind === 'duplicate';
+  if (duplicate && (row.customerId !== body.customerId || row.type !== body.type)) {
+    return { ok: false, outcome: refused(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id') };
+  }
+  return { ok: true, row, duplicate };
+}
+
 /** The answer for an event the store step has taken, after routing it first when the caller waits. */
 export async function answerStored(
   deps: LifecycleDeps,
@@ -90,13 +108,9 @@ export async function answerStored(
   stored: Stored,
   opts: { wait?: boolean; deadline?: number } = {},
 ): Promise<IngestOutcome> {
-  if (stored.kind === 'no-customer') return refused(404, 'not_found', `Customer ${body.customerId} does not exist`, 'customerId');
-  const { row } = stored;
-  const duplicate = stored.kind === 'duplicate';
-
-  if (duplicate && (row.customerId !== body.customerId || row.type !== body.type)) {
-    return refused(409, 'conflict', `Event ${body.id} was already stored with another customer or type`, 'id');
-  }
+  const accepted = acceptStored(body, stored);
+  if (!accepted.ok) return accepted.outcome;
+  const { row, duplicate } = accepted;
   eventsAccepted.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
   // Routed already: a duplicate, or an event no journey hears, stored as routed (store-events.ts).
   if (row.routedAt) return { status: duplicate ? 200 : 202, answer: { id: row.id, duplicate, workflows: row.routedTo ?? [], routing: 'routed' } };

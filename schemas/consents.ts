@@ -12,6 +12,7 @@ export const consentBody = z
     sms: z.boolean().optional(),
     push: z.boolean().optional(),
     webhook: z.boolean().optional(),
+    telegram: z.boolean().optional(),
     topic: z
       .string()
       .refine((t) => t === '*' || knownTopics.includes(t), { message: `one of *, ${knownTopics.join(', ')}` })
@@ -27,7 +28,7 @@ export const consentBody = z
   .strict()
   .superRefine((c, ctx) => {
     const { source, consentedAt, topic: _topic, ...channels } = c;
-    if (Object.keys(channels).length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one of email, sms, push, webhook' });
+    if (Object.keys(channels).length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one of email, sms, push, webhook, telegram' });
     else if (!source && Object.values(channels).some(Boolean)) {
       ctx.addIssue({ code: 'custom', path: ['source'], message: 'say where the customer consented (e.g. checkout-form) to grant a channel' });
     }

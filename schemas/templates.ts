@@ -42,12 +42,16 @@ const recipients = {
   email: emailSchema,
   sms: phoneSchema,
   push: text().trim().min(8).max(4096),
+  /** A private chat's id is the user's: digits (a group's is negative). */
+  telegram: text().trim().regex(/^-?\d{1,20}$/),
 } as const;
+
+const RECIPIENT_NAME = { email: 'email address', sms: 'phone number', push: 'push token', telegram: 'Telegram chat id' } as const;
 
 export const testSendBody = z
   .object({
     channel,
-    to: text().meta({ description: 'An email address, a phone number (stored E.164) or a push token, per channel' }),
+    to: text().meta({ description: 'An email address, a phone number (stored E.164), a push token or a Telegram chat id, per channel' }),
     locale: localeSchema.optional(),
     data: sampleData.optional(),
     transactional: z.boolean().default(false),
@@ -61,7 +65,7 @@ export const testSendBody = z
     }
     const to = recipients[body.channel].safeParse(body.to);
     if (!to.success) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `not a valid ${body.channel === 'email' ? 'email address' : body.channel === 'sms' ? 'phone number' : 'push token'}` });
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `not a valid ${RECIPIENT_NAME[body.channel]}` });
       return z.NEVER;
     }
     return { ...body, channel: body.channel, to: to.data };

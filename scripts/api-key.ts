@@ -6,6 +6,7 @@
  * /v1 (dashboard sessions signed in with the key end at once).
  */
 import { createApiKey, listApiKeys, revokeStoredApiKey } from '../access/api-keys';
+import { insertAuditRow } from '../db/queries/audit';
 import { scopeListSchema } from '../access/scopes';
 import { openDatabase } from '../db/client';
 import { databaseForCommand } from '../servers/embedded-postgres';
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
   try {
     if (command === 'create') {
       const created = await createApiKey(database.db, { name: values.name!.trim(), scopes: scopes!.data! }, ACTOR);
+      await insertAuditRow(database.db, { actor: ACTOR, action: 'api-key.create', target: `api-key:${created.id}`, outcome: 'ok', detail: { name: created.name, scopes: created.scopes } });
       // Printed once, on purpose: only the digest is stored.
       process.stdout.write(`Created API key ${created.id} "${created.name}" (${created.scopes.join(', ')}). The key, shown only now:\n${created.key}\n`);
       return 0;
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
       return 0;
     }
     const revoked = await revokeStoredApiKey(database.db, id!, ACTOR);
+    await insertAuditRow(database.db, { actor: ACTOR, action: 'api-key.revoke', target: `api-key:${id}`, outcome: revoked ? 'ok' : 'refused', detail: {} });
     if (!revoked) {
       process.stderr.write(`No stored API key ${id}\n`);
       return 1;

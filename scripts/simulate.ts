@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       workflowsPath,
       activities: createActivities({
         db: database.db,
-        channels: { email: outboxChannel, sms: outboxChannel, push: outboxChannel, webhook: outboxChannel },
+        channels: { email: outboxChannel, sms: outboxChannel, push: outboxChannel, webhook: outboxChannel, telegram: outboxChannel },
         render: createRenderer(undefined, { defaultLocale: config.CASCADE_DEFAULT_LOCALE, smsMaxSegments: config.CASCADE_SMS_MAX_SEGMENTS }),
         caps: parseCaps(process.env.CASCADE_FREQUENCY_CAPS ?? DEFAULT_CAPS),
         webhookUrl: 'https://wallet.example.com/simulated',

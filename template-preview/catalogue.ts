@@ -31,7 +31,22 @@ const analyser = new Liquid();
 const isChannel = (s: string): s is Channel => (channels as readonly string[]).includes(s);
 const byName = (a: string, b: string) => a.localeCompare(b);
 
-export async function readCatalogue(dir = fromRoot('templates')): Promise<TemplateEntry[]> {
+/**
+ * Read once per folder per process, like the renderer, which caches each template it parses: the
+ * files ship with the code, and `POST /v1/messages` looks a template up on every request.
+ */
+const read = new Map<string, Promise<TemplateEntry[]>>();
+
+export function readCatalogue(dir = fromRoot('templates')): Promise<TemplateEntry[]> {
+  const cached = read.get(dir);
+  if (cached) return cached;
+  const reading = scan(dir);
+  read.set(dir, reading);
+  reading.catch(() => read.delete(dir));
+  return reading;
+}
+
+async function scan(dir: string): Promise<TemplateEntry[]> {
   const found = new Map<string, { files: TemplateEntry['files']; variables: Set<string> }>();
   for (const locale of shippedLocales(dir).sort(byName)) {
     for (const file of readdirSync(join(dir, locale)).sort(byName)) {

@@ -44,7 +44,8 @@ export function createTestSender(deps: { channels: ChannelRegistry; preview: Pre
         customerId: 'test-send',
         to: req.to,
         subject: rendered.subject === null ? null : `${MARK}${rendered.subject}`,
-        body: req.channel === 'sms' ? `${MARK}${body}` : body,
+        // Channels without a subject carry the mark in the text.
+        body: req.channel === 'sms' || req.channel === 'telegram' ? `${MARK}${body}` : body,
         // No List-Unsubscribe header: the footer's sample link unsubscribes nobody.
         transactional: true,
         unsubscribeUrl: null,

@@ -76,6 +76,8 @@ const SIGNUPS = 3;
 const NOISE: Array<{ name: string; re: RegExp }> = [
   { name: 'report signal delivery (reports/pending-signals.ts, every 5 s)', re: /^update "pending_signals" set "next_attempt_at"/ },
   { name: "journey settings (journey-controls/settings.ts, every 2 s: what every event's admission and send read from memory)", re: /^select "journey", "paused", "rollout_percent", "test_recipients", "updated_at" from "journey_settings"/ },
+  { name: 'webhook subscriptions (events-out/subscribers.ts, every 2 s: what every change reads from memory to know whether anyone subscribes)', re: /^select "id", "url", "events", "secret" from "webhook_subscriptions"/ },
+  { name: 'customer erasures (customer-rights/job.ts, every 30 s: the claim of a due erasure)', re: /^update "erasures" set "next_attempt_at"/ },
   { name: 'run reconciler (lifecycle/reconcile-runs.ts, every 60 s)', re: /^select "run_id", "workflow_id" from "journey_runs" where \("journey_runs"."status" = \$1 and "journey_runs"."started_at" < \$2/ },
 ];
 

@@ -23,6 +23,7 @@ import { FakeFcm } from './fakes/fcm';
 import { FakeGoogleOAuth } from './fakes/google-oauth';
 import { startFakeResend, type FakeResend } from './fakes/resend';
 import { FakeSmsc } from './fakes/smsc';
+import { FakeTelegram } from './fakes/telegram';
 import { startTestApi, useCascade } from './support/cascade';
 import { createTestDatabase } from './support/database';
 import { taskQueue } from './support/temporal';
@@ -36,6 +37,7 @@ useCascade('dev-server', (c) => (cascade = c));
 
 let resend: FakeResend;
 let smsc: FakeSmsc;
+let telegram: FakeTelegram;
 let fcm: FakeFcm;
 let oauth: FakeGoogleOAuth;
 let fcmEnv: Record<string, string>;
@@ -75,6 +77,7 @@ function env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
     RESEND_BASE_URL: resend.url,
     ...smsc.env(),
     ...fcmEnv,
+    ...telegram.env({ CASCADE_TELEGRAM_WEBHOOK_SECRET: 'telegram-secret' }),
     CASCADE_DNS_SERVERS: dns.address,
     CASCADE_PUBLIC_URL: publicUrl,
     ...overrides,
@@ -92,13 +95,14 @@ const byName = (checks: Check[], name: string): Check => {
 };
 
 beforeAll(async () => {
-  [resend, smsc, fcm, dns, oauth] = await Promise.all([startFakeResend({ rateLimit: null }), FakeSmsc.start(), FakeFcm.start(), FakeDns.start(), FakeGoogleOAuth.start()]);
+  [resend, smsc, fcm, dns, oauth, telegram] = await Promise.all([startFakeResend({ rateLimit: null }), FakeSmsc.start(), FakeFcm.start(), FakeDns.start(), FakeGoogleOAuth.start(), FakeTelegram.start()]);
   fcmEnv = fcm.serviceAccountEnv(oauth);
   resend.addDomain(DOMAIN, { dkimKey: DKIM_KEY });
   resend.addDomain('other.example');
   api = await startTestApi(cascade.database.db, cascade.env.client);
   proxy = await startTlsProxy(api.url);
   publicUrl = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  telegram.webhook = { url: `${publicUrl}/telegram/webhook`, secretToken: 'telegram-secret' };
 });
 afterEach(() => {
   publishRightZone();
@@ -108,7 +112,7 @@ afterEach(() => {
 afterAll(async () => {
   await new Promise((resolve) => proxy?.close(resolve));
   await api?.stop();
-  await Promise.all([resend?.close(), smsc?.close(), fcm?.close(), dns?.close(), oauth?.close()]);
+  await Promise.all([resend?.close(), smsc?.close(), fcm?.close(), dns?.close(), oauth?.close(), telegram?.close()]);
 });
 
 describe('npm run doctor / GET /v1/doctor', () => {
@@ -117,7 +121,7 @@ describe('npm run doctor / GET /v1/doctor', () => {
     const checks = await runDoctor(context(), providerChecks);
     expect(checks.filter((c) => c.status !== 'pass'), formatTable(checks)).toEqual([]);
     expect(checks.map((c) => c.name).sort()).toEqual(
-      ['email.dkim', 'email.dmarc', 'email.spf', 'fcm', 'postgres', 'public-url', 'resend', 'smsc', 'temporal.namespace', 'temporal.search-attributes', 'temporal.task-queue'].sort(),
+      ['email.dkim', 'email.dmarc', 'email.spf', 'fcm', 'postgres', 'public-url', 'resend', 'smsc', 'telegram', 'telegram.webhook', 'temporal.namespace', 'temporal.search-attributes', 'temporal.task-queue'].sort(),
     );
     expect(exitCode(checks)).toBe(0);
     expect(byName(checks, 'smsc').detail).toContain('balance 1000 RUR');

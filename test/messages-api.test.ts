@@ -3,38 +3,22 @@
  * against the fake Resend: one message through the journeys' own pipeline (ledger first, consent,
  * suppression, provider idempotency, reports), counted under the journey `api`.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { suppress } from '../contactability/suppressions';
-import type { Database } from '../db/client';
 import { messages } from '../db/schema';
-import { startFakeResend, type FakeResend } from './fakes/resend';
-import { seedCustomer, startTestApi, testDeps } from './support/cascade';
-import { createTestDatabase } from './support/database';
-import { eventually, resendChannels } from './support/email';
+import { seedCustomer } from './support/cascade';
+import { eventually } from './support/email';
 import { recordHistory } from './support/histories';
-import { devServerEnv, startWorker } from './support/temporal';
+import { useCascadeWithResend, type ResendHarness } from './support/resend-harness';
 
-let env: TestWorkflowEnvironment;
-let database: Database;
-let fake: FakeResend;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
+let env: ResendHarness['env'];
+let database: ResendHarness['database'];
+let fake: ResendHarness['fake'];
+let api: ResendHarness['api'];
+let worker: ResendHarness['worker'];
 
-beforeAll(async () => {
-  [env, database, fake] = await Promise.all([devServerEnv(), createTestDatabase(), startFakeResend({ rateLimit: null })]);
-  api = await startTestApi(database.db, env.client, { resendWebhookSecret: fake.webhookSecret });
-  fake.setWebhookUrl(`${api.url}/webhooks/resend`);
-  worker = await startWorker(env, testDeps(database.db, { channels: resendChannels(fake) }));
-});
-afterAll(async () => {
-  await fake?.close();
-  await api?.stop();
-  await worker?.stop();
-  await env?.teardown();
-  await database?.close();
-});
+useCascadeWithResend((h) => ({ env, database, fake, api, worker } = h));
 
 type Answer = { idempotencyKey: string; ids: number[]; messages: Array<{ id: number; channel: string; status: string; skipReason: string | null }> };
 const send = (body: Record<string, unknown>) => api.call('/v1/messages', { method: 'POST', body: JSON.stringify(body) });

@@ -71,7 +71,7 @@ describe('customer data in messages', () => {
     // Every locale's copy: a translation could un-escape what the original escaped.
     const files = shippedLocales(dir).flatMap((locale) =>
       readdirSync(join(dir, locale))
-        .filter((f) => /^[a-z0-9][a-z0-9-]*\.(email|sms|push|webhook)\.liquid$/.test(f))
+        .filter((f) => /^[a-z0-9][a-z0-9-]*\.(email|sms|push|webhook|telegram)\.liquid$/.test(f))
         .map((f) => `${locale}/${f}`),
     );
     expect(files.length).toBeGreaterThan(40);

@@ -82,8 +82,8 @@ describe('GET /v1/templates', () => {
 
     const byName = new Map(list.map((t) => [t.name, t]));
     expect(byName.get('welcome-hello')).toMatchObject({ channels: ['email'], locales: ['en', 'ru'] });
-    expect(byName.get('reactivation-offer')!.channels).toEqual(['email', 'sms', 'push']);
-    expect(byName.get('reactivation-offer')!.variables).toEqual(['customer.name', 'promoCode']);
+    expect(byName.get('reactivation-offer')!.channels).toEqual(['email', 'sms', 'push', 'telegram']);
+    expect(byName.get('reactivation-offer')!.variables).toEqual(['customer.name', 'promoCode', 'unsubscribeUrl']);
     expect(byName.get('welcome-hello')!.variables).toEqual(['customer.name', 'subjectTest']);
     expect(byName.get('order-confirmation')!.variables).toEqual(expect.arrayContaining(['event.orderId', 'event.total']));
     expect(byName.get('cart-reminder-1')!.variables).toContain('event.itemCount');

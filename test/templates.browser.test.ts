@@ -23,7 +23,7 @@ describe('the template pages in Chromium', () => {
     const { key } = (await created.json()) as { key: string };
     const catalogue = (await (await cascade.api.call('/v1/templates')).json()) as Entry[];
     const offer = catalogue.find((t) => t.name === 'reactivation-offer')!;
-    expect(offer.files).toHaveLength(6);
+    expect(offer.files).toHaveLength(8);
 
     const context = await browser().newContext();
     const page = await context.newPage();

@@ -8,7 +8,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export const channels = ['email', 'sms', 'push', 'webhook'] as const;
+export const channels = ['email', 'sms', 'push', 'webhook', 'telegram'] as const;
 export type Channel = (typeof channels)[number];
 
 export interface JourneyEvent {

@@ -10,12 +10,14 @@ import { actorOf } from '../auth';
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { apiKeyCreateBody, apiKeyCreated, apiKeyIdSchema, apiKeyList } from '../../schemas/api-keys';
+import { auditDetail, auditTarget } from '../../audit/declare';
 import { mount, type ApiRoute } from '../declared-route';
 
 export const apiKeyRoutes = {
   create: {
     method: 'post',
     path: '/v1/api-keys',
+    audit: { action: 'api-key.create', target: () => 'api-key:?' },
     summary: 'Create a stored API key with scopes; the key is in this answer only',
     key: 'admin',
     body: { schema: apiKeyCreateBody },
@@ -33,6 +35,7 @@ export const apiKeyRoutes = {
   revoke: {
     method: 'delete',
     path: '/v1/api-keys/{id}',
+    audit: { action: 'api-key.revoke', target: (req) => `api-key:${req.params.id}` },
     summary: 'Revoke a stored API key',
     key: 'admin',
     params: { id: apiKeyIdSchema },
@@ -47,6 +50,8 @@ export function apiKeysRouter(db: Db, verifier: KeyVerifier): Router {
   mount(router, apiKeyRoutes.create, jsonBody, async (req, res) => {
     const body = parse(apiKeyCreateBody, req.body ?? {});
     const { id, key, name, scopes, createdAt } = await createApiKey(db, body, actorOf(res));
+    auditTarget(res, `api-key:${id}`);
+    auditDetail(res, { name, scopes });
     res.status(201).json({ id, key, name, scopes, createdAt });
   });
 

@@ -10,6 +10,7 @@ import { launchCampaign, scheduleCampaign, steerCampaign, type CampaignAction, t
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { campaignBody, campaignRefSchema, campaignAnswer, campaignList } from '../../schemas/campaigns';
+import { auditTarget } from '../../audit/declare';
 import { mount, type ApiRoute } from '../declared-route';
 
 function answer(c: Campaign) {
@@ -21,6 +22,7 @@ export const campaignRoutes = {
   put: {
     method: 'post',
     path: '/v1/campaigns',
+    audit: { action: 'campaign.save', target: () => 'campaign:?' },
     summary: 'Create (201) or replace (200) a campaign: its journey for every member of a segment, once or on a schedule; a wider rollout pages again, nobody twice',
     key: 'admin',
     body: { schema: campaignBody },
@@ -47,6 +49,7 @@ export const campaignRoutes = {
   pause: {
     method: 'post',
     path: '/v1/campaigns/{id}/pause',
+    audit: { action: 'campaign.pause', target: (req) => `campaign:${req.params.id}` },
     summary: 'Pause enrolment (and the schedule of a recurring campaign)',
     key: 'admin',
     params: { id: campaignRefSchema },
@@ -56,6 +59,7 @@ export const campaignRoutes = {
   resume: {
     method: 'post',
     path: '/v1/campaigns/{id}/resume',
+    audit: { action: 'campaign.resume', target: (req) => `campaign:${req.params.id}` },
     summary: 'Resume a paused campaign',
     key: 'admin',
     params: { id: campaignRefSchema },
@@ -65,6 +69,7 @@ export const campaignRoutes = {
   cancel: {
     method: 'post',
     path: '/v1/campaigns/{id}/cancel',
+    audit: { action: 'campaign.cancel', target: (req) => `campaign:${req.params.id}` },
     summary: 'Cancel: nobody more is enrolled; runs already started go on',
     key: 'admin',
     params: { id: campaignRefSchema },
@@ -86,6 +91,7 @@ export function campaignsRouter(deps: CampaignDeps): Router {
 
   mount(router, campaignRoutes.put, jsonBody, async (req, res) => {
     const body = parse(campaignBody, req.body ?? {});
+    auditTarget(res, `campaign:${body.id}`);
     if (!(await getSegment(db, body.segment))) throw new HttpError(400, 'invalid_request', `segment: no segment ${body.segment}`, 'segment');
     const spec = {
       id: body.id,

@@ -14,6 +14,7 @@ import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
 import { consentBody, consentAnswer, consentHistoryAnswer } from '../../schemas/consents';
+import { customerTarget } from '../../audit/declare';
 import { mount, type ApiRoute } from '../declared-route';
 
 async function topicConsents(db: Db, customerId: string, topic: string): Promise<Record<string, boolean>> {
@@ -25,6 +26,7 @@ export const consentRoutes = {
   put: {
     method: 'put',
     path: '/v1/customers/{customerId}/consents',
+    audit: { action: 'consent.set', target: (req) => customerTarget(String(req.params.customerId)), onlyAdminKeys: true },
     summary: "The customer's own consent; granting lifts an unsubscribe or complaint older than consentedAt",
     key: 'ingest',
     body: { schema: consentBody },

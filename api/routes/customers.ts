@@ -1,11 +1,11 @@
 /** PUT /v1/customers/:customerId (upsert with consents) and GET /v1/customers/:customerId/messages. */
-import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { Router } from 'express';
 import { consentFor } from '../../contactability/consent-rule';
-import { applyConsentChanges } from '../../contactability/consents';
 import type { Db } from '../../db/client';
 import { consentMap, consentsByTopic } from '../../db/queries/consents';
-import { customers, messages, pushTokens } from '../../db/schema';
+import { customers, messages } from '../../db/schema';
+import { upsertCustomer } from '../../customers/upsert';
 import type { Channel } from '../../workflows/contract';
 import { knownTopics } from '../../workflows/registry';
 import { logger } from '../../lib/logger';
@@ -50,26 +50,8 @@ export function customersRouter(db: Db): Router {
   mount(router, customerRoutes.upsert, jsonBody, async (req, res) => {
     const id = parse(customerIdSchema, req.params.customerId, 'customerId');
     const body = parse(customerBody, req.body ?? {});
-    const { consents: consentInput, pushTokens: tokens, ...profile } = body;
-    const { created, refused } = await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(customers)
-        .values({ id, ...profile })
-        .onConflictDoUpdate({ target: customers.id, set: { ...profile, updatedAt: new Date() } })
-        .returning({ ...getTableColumns(customers), inserted: sql<boolean>`(xmax = 0)` });
-      const { inserted, ...customer } = row!;
-      // A profile sync may be older than the customer's unsubscribe: refusals are recorded, the upsert still succeeds.
-      const { outcomes } = await applyConsentChanges(tx, customer, consentInput ?? {}, {
-        source: 'profile-sync',
-        actor: actorOf(res),
-        consentedAt: new Date(),
-        mode: 'profile-sync',
-      });
-      for (const token of tokens ?? []) {
-        await tx.insert(pushTokens).values({ token, customerId: id }).onConflictDoUpdate({ target: pushTokens.token, set: { customerId: id } });
-      }
-      return { created: inserted, refused: outcomes.filter((o) => !o.applied) };
-    });
+    // A profile sync may be older than the customer's unsubscribe: refusals are recorded, the upsert still succeeds.
+    const { created, refused } = await db.transaction((tx) => upsertCustomer(tx, id, body, { actor: actorOf(res) }));
     if (refused.length) logger.info({ customerId: id, actor: actorOf(res), channels: refused.map((r) => r.channel) }, 'profile sync may not re-subscribe');
     const [customer] = await db.select().from(customers).where(eq(customers.id, id));
     res.status(created ? 201 : 200).json({

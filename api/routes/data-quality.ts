@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { dataQualityReport } from '../../data-quality/report';
-import { dataQualityAnswer } from '../../schemas/audit';
+import { dataQualityAnswer } from '../../schemas/data-quality';
 import { mount, type ApiRoute } from '../declared-route';
 
 export const dataQualityRoutes = {

@@ -8,13 +8,15 @@ import { actorOf } from '../auth';
 import { jsonBody } from '../json-body';
 import { parse } from '../../lib/http-error';
 import { customerIdSchema } from '../../schemas/common';
-import { mergeBody, mergeIdSchema, mergeAnswer, revertAnswer } from '../../schemas/audit';
+import { mergeBody, mergeIdSchema, mergeAnswer, revertAnswer } from '../../schemas/data-quality';
+import { customerTarget } from '../../audit/declare';
 import { mount, type ApiRoute } from '../declared-route';
 
 export const mergeRoutes = {
   merge: {
     method: 'post',
     path: '/v1/customers/{customerId}/merge',
+    audit: { action: 'customer.merge', target: (req) => customerTarget(String(req.params.customerId)) },
     summary: 'Fold a duplicate (from) into this customer: events, orders, consents (the stricter wins), ledger; reversible',
     key: 'admin',
     body: { schema: mergeBody },
@@ -24,6 +26,7 @@ export const mergeRoutes = {
   revert: {
     method: 'post',
     path: '/v1/customer-merges/{mergeId}/revert',
+    audit: { action: 'customer.merge-revert', target: (req) => `customer-merge:${req.params.mergeId}` },
     summary: 'Undo a merge from its record: the duplicate and its rows come back',
     key: 'admin',
     params: { mergeId: mergeIdSchema },

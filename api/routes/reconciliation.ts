@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { reconciliation } from '../../reconciliation/daily';
 import { parse } from '../../lib/http-error';
-import { reconciliationQuery, reconciliationAnswer } from '../../schemas/audit';
+import { reconciliationQuery, reconciliationAnswer } from '../../schemas/data-quality';
 import { mount, type ApiRoute } from '../declared-route';
 
 export const reconciliationRoutes = {

@@ -10,6 +10,7 @@ import { countMembers, memberProfilesPage } from '../../segments/members';
 import { jsonBody } from '../json-body';
 import { HttpError, parse } from '../../lib/http-error';
 import { membersQuery, segmentBody, segmentIdSchema, membersAnswer, segmentAnswer, segmentCount, segmentList } from '../../schemas/segments';
+import { auditTarget } from '../../audit/declare';
 import { mount, type ApiRoute } from '../declared-route';
 
 const answer = (s: SegmentRow) => ({ id: s.id, name: s.name, where: s.where, createdAt: s.createdAt.toISOString(), updatedAt: s.updatedAt.toISOString() });
@@ -18,6 +19,7 @@ export const segmentRoutes = {
   put: {
     method: 'post',
     path: '/v1/segments',
+    audit: { action: 'segment.save', target: () => 'segment:?' },
     summary: 'Create or replace a segment: a named predicate over customers',
     key: 'admin',
     body: { schema: segmentBody },
@@ -63,6 +65,7 @@ export const segmentRoutes = {
   delete: {
     method: 'delete',
     path: '/v1/segments/{id}',
+    audit: { action: 'segment.delete', target: (req) => `segment:${req.params.id}` },
     summary: 'Delete a segment no campaign uses',
     key: 'admin',
     params: { id: segmentIdSchema },
@@ -83,6 +86,7 @@ export function segmentsRouter(db: Db): Router {
 
   mount(router, segmentRoutes.put, jsonBody, async (req, res) => {
     const body = parse(segmentBody, req.body ?? {});
+    auditTarget(res, `segment:${body.id}`);
     const { segment, created } = await upsertSegment(db, body);
     res.status(created ? 201 : 200).json(answer(segment));
   });

@@ -34,6 +34,7 @@ export const templateRoutes = {
   testSend: {
     method: 'post',
     path: '/v1/templates/{name}/test-send',
+    audit: { action: 'template.test-send', target: (req) => `template:${req.params.name}` },
     summary: 'Send a copy marked [Test] through the channel\'s provider: no ledger row, so in no analytics, cap or email health',
     key: 'admin',
     params: { name },

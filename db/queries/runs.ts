@@ -5,7 +5,7 @@
  * (terminated, timed out, cancelled) through `closeRun`. At most one row per workflow id is
  * running (a partial unique index); ends and conversions are found by workflow id.
  */
-import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql, type SQL, type WithSubquery } from 'drizzle-orm';
 import type { Channel, JourneyEvent, Profile, RunEnd, RunRecord } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { isConstraintViolation } from '../errors';
@@ -40,11 +40,12 @@ export function recordRoutedRuns(tx: Db, runs: RoutedRun[]) {
 
 /**
  * A run records itself as running, in its own words (the router's row, when there is one, takes
- * them). Returns whether the row was there already.
+ * them). Returns whether the row was there already. `also`: a CTE written by the same statement
+ * (the run.started event for webhook subscribers, events-out/runs.ts).
  */
-export async function recordRunStart(db: Db, run: RunRecord): Promise<{ existed: boolean }> {
+export async function recordRunStart(db: Db, run: RunRecord, also?: WithSubquery): Promise<{ existed: boolean }> {
   return closingStaleRun(db, run, async () => {
-    const [row] = await runStartUpsert(db, run);
+    const [row] = await runStartUpsert(also ? db.with(also) : db, run);
     return { existed: !row?.inserted };
   });
 }
@@ -62,11 +63,12 @@ export async function beginRunRecord(
   run: RunRecord,
   reachable: SQL<Channel[]>,
   stored: StoredEventsQuery | undefined,
+  also?: WithSubquery,
 ): Promise<{ existed: boolean; seen: boolean; profile: Profile | undefined; stored: JourneyEvent[] }> {
   return closingStaleRun(db, run, async () => {
     const rec = db.$with('rec').as(runStartUpsert(db, run));
     const [row] = await db
-      .with(rec)
+      .with(rec, ...(also ? [also] : []))
       .select({
         inserted: rec.inserted,
         seen: sql<boolean>`exists (select 1 from ${journeyRuns} where ${journeyRuns.runId} = ${run.runId})`,
@@ -79,7 +81,7 @@ export async function beginRunRecord(
   });
 }
 
-function runStartUpsert(db: Db, run: RunRecord) {
+function runStartUpsert(db: Pick<Db, 'insert'>, run: RunRecord) {
   const own = {
     triggerEventId: run.triggerEventId ?? null,
     campaignId: run.campaignId ?? null,
@@ -113,17 +115,34 @@ async function closingStaleRun<T extends { existed: boolean }>(db: Db, run: RunR
   }
 }
 
-export async function recordRunEnd(db: Db, end: RunEnd): Promise<void> {
-  await db
+/** A run's row as it ended: what run.ended and conversion say of it (events-out/). */
+const endedRun = {
+  runId: journeyRuns.runId,
+  workflowId: journeyRuns.workflowId,
+  journey: journeyRuns.journey,
+  customerId: journeyRuns.customerId,
+  status: journeyRuns.status,
+  endReason: journeyRuns.endReason,
+  endedAt: journeyRuns.endedAt,
+  convertedAt: journeyRuns.convertedAt,
+  conversionEventId: journeyRuns.conversionEventId,
+};
+
+export type EndedRun = { [K in keyof typeof endedRun]: (typeof journeyRuns.$inferSelect)[K] };
+
+/** The run's end in its own words; the row it ended (none when it was not running). */
+export async function recordRunEnd(db: Db, end: RunEnd): Promise<EndedRun[]> {
+  return db
     .update(journeyRuns)
-    .set({
-      status: end.status,
-      endReason: end.reason,
-      // The database's clock, as events' received_at (admission compares the two).
-      endedAt: sql`now()`,
-      ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
-    })
-    .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')));
+      .set({
+        status: end.status,
+        endReason: end.reason,
+        // The database's clock, as events' received_at (admission compares the two).
+        endedAt: sql`now()`,
+        ...(end.conversion ? { convertedAt: new Date(end.conversion.at), conversionEventId: end.conversion.eventId } : {}),
+      })
+    .where(and(eq(journeyRuns.workflowId, end.workflowId), eq(journeyRuns.status, 'running')))
+    .returning(endedRun);
 }
 
 /**
@@ -144,13 +163,12 @@ export function runVariantsUpdate(db: Db, runId: string, variants: Record<string
 }
 
 /** An end Temporal saw and the run could not record (terminated, timed out…). Only a running row changes. */
-export async function closeRun(db: Db, runId: string, status: Exclude<RunState, 'running'>, reason: string): Promise<boolean> {
-  const closed = await db
+export async function closeRun(db: Db, runId: string, status: Exclude<RunState, 'running'>, reason: string): Promise<EndedRun[]> {
+  return db
     .update(journeyRuns)
     .set({ status, endReason: reason, endedAt: new Date() })
     .where(and(eq(journeyRuns.runId, runId), eq(journeyRuns.status, 'running')))
-    .returning({ runId: journeyRuns.runId });
-  return closed.length > 0;
+    .returning(endedRun);
 }
 
 export async function runningRunsOf(db: Db, customerId: string): Promise<RunningRun[]> {

@@ -54,9 +54,9 @@ export const suppressions = pgTable(
   'suppressions',
   {
     channel: text('channel').$type<Channel>().notNull(),
-    /** Lower-cased email or E.164 phone. */
+    /** Lower-cased email, E.164 phone, or Telegram chat id. */
     address: text('address').notNull(),
-    reason: text('reason').$type<'hard_bounce' | 'complaint' | 'unsubscribe' | 'invalid'>().notNull(),
+    reason: text('reason').$type<'hard_bounce' | 'complaint' | 'unsubscribe' | 'invalid' | 'blocked'>().notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.address] })],

@@ -1,5 +1,5 @@
 /** Customers and what hangs off them directly: push tokens, and the record of merges. */
-import { date, index, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { date, index, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns';
 
 export const customers = pgTable(
@@ -38,6 +38,38 @@ export const pushTokens = pgTable('push_tokens', {
   platform: text('platform'),
   createdAt: createdAt(),
 });
+
+/** A customer's Telegram chat with the shop's bot, linked through the bot's deep link. */
+export const telegramChats = pgTable(
+  'telegram_chats',
+  {
+    customerId: text('customer_id')
+      .primaryKey()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    /** The Bot API's chat id (a private chat's id is the user's id). */
+    chatId: text('chat_id').notNull(),
+    username: text('username'),
+    linkedAt: timestamp('linked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('telegram_chats_chat_idx').on(t.chatId)],
+);
+
+/**
+ * The bot's deep-link tokens not yet used (activities/channels/telegram/link.ts). Telegram carries at
+ * most 64 characters of start parameter and a customer id may have 200, so the token names a row
+ * here instead of carrying the id; only its SHA-256 is kept. Used once, then deleted.
+ */
+export const telegramLinkTokens = pgTable(
+  'telegram_link_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('telegram_link_tokens_expires_idx').on(t.expiresAt)],
+);
 
 /**
  * A merge of one customer into another: what moved, and the merged customer's row as it was, so the

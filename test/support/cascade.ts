@@ -1,6 +1,7 @@
 /** Cascade's own pieces wired for a test: activity deps on a test database, customers, the API. */
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities';
+import type { AppDeps } from '../../api/app';
 import { channelsFromEnv, type ChannelRegistry } from '../../activities/channels';
 import { DEFAULT_CAPS, parseCaps } from '../../contactability/caps';
 import { createRenderer } from '../../activities/templates';
@@ -46,7 +47,7 @@ export const TEST_UNSUBSCRIBE_SECRET = 'test-unsubscribe-secret-0123456789abcdef
 export async function startTestApi(
   db: Db,
   client: Client,
-  opts: { resendWebhookSecret?: string; router?: false; publicUrl?: string; extraApiKeys?: string[]; channels?: ChannelRegistry } = {},
+  opts: { resendWebhookSecret?: string; router?: false; publicUrl?: string; extraApiKeys?: string[]; channels?: ChannelRegistry; telegram?: AppDeps['telegram'] } = {},
 ): Promise<ApiHandle & { url: string; call: typeof fetch }> {
   const api = await startApi({
     db,
@@ -57,6 +58,7 @@ export async function startTestApi(
     unsubscribeSecret: TEST_UNSUBSCRIBE_SECRET,
     publicUrl: opts.publicUrl,
     resendWebhookSecret: opts.resendWebhookSecret,
+    telegram: opts.telegram,
     // The renderer the worker has (testDeps); channels for test sends, the outbox without them.
     templates: { render: testDeps(db).render, channels: opts.channels ?? channelsFromEnv({}) },
     // The test speaks from loopback as a TLS-terminating proxy would (X-Forwarded-Proto: the dashboard's Secure cookie).

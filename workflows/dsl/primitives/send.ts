@@ -15,10 +15,10 @@ import { dataActivities, sendActivityFor, sendLocalFirst } from '../activities';
 import { parseLocalTime, quietUntil } from '../local-time';
 import { recordSend, sleepUntilMs, type RunState } from '../run-state';
 
-/** Marketing SMS and push wait out the night; email does not wake anyone, so it goes at once. */
+/** Marketing SMS, push and Telegram wait out the night (a phone buzzes); email does not wake anyone, so it goes at once. */
 const QUIET_FROM = parseLocalTime('21:00');
 const QUIET_TO = parseLocalTime('09:00');
-const QUIET_CHANNELS: Channel[] = ['sms', 'push'];
+const QUIET_CHANNELS: Channel[] = ['sms', 'push', 'telegram'];
 /** A held send asks again after 2 s, then twice as long each time, at least once a minute. */
 const HOLD_FIRST_MS = 2_000;
 const HOLD_MAX_MS = 60_000;
