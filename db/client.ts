@@ -39,3 +39,17 @@ export async function openDatabase(opts: {
   const client = postgres(opts.url, { max: opts.max ?? 10, onnotice: () => {}, ...(onStatement ? { debug: (_c: number, query: string) => onStatement(query) } : {}) });
   return { db: drizzle(client, { schema }), close: () => client.end() };
 }
+
+/**
+ * One connection of the pool for `fn` alone, outside any transaction: for statements Postgres
+ * refuses inside one (DETACH PARTITION … CONCURRENTLY) and session-level advisory locks.
+ */
+export async function reservedConnection<T>(db: Db, fn: (conn: postgres.ReservedSql) => Promise<T>): Promise<T> {
+  const client = (db as unknown as { $client: postgres.Sql }).$client;
+  const conn = await client.reserve();
+  try {
+    return await fn(conn);
+  } finally {
+    conn.release();
+  }
+}

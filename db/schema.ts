@@ -14,3 +14,4 @@ export * from './schema/journeys';
 export * from './schema/audit';
 export * from './schema/rights';
 export * from './schema/webhooks';
+export * from './schema/retention';

@@ -6,6 +6,7 @@
 import { bounded, type Check, type CheckFn, type DoctorContext } from './check';
 import { postgresCheck } from './checks/postgres';
 import { publicUrlCheck } from './checks/public-url';
+import { retentionCheck } from './checks/retention';
 import { temporalCheck } from './checks/temporal';
 
 /** A check by name, and whether a timeout fails it (the default) or only warns. */
@@ -15,11 +16,12 @@ const OWN_CHECKS: NamedCheck[] = [
   ['postgres', postgresCheck],
   ['temporal', temporalCheck],
   ['public-url', publicUrlCheck],
+  ['retention', retentionCheck],
 ];
 
 export async function runDoctor(ctx: DoctorContext, providerChecks: NamedCheck[]): Promise<Check[]> {
-  const [postgres, temporal, publicUrl] = OWN_CHECKS;
-  const checks = [postgres!, temporal!, ...providerChecks, publicUrl!];
+  const [postgres, temporal, publicUrl, retention] = OWN_CHECKS;
+  const checks = [postgres!, temporal!, ...providerChecks, publicUrl!, retention!];
   const results = await Promise.all(checks.map(([name, check, onTimeout]) => bounded(name, check, ctx, onTimeout)));
   return results.flat();
 }

@@ -70,6 +70,22 @@ const trustProxy = z
     return entries;
   });
 
+/** How long a kind of data is kept: a number of days (`30d`), or `forever`. Null is forever. */
+const keptFor = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v, ctx): number | null => {
+      if (v === 'forever') return null;
+      const days = /^(\d+)d$/.exec(v);
+      if (!days || Number(days[1]) < 1) {
+        ctx.addIssue({ code: 'custom', message: `expected a number of days like 30d, or forever; got ${v}` });
+        return z.NEVER;
+      }
+      return Number(days[1]);
+    });
+
 const schema = z.object({
   DATABASE_URL: optional,
   TEMPORAL_ADDRESS: optional,
@@ -181,6 +197,12 @@ const schema = z.object({
    */
   CASCADE_IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
   CASCADE_IMPORT_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 ** 2),
+  /** Events no journey starts on or listens to (page views): days kept (retention/). */
+  CASCADE_RETENTION_INERT_EVENTS: keptFor('30d'),
+  /** Every other event: days kept, unless a running run still needs it. */
+  CASCADE_RETENTION_ROUTED_EVENTS: keptFor('180d'),
+  /** A message's body, subject and address (and its provider reports' payloads); the ledger row stays. */
+  CASCADE_RETENTION_MESSAGE_BODIES: keptFor('30d'),
   /** Segment `track` names → Cascade event types, JSON, laid over the defaults; checked at the API's start (segment-ingest/event-names.ts). */
   CASCADE_SEGMENT_EVENT_MAP: z.string().trim().optional(),
 }).superRefine((env, ctx) => {

@@ -4,7 +4,7 @@
  * process and true across restarts. One query answers all of them, cached for a few seconds so
  * several scrapers (or a scrape storm) cost one query.
  */
-import { and, count, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, count, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { Gauge } from 'prom-client';
 import type { Db } from '../db/client';
 import { events, pendingSignals } from '../db/schema';
@@ -24,14 +24,15 @@ const CACHE_MS = 2_000;
 let source: { db: Db; at: number; snapshot?: Promise<Snapshot | undefined> } | undefined;
 
 async function read(db: Db): Promise<Snapshot> {
-  const unrouted = and(isNull(events.routedAt), isNull(events.deadLetteredAt)); // the partial index events_unrouted_seq_idx
+  // The partial index events_unrouted_seq_idx of each month that can owe (inert months never do).
+  const owing = inArray(events.kind, ['routed', 'held']);
+  const unrouted = and(owing, isNull(events.routedAt), isNull(events.deadLetteredAt));
   const [[backlog], [dead], [owed]] = await Promise.all([
     db
       .select({ n: count(), oldest: sql<number>`coalesce(extract(epoch from now() - min(${events.receivedAt})), 0)`.mapWith(Number) })
       .from(events)
       .where(unrouted),
-    // No index on dead_lettered_at: a scan, which the cache keeps to one per CACHE_MS.
-    db.select({ n: count() }).from(events).where(isNotNull(events.deadLetteredAt)),
+    db.select({ n: count() }).from(events).where(and(owing, isNotNull(events.deadLetteredAt))), // events_dead_lettered_idx
     db.select({ n: count() }).from(pendingSignals),
   ]);
   return { unrouted: backlog!.n, oldestUnroutedSeconds: backlog!.oldest, deadLettered: dead!.n, pendingSignals: owed!.n };

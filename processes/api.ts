@@ -22,6 +22,7 @@ import { requireUnsubscribeSecret } from '../lib/unsubscribe-token';
 import { routerConnections } from '../routing/router';
 import { startBackgroundJobs, type BackgroundJobOptions } from './background-jobs';
 import { connectFromConfig } from './connect';
+import { retentionFromConfig } from '../retention/settings';
 import { templateToolsFromConfig } from '../template-preview/tools';
 
 export type ApiHandle = HttpHandle;
@@ -41,11 +42,11 @@ export type ApiOptions = Omit<AppDeps, 'metricsClosed' | 'searchAttributes'> &
   };
 
 export async function startApi(opts: ApiOptions): Promise<ApiHandle> {
-  const { router, smsc, alerts, journeyAudiences, ...http } = opts;
+  const { router, smsc, alerts, retention, journeyAudiences, ...http } = opts;
   const deps = { db: opts.db, client: opts.client, taskQueue: opts.taskQueue, webhookUrl: opts.webhookUrl };
   if (journeyAudiences) await ensureJourneyAudiences(deps);
   const server = await serveHttp(http);
-  const jobs = startBackgroundJobs(deps, { router, smsc, alerts });
+  const jobs = startBackgroundJobs(deps, { router, smsc, alerts, retention });
   return {
     ...server,
     async stop() {
@@ -70,6 +71,7 @@ export function apiOptionsFromConfig(config: Config, env: NodeJS.ProcessEnv = pr
     webhookUrl: env.CASCADE_WEBHOOK_URL,
     metricsToken: config.CASCADE_METRICS_TOKEN,
     alerts: alertOptionsFromConfig(config),
+    retention: retentionFromConfig(config),
     importLimits: importLimitsOf(config),
     segmentEventMap: segmentEventMapFrom(config.CASCADE_SEGMENT_EVENT_MAP),
     sunsetDays: config.CASCADE_SUNSET_DAYS,

@@ -48,7 +48,8 @@ const eventsTable: OutboxTable<typeof events> = {
   id: events.id,
   due: events.nextRoutingAt,
   order: [events.seq],
-  owed: sql`${events.routedAt} is null and ${events.deadLetteredAt} is null`,
+  // Inert events are stored routed: naming the kinds that can be owed leaves their months unread.
+  owed: sql`${events.kind} in ('routed', 'held') and ${events.routedAt} is null and ${events.deadLetteredAt} is null`,
 };
 
 /** After a retryable failure: count the try and wait before the next (outbox/claim.ts, `retryAtSql`). */

@@ -71,13 +71,16 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
         as v(ord int, id text, customer_id text, type text, properties jsonb, occurred_at timestamptz, inert boolean,
              order_id text, total numeric, currency text, source text)
     ), stored as (
-      insert into ${events} (id, customer_id, type, properties, occurred_at, routed_at, routed_to)
-      select v.id, v.customer_id, v.type, v.properties, v.occurred_at,
+      insert into ${events} (id, kind, customer_id, type, properties, occurred_at, routed_at, routed_to)
+      select v.id, case when v.inert then 'inert' else 'routed' end, v.customer_id, v.type, v.properties, v.occurred_at,
              case when v.inert then now() end, case when v.inert then '[]'::jsonb end
       from v
       where exists (select 1 from ${customers} c where c.id = v.customer_id)
+        -- An id stored in an earlier month: this month's unique index does not see it.
+        and not exists (select 1 from ${events} e where e.id = v.id)
       order by v.ord
-      on conflict (id) do nothing
+      -- This month's unique index on id (no conflict target: each month has its own).
+      on conflict do nothing
       returning *
     ), placed as (
       insert into ${orders} (id, customer_id, source, total, currency, placed_at)

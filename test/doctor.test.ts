@@ -121,7 +121,7 @@ describe('npm run doctor / GET /v1/doctor', () => {
     const checks = await runDoctor(context(), providerChecks);
     expect(checks.filter((c) => c.status !== 'pass'), formatTable(checks)).toEqual([]);
     expect(checks.map((c) => c.name).sort()).toEqual(
-      ['email.dkim', 'email.dmarc', 'email.spf', 'fcm', 'postgres', 'public-url', 'resend', 'smsc', 'telegram', 'telegram.webhook', 'temporal.namespace', 'temporal.search-attributes', 'temporal.task-queue'].sort(),
+      ['email.dkim', 'email.dmarc', 'email.spf', 'fcm', 'postgres', 'public-url', 'resend', 'retention', 'smsc', 'telegram', 'telegram.webhook', 'temporal.namespace', 'temporal.search-attributes', 'temporal.task-queue'].sort(),
     );
     expect(exitCode(checks)).toBe(0);
     expect(byName(checks, 'smsc').detail).toContain('balance 1000 RUR');

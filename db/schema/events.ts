@@ -4,11 +4,26 @@ import { bigint, index, integer, jsonb, numeric, pgTable, text, timestamp } from
 import { createdAt } from './columns';
 import { customers } from './customers';
 
+/**
+ * Which retention an event falls under, and so which partition holds it: `inert` (no journey starts
+ * on or listens to its type: a page view), `routed`, or `held` (past its retention but still needed
+ * by a running run, or never routed: kept apart so its month can be dropped; retention/).
+ */
+export const eventKinds = ['inert', 'routed', 'held'] as const;
+export type EventKind = (typeof eventKinds)[number];
+
+/**
+ * Partitioned by kind, then by month of `received_at` (db/migrations/0014_data_that_grows.sql,
+ * `cascade_event_partition`), so expiry drops a month and never deletes rows. A partitioned table's
+ * unique keys must hold its partition keys, so `id` is unique in each month (a unique index the
+ * partition function adds) and ingest looks across months for an id before storing it.
+ */
 export const events = pgTable(
   'events',
   {
     /** The caller's event id: their idempotency key. */
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
+    kind: text('kind').$type<EventKind>().notNull().default('routed'),
     customerId: text('customer_id')
       .notNull()
       .references(() => customers.id, { onDelete: 'cascade' }),

@@ -4,7 +4,8 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/client';
 
-export async function createTestDatabase(onStatement?: (sql: string) => void): Promise<Database & { url: string }> {
+/** A database of its own on the run's Postgres server, not migrated: its URL. */
+export async function createEmptyDatabase(): Promise<string> {
   const serverUrl = inject('postgresUrl');
   const name = `cascade_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -12,6 +13,11 @@ export async function createTestDatabase(onStatement?: (sql: string) => void): P
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), onStatement });
-  return { ...database, url: url.toString() };
+  return url.toString();
+}
+
+export async function createTestDatabase(onStatement?: (sql: string) => void): Promise<Database & { url: string }> {
+  const url = await createEmptyDatabase();
+  const database = await openDatabase({ url, onStatement });
+  return { ...database, url };
 }
