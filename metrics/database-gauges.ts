@@ -4,7 +4,8 @@
  * process and true across restarts. One query answers all of them, cached for a few seconds so
  * several scrapers (or a scrape storm) cost one query.
  */
-import { and, count, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, count, isNotNull, sql } from 'drizzle-orm';
+import { owingKind, unrouted } from '../db/queries/events';
 import { Gauge } from 'prom-client';
 import type { Db } from '../db/client';
 import { events, pendingSignals } from '../db/schema';
@@ -23,16 +24,13 @@ const CACHE_MS = 2_000;
 
 let source: { db: Db; at: number; snapshot?: Promise<Snapshot | undefined> } | undefined;
 
-async function read(db: Db): Promise<Snapshot> {
-  // The partial index events_unrouted_seq_idx of each month that can owe (inert months never do).
-  const owing = inArray(events.kind, ['routed', 'held']);
-  const unrouted = and(owing, isNull(events.routedAt), isNull(events.deadLetteredAt));
+export async function readDatabaseGauges(db: Db): Promise<Snapshot> {
   const [[backlog], [dead], [owed]] = await Promise.all([
     db
       .select({ n: count(), oldest: sql<number>`coalesce(extract(epoch from now() - min(${events.receivedAt})), 0)`.mapWith(Number) })
       .from(events)
       .where(unrouted),
-    db.select({ n: count() }).from(events).where(and(owing, isNotNull(events.deadLetteredAt))), // events_dead_lettered_idx
+    db.select({ n: count() }).from(events).where(and(owingKind, isNotNull(events.deadLetteredAt))), // events_dead_lettered_idx
     db.select({ n: count() }).from(pendingSignals),
   ]);
   return { unrouted: backlog!.n, oldestUnroutedSeconds: backlog!.oldest, deadLettered: dead!.n, pendingSignals: owed!.n };
@@ -43,7 +41,7 @@ function snapshot(): Promise<Snapshot | undefined> | undefined {
   if (!source) return undefined;
   if (!source.snapshot || Date.now() - source.at > CACHE_MS) {
     source.at = Date.now();
-    source.snapshot = read(source.db).catch((err: unknown) => {
+    source.snapshot = readDatabaseGauges(source.db).catch((err: unknown) => {
       logger.warn({ err }, 'metrics: could not read the backlog gauges');
       return undefined;
     });

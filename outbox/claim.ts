@@ -32,7 +32,8 @@ export async function claimDue<T extends PgTable>(db: Db, outbox: OutboxTable<T>
   const claimed = (await db
     .update(outbox.table)
     .set({ [dueKey(outbox)]: sql`now() + make_interval(secs => ${opts.leaseMs / 1000})` } as never)
-    .where(inArray(outbox.id, due))
+    // `owed` again: on a partitioned table it keeps the update to the partitions that can owe.
+    .where(and(inArray(outbox.id, due), outbox.owed))
     .returning()) as T['$inferSelect'][];
   return claimed;
 }

@@ -8,10 +8,10 @@
  * Safe to repeat: runs drop an event id they have seen, and admission refuses a trigger already
  * handled. Retryable failures throw; permanent ones dead-letter the event and say so.
  */
-import { and, asc, eq, getTableColumns, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { inCustomerRoutingTransaction } from '../db/queries/customer-lock';
-import type { EventRow } from '../db/queries/events';
+import { theEvent, unrouted, type EventRow } from '../db/queries/events';
 import { recordRoutedRuns, runFactsOf, runFactsSql, type RunFacts } from '../db/queries/runs';
 import { events } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
@@ -40,11 +40,7 @@ export async function routeEvent(deps: LifecycleDeps, row: EventRow): Promise<Ro
           eq(events.customerId, row.customerId),
           or(
             eq(events.id, row.id),
-            and(
-              isNull(events.routedAt),
-              isNull(events.deadLetteredAt),
-              lt(events.seq, row.seq),
-            ),
+            and(unrouted, lt(events.seq, row.seq)),
           ),
         ),
       )
@@ -77,7 +73,7 @@ async function routeOrDeadLetter(deps: LifecycleDeps, tx: Db, row: EventRow, tri
     await tx
       .update(events)
       .set({ deadLetteredAt: new Date(), routingError: error, routingAttempts: sql`${events.routingAttempts} + 1` })
-      .where(eq(events.id, row.id));
+      .where(theEvent(row));
     logger.error({ eventId: row.id, type: row.type, error }, 'event dead-lettered: it can never be routed');
     eventsDeadLettered.inc();
     return { status: 'dead-lettered', error };
@@ -91,7 +87,7 @@ async function routeOne(deps: LifecycleDeps, tx: Db, row: EventRow, triggers: Tr
   // The runs it started are recorded with the routed mark, in one statement.
   const routed = { routedAt: new Date(), routedTo: workflows, routingError: null, nextRoutingAt: null, routingAttempts: sql`${events.routingAttempts} + 1` };
   const recorded = started.length ? tx.$with('recorded').as(recordRoutedRuns(tx, started)) : undefined;
-  await (recorded ? tx.with(recorded) : tx).update(events).set(routed).where(eq(events.id, row.id));
+  await (recorded ? tx.with(recorded) : tx).update(events).set(routed).where(theEvent(row));
   eventsRouted.inc();
   return { status: 'routed', workflows, skipped };
 }

@@ -9,8 +9,8 @@
  * the other customers wait out one deadline without asking Temporal; a permanent failure
  * dead-letters the event. No event can stall the others.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { EventRow } from '../db/queries/events';
+import { and, isNull, sql } from 'drizzle-orm';
+import { theEvent, unrouted, type EventRow } from '../db/queries/events';
 import { events } from '../db/schema';
 import type { LifecycleDeps } from '../lifecycle/deps';
 import { routingRetries } from '../metrics/registry';
@@ -48,12 +48,11 @@ const eventsTable: OutboxTable<typeof events> = {
   id: events.id,
   due: events.nextRoutingAt,
   order: [events.seq],
-  // Inert events are stored routed: naming the kinds that can be owed leaves their months unread.
-  owed: sql`${events.kind} in ('routed', 'held') and ${events.routedAt} is null and ${events.deadLetteredAt} is null`,
+  owed: unrouted,
 };
 
 /** After a retryable failure: count the try and wait before the next (outbox/claim.ts, `retryAtSql`). */
-export async function recordRetryableFailure(deps: Pick<LifecycleDeps, 'db'>, row: Pick<EventRow, 'id'>, err: unknown): Promise<void> {
+export async function recordRetryableFailure(deps: Pick<LifecycleDeps, 'db'>, row: Pick<EventRow, 'id' | 'receivedAt'>, err: unknown): Promise<void> {
   routingRetries.inc();
   await deps.db
     .update(events)
@@ -62,7 +61,7 @@ export async function recordRetryableFailure(deps: Pick<LifecycleDeps, 'db'>, ro
       routingError: String((err as Error)?.message ?? err).slice(0, 2000),
       nextRoutingAt: retryAtSql(events.routingAttempts, MAX_RETRY_MS),
     })
-    .where(and(eq(events.id, row.id), isNull(events.routedAt)));
+    .where(and(theEvent(row), isNull(events.routedAt)));
 }
 
 /** The events outbox; `deadLettered` counts the events routing gave up on. */

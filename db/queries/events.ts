@@ -1,10 +1,28 @@
 /** Stored events as runs receive them. */
-import { and, asc, eq, gte, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { slimEvent, type JourneyEvent } from '../../workflows/contract';
 import type { Db, Tx } from '../client';
 import { events } from '../schema';
 
 export type EventRow = typeof events.$inferSelect;
+
+/**
+ * The kinds the router can owe (inert events are stored routed), as a literal: the planner then
+ * leaves every inert month out of the plan, where a bound parameter would only prune at run time.
+ */
+export const owingKind = sql`${events.kind} in ('routed', 'held')`;
+
+/**
+ * This stored event, found in its own month: by id alone, every month's id index would be probed.
+ * `received_at` is read back to the millisecond (a Date) and stored to the microsecond, hence the
+ * millisecond's range; a row held past its month (kind `held`) is found all the same.
+ */
+export function theEvent(row: Pick<EventRow, 'id' | 'receivedAt'>): SQL {
+  return and(eq(events.id, row.id), owingKind, gte(events.receivedAt, row.receivedAt), lt(events.receivedAt, new Date(row.receivedAt.getTime() + 1)))!;
+}
+
+/** Events the router still owes: the partial indexes events_unrouted_seq_idx and events_customer_unrouted_idx of each month. */
+export const unrouted = sql`${owingKind} and ${events.routedAt} is null and ${events.deadLetteredAt} is null`;
 
 /** Which stored events a new run receives (`storedEventsSince`). */
 export interface StoredEventsQuery {
