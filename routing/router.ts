@@ -43,7 +43,8 @@ export const routerConnections = (others: number) => DEFAULT_ROUTER.parallel + o
 /** A routing retry waits at most a minute: the customer's later events wait behind it. */
 const MAX_RETRY_MS = 60_000;
 
-const eventsTable: OutboxTable<typeof events> = {
+/** The events outbox's table: what the router claims, in what order (the bench times this claim). */
+export const eventsTable: OutboxTable<typeof events> = {
   table: events,
   id: events.id,
   due: events.nextRoutingAt,

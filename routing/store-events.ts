@@ -70,14 +70,17 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
         as v(ord int, id text, customer_id text, type text, properties jsonb, occurred_at timestamptz, inert boolean,
              order_id text, total numeric, currency text, source text)
+    ), earlier as (
+      -- The ids stored before, in any month (each month's unique index sees only its own): read once,
+      -- for the insert to leave out and for the answer.
+      select * from ${events} e where e.id in (select id from v)
     ), stored as (
       insert into ${events} (id, kind, customer_id, type, properties, occurred_at, routed_at, routed_to)
       select v.id, case when v.inert then 'inert' else 'routed' end, v.customer_id, v.type, v.properties, v.occurred_at,
              case when v.inert then now() end, case when v.inert then '[]'::jsonb end
       from v
       where exists (select 1 from ${customers} c where c.id = v.customer_id)
-        -- An id stored in an earlier month: this month's unique index does not see it.
-        and not exists (select 1 from ${events} e where e.id = v.id)
+        and not exists (select 1 from earlier where earlier.id = v.id)
       order by v.ord
       -- This month's unique index on id (no conflict target: each month has its own).
       on conflict do nothing
@@ -91,7 +94,7 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
     )
     select ${ROW}, true as fresh from stored e
     union all
-    select ${ROW}, false as fresh from ${events} e where e.id in (select id from v)`);
+    select ${ROW}, false as fresh from earlier e`);
   const byId = new Map<string, { fresh: boolean; row: EventRow }>();
   for (const r of rows) if (!byId.has(r.id) || r.fresh) byId.set(r.id, { fresh: r.fresh, row: asEventRow(r) });
   // An id another write inserted while this one ran (the same event posted twice at once): the
