@@ -25,7 +25,7 @@ import type { BenchStack } from './stack';
 const CONCURRENCY = 64;
 
 /** One phase: `events` page views posted to `api`, CONCURRENCY in flight, counted when answered. */
-async function acceptPhase(api: Api, events: PostedEvent[], deadline: number) {
+export async function acceptPhase(api: Api, events: PostedEvent[], deadline: number) {
   const latencies: number[] = [];
   let failed = 0;
   const t0 = performance.now();

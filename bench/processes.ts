@@ -50,8 +50,16 @@ const COMMON = {
   CASCADE_WORKER_METRICS_HOST: '127.0.0.1',
 };
 
-function launch(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, args, {
+export interface LaunchOptions {
+  nodeArgs?: string[];
+  /** A CPU list for `taskset -c` (util-linux), e.g. "0": the process and its threads run only there. */
+  cpus?: string;
+}
+
+function launch(entry: string, args: string[], env: Record<string, string>, cpus?: string): ChildProcess {
+  // taskset execs node in place, so the pid held is still the process that serves.
+  const [command, argv] = cpus === undefined ? [process.execPath, args] : ['taskset', ['-c', cpus, process.execPath, ...args]];
+  const child = spawn(command, argv, {
     env: { ...process.env, ...COMMON, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -89,19 +97,19 @@ export interface ApiProcess extends CascadeProcess {
   key: string;
 }
 
-export async function startApiProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<ApiProcess> {
+export async function startApiProcess(env: ProcessEnv, opts: LaunchOptions = {}): Promise<ApiProcess> {
   const port = await freePort();
   const key = 'bench-key-0123456789abcdef0123456789';
-  const child = launch('api', [...(opts.nodeArgs ?? []), ...entryArgs('api')], { ...env, PORT: String(port), CASCADE_API_KEYS: key });
+  const child = launch('api', [...(opts.nodeArgs ?? []), ...entryArgs('api')], { ...env, PORT: String(port), CASCADE_API_KEYS: key }, opts.cpus);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/openapi.json`, child, 'the API process');
   return { pid: child.pid!, url, key, stop: () => stopChild(child) };
 }
 
 /** Ready once its /metrics answers, which processes/worker.ts serves after the worker polls. */
-export async function startWorkerProcess(env: ProcessEnv, opts: { nodeArgs?: string[] } = {}): Promise<CascadeProcess> {
+export async function startWorkerProcess(env: ProcessEnv, opts: LaunchOptions = {}): Promise<CascadeProcess> {
   const port = await freePort();
-  const child = launch('worker', [...(opts.nodeArgs ?? []), ...entryArgs('worker')], { ...env, CASCADE_WORKER_METRICS_PORT: String(port) });
+  const child = launch('worker', [...(opts.nodeArgs ?? []), ...entryArgs('worker')], { ...env, CASCADE_WORKER_METRICS_PORT: String(port) }, opts.cpus);
   await waitForHttp(`http://127.0.0.1:${port}/metrics`, child, 'the worker process');
   return { pid: child.pid!, stop: () => stopChild(child) };
 }
@@ -115,8 +123,8 @@ export async function startRawIngestProcess(env: { DATABASE_URL: string; BENCH_R
   return { pid: child.pid!, url, key: 'none', stop: () => stopChild(child) };
 }
 
-/** A process tree's memory in MiB, each process read by `perProcess` (VmRSS by default; `pssKiB` for its share). */
-export function treeRssMiB(rootPid: number, perProcess: (pid: number) => number = rssKiB): number {
+/** `root` and its descendants (a Postgres server's backends, a process's children), from /proc. */
+export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -128,12 +136,15 @@ export function treeRssMiB(rootPid: number, perProcess: (pid: number) => number 
       /* gone meanwhile */
     }
   }
-  let kib = 0;
-  const walk = (pid: number) => {
-    kib += perProcess(pid);
-    for (const child of children.get(pid) ?? []) walk(child);
-  };
-  walk(rootPid);
+  const out: number[] = [];
+  const walk = (pid: number) => (out.push(pid), (children.get(pid) ?? []).forEach(walk));
+  walk(root);
+  return out;
+}
+
+/** A process tree's memory in MiB, each process read by `perProcess` (VmRSS by default; `pssKiB` for its share). */
+export function treeRssMiB(rootPid: number, perProcess: (pid: number) => number = rssKiB): number {
+  const kib = processTree(rootPid).reduce((sum, pid) => sum + perProcess(pid), 0);
   return Math.round(kib / 1024);
 }
 

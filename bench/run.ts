@@ -23,6 +23,7 @@ import { benchProfile } from './profile';
 import { writeBenchmarksMd, reportTable } from './report';
 import { newResultFile, readResultFiles, runSection, writeResultFile, type ResultFile } from './results';
 import { benchSegments } from './segments';
+import { benchStoredEvents } from './stored-events';
 import { startEmbeddedStack, type BenchStack } from './stack';
 import { benchWorkerRss } from './worker-rss';
 
@@ -51,6 +52,7 @@ const counts = {
   // 15–20 minutes, so three pairs would add over an hour and a half (BENCH_ENROL_PAIRS=3 for them).
   enrolPairs: num('BENCH_ENROL_PAIRS', 1, 3),
   rssRuns: (process.env.BENCH_RSS_RUNS ?? '1000,10000,100000').split(',').map(Number),
+  storedEvents: num('BENCH_STORED_EVENTS', 10_000_000, 200_000),
 };
 const MIN = 60_000;
 
@@ -80,6 +82,12 @@ const embeddedSections: Section[] = [
   { name: 'segments', capMs: 10 * MIN, run: (s) => benchSegments(s) },
   { name: 'import', capMs: 10 * MIN, run: (s) => benchImport(s) },
   { name: 'analytics', capMs: 15 * MIN, run: (s) => benchAnalytics(s) },
+  {
+    name: 'stored-events',
+    capMs: 45 * MIN,
+    quick: true,
+    run: (s, deadline) => benchStoredEvents(s, { events: counts.storedEvents, acceptanceEvents: counts.acceptanceEvents, deadline }),
+  },
 ];
 
 const productionSections: Section[] = [

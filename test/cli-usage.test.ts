@@ -24,6 +24,7 @@ const COMMANDS: Array<[script: string, usage: string]> = [
   ['bench/run.ts', 'usage: npm run bench'],
   ['bench/report.ts', 'usage: npm run bench:report'],
   ['bench/load.ts', 'usage: npm run load'],
+  ['bench/capacity-simulation.ts', 'usage: npm run bench:capacity'],
   ['bench/idle-memory.ts', 'usage: npx tsx bench/idle-memory.ts'],
   ['bench/dev-server-pragmas.ts', 'usage: [BENCH_OPS'],
   ['scripts/build.mjs', 'usage: npm run build'],
