@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { accessOptionsFromConfig } from '../api/limits/from-config';
 import { loadConfig } from '../lib/config';
+import { retentionFromConfig } from '../retention/settings';
 
 describe('loadConfig', () => {
   it('refuses a non-https public URL once a real email provider is configured', () => {
@@ -19,6 +20,15 @@ describe('loadConfig', () => {
     // Compose passes an unset key as "": that is no provider.
     expect(loadConfig({ RESEND_API_KEY: '', CASCADE_PUBLIC_URL: 'http://localhost:3000' }).RESEND_API_KEY).toBeUndefined();
     expect(loadConfig({}).CASCADE_PUBLIC_URL).toBe('http://localhost:3000');
+  });
+
+  it('keeps inert events 30 days, routed events 180 and message bodies 30 unless set, in days or for ever', () => {
+    expect(retentionFromConfig(loadConfig({}))).toEqual({ inertEventDays: 30, routedEventDays: 180, messageBodyDays: 30 });
+    const set = loadConfig({ CASCADE_RETENTION_INERT_EVENTS: '7d', CASCADE_RETENTION_ROUTED_EVENTS: 'forever', CASCADE_RETENTION_MESSAGE_BODIES: '90d' });
+    expect(retentionFromConfig(set)).toEqual({ inertEventDays: 7, routedEventDays: null, messageBodyDays: 90 });
+    for (const bad of ['30', '0d', '1w', '-5d']) {
+      expect(() => loadConfig({ CASCADE_RETENTION_INERT_EVENTS: bad })).toThrow(`Invalid environment variable CASCADE_RETENTION_INERT_EVENTS: expected a number of days like 30d, or forever; got ${bad}`);
+    }
   });
 
   it('gives shutdown a deadline, 25 s unless set', () => {
