@@ -19,11 +19,13 @@ export interface RetentionReport extends ExpiredEvents {
 
 /** The pass, or null when another process is running one. */
 export async function runRetention(db: Db, settings: RetentionSettings, now = new Date(), abort?: AbortSignal): Promise<RetentionReport | null> {
+  // Safe beside another pass (the partition function locks), and first on the pool: a pool that was
+  // closed fails here, where waiting to reserve one of its connections would wait for ever.
+  await ensureMonthsAhead(db, now);
   return reservedConnection(db, async (conn) => {
     const [lock] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('cascade retention')) as ok`;
     if (!lock?.ok) return null;
     try {
-      await ensureMonthsAhead(db, now);
       const expired = await expireEvents(db, settings, await segmentWindows(db), now);
       const bodiesBefore = cutoff(now, settings.messageBodyDays);
       return {
