@@ -16,6 +16,8 @@ export interface RetentionReport extends ExpiredEvents {
   webhookDeliveriesPruned: number;
 }
 
+/** The advisory lock a pass holds, by name. */
+const PASS_LOCK = 'cascade retention';
 
 /** The pass, or null when another process is running one. */
 export async function runRetention(db: Db, settings: RetentionSettings, now = new Date(), abort?: AbortSignal): Promise<RetentionReport | null> {
@@ -23,7 +25,7 @@ export async function runRetention(db: Db, settings: RetentionSettings, now = ne
   // closed fails here, where waiting to reserve one of its connections would wait for ever.
   await ensureMonthsAhead(db, now);
   return reservedConnection(db, async (conn) => {
-    const [lock] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('cascade retention')) as ok`;
+    const [lock] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext(${PASS_LOCK})) as ok`;
     if (!lock?.ok) return null;
     try {
       const expired = await expireEvents(db, settings, await segmentWindows(db), now);
@@ -34,7 +36,7 @@ export async function runRetention(db: Db, settings: RetentionSettings, now = ne
         webhookDeliveriesPruned: bodiesBefore ? await pruneWebhookDeliveries(db, bodiesBefore, abort) : 0,
       };
     } finally {
-      await conn`select pg_advisory_unlock(hashtext('cascade retention'))`;
+      await conn`select pg_advisory_unlock(hashtext(${PASS_LOCK}))`;
     }
   });
 }
