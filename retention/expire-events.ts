@@ -6,7 +6,7 @@
 import { and, eq, gte, lt, not } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { events } from '../db/schema';
-import { dropMonth, listMonths } from './months';
+import { dropMonth, listMonths, type MonthlyKind } from './months';
 import { keptDays, type SegmentWindows } from './segment-windows';
 import { cutoff, type RetentionSettings } from './settings';
 import { stillNeeded } from './still-needed';
@@ -20,11 +20,16 @@ export interface ExpiredEvents {
   released: number;
 }
 
-export async function expireEvents(db: Db, settings: RetentionSettings, windows: SegmentWindows, now: Date): Promise<ExpiredEvents> {
-  const before = {
+/** For each kind, the moment a month must end by to be past retention (null: kept for ever). */
+export function expiryCutoffs(settings: RetentionSettings, windows: SegmentWindows, now: Date): Record<MonthlyKind, Date | null> {
+  return {
     inert: cutoff(now, keptDays(settings.inertEventDays, windows)),
     routed: cutoff(now, keptDays(settings.routedEventDays, windows)),
   };
+}
+
+export async function expireEvents(db: Db, settings: RetentionSettings, windows: SegmentWindows, now: Date): Promise<ExpiredEvents> {
+  const before = expiryCutoffs(settings, windows, now);
   const result: ExpiredEvents = { dropped: [], held: 0, released: 0 };
   for (const month of await listMonths(db)) {
     const until = before[month.kind];

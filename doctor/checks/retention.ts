@@ -7,8 +7,9 @@ import { count, eq } from 'drizzle-orm';
 import { events } from '../../db/schema';
 import { loadConfig } from '../../lib/config';
 import { listMonths, type Month } from '../../retention/months';
-import { keptDays, segmentWindows } from '../../retention/segment-windows';
-import { cutoff, describeDays, retentionFromConfig } from '../../retention/settings';
+import { expiryCutoffs } from '../../retention/expire-events';
+import { segmentWindows } from '../../retention/segment-windows';
+import { describeDays, retentionFromConfig } from '../../retention/settings';
 import { pass, warn, type CheckFn } from '../check';
 
 const NAME = 'retention';
@@ -35,11 +36,9 @@ export const retentionCheck: CheckFn = async (ctx) => {
   const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
   const missing = (['inert', 'routed'] as const).filter((kind) => !months.some((m) => m.kind === kind && m.from.getTime() === next.getTime()));
   if (missing.length) return [warn(NAME, `${detail}; next month's ${missing.join(' and ')} partition not made yet`, 'run an API process: its retention job makes the coming months hourly')];
-  const overdue = months.filter((m) => {
-    const until = cutoff(now, keptDays(m.kind === 'inert' ? settings.inertEventDays : settings.routedEventDays, windows));
-    // An hour's grace: the job runs hourly.
-    return until && m.to.getTime() < until.getTime() - 3_600_000;
-  });
+  const before = expiryCutoffs(settings, windows, now);
+  // An hour's grace: the job runs hourly.
+  const overdue = months.filter((m) => before[m.kind] && m.to.getTime() < before[m.kind]!.getTime() - 3_600_000);
   if (overdue.length) return [warn(NAME, `${detail}; ${overdue.map((m) => m.table).join(', ')} past retention and not dropped`, 'run an API process (its retention job drops expired months hourly), and see its log for "retention failed"')];
   if (windows.unbounded.length) {
     return [warn(NAME, `${detail}; segments ${windows.unbounded.join(', ')} count events with no window, and read only what retention keeps`, 'give their event conditions a window ("within": "90 days")')];
